@@ -1,0 +1,108 @@
+"""unibridge: write array and model code once; run it on NumPy, PyTorch or
+TensorFlow, on CPU or GPU, chosen by configuration.
+
+Importing unibridge imports no framework: each backend loads its framework on
+first use.
+
+Example:
+    >>> import numpy as np, unibridge as ub
+    >>> a = np.arange(4.0)
+    >>> b = ub.asarray(a)              # the active backend (numpy on cpu by default)
+    >>> ub.dtype_of(b) == "float64", ub.shares_memory(a, b)
+    (True, True)
+"""
+
+from ._version import __version__
+from .api import (
+    asarray,
+    device_of,
+    dtype_of,
+    namespace,
+    shares_memory,
+    to_device,
+    to_numpy,
+    zeros,
+    zeros_like,
+)
+from .config import Selection, configure, current, use
+from .devices import Device
+from .dtypes import DType
+from .errors import (
+    BackendNotFoundError,
+    BackendUnavailableError,
+    ConfigurationError,
+    CopyRequiredError,
+    DeviceUnavailableError,
+    LossyCastError,
+    UnibridgeError,
+    UnsupportedInputError,
+)
+from .protocol import Backend
+from .registry import BackendInfo, backends, get_backend, register_backend
+
+__all__ = [
+    "__version__",
+    # conversion
+    "asarray",
+    "zeros",
+    "zeros_like",
+    "to_device",
+    "to_numpy",
+    "shares_memory",
+    "dtype_of",
+    "device_of",
+    "namespace",
+    # configuration
+    "use",
+    "configure",
+    "current",
+    "Selection",
+    # registry
+    "backends",
+    "get_backend",
+    "register_backend",
+    "Backend",
+    "BackendInfo",
+    # value types
+    "DType",
+    "Device",
+    # errors
+    "UnibridgeError",
+    "BackendNotFoundError",
+    "BackendUnavailableError",
+    "DeviceUnavailableError",
+    "CopyRequiredError",
+    "LossyCastError",
+    "UnsupportedInputError",
+    "ConfigurationError",
+]
+
+
+def _keep_backends_function() -> None:
+    """Keep ``unibridge.backends`` the public function.
+
+    The built-in backends live in the subpackage ``unibridge/backends/``, and
+    importing a submodule makes the import system set the parent attribute of
+    the same name, which would replace the function. A module-class property
+    (the documented way to customise module attributes) keeps the function; the
+    subpackage stays importable through ``sys.modules`` as usual.
+    """
+    import sys
+    import types
+
+    function = backends
+
+    class _Package(types.ModuleType):
+        @property
+        def backends(self):  # type: ignore[no-untyped-def]
+            return function
+
+        @backends.setter
+        def backends(self, value):  # type: ignore[no-untyped-def]
+            pass  # the subpackage being bound by the import system; keep the function
+
+    sys.modules[__name__].__class__ = _Package
+
+
+_keep_backends_function()
+del _keep_backends_function

@@ -1,0 +1,349 @@
+"""The conversion API: ``asarray``, ``zeros``, ``zeros_like``, ``to_device``,
+``to_numpy``, ``shares_memory``, ``dtype_of``, ``device_of``, ``namespace``.
+
+Every conversion between frameworks on the CPU goes through a zero-copy NumPy
+view of the source (:meth:`Backend.to_numpy` with ``copy=False``): the dtype
+policy is applied there once, and the target backend decides whether sharing
+that view is safe. Python data is turned into NumPy first, so scalars and lists
+are inferred identically on every backend.
+"""
+
+from __future__ import annotations
+
+from types import GeneratorType, ModuleType
+from typing import Any
+
+import numpy as np
+
+from .config import _CURRENT, active, process_defaults, resolve_request
+from .devices import CPU, Device
+from .dtypes import DType, as_dtype, cast_numpy, check_cast, from_numpy_dtype
+from .errors import CopyRequiredError, UnsupportedInputError
+from .protocol import Backend
+from .registry import _REGISTRY
+
+__all__ = [
+    "asarray",
+    "zeros",
+    "zeros_like",
+    "to_device",
+    "to_numpy",
+    "shares_memory",
+    "dtype_of",
+    "device_of",
+    "namespace",
+]
+
+_MISSING = object()
+# Python values that np.asarray turns into *fresh* memory (nothing to share).
+_FRESH_PYTHON = (list, tuple, int, float, complex, bool, np.generic)
+
+
+def _owner(x: Any) -> Backend | None:
+    found = _REGISTRY.by_type.get(type(x), _MISSING)
+    if found is _MISSING:
+        return _REGISTRY.owner(x)
+    return found  # type: ignore[return-value]
+
+
+def _python_to_numpy(obj: Any, default_float: DType) -> np.ndarray[Any, Any]:
+    """Infer an array from Python data (or a buffer) exactly as NumPy does."""
+    if isinstance(obj, GeneratorType) or (hasattr(obj, "__next__") and not hasattr(obj, "__len__")):
+        raise UnsupportedInputError(
+            f"cannot convert a {type(obj).__name__} (an iterator): materialise it first, e.g. list(it)"
+        )
+    try:
+        a = np.asarray(obj)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise UnsupportedInputError(
+            f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
+            f"data has no array form — pad it to a rectangular shape first"
+        ) from None
+    if a.dtype.kind in "OUSMmV" and a.dtype.name != "bfloat16":
+        raise UnsupportedInputError(
+            f"cannot convert {type(obj).__name__} with dtype {a.dtype}: "
+            + (
+                "its elements are not all numbers (or an int is too large for 64 bits)"
+                if a.dtype.kind == "O"
+                else "only bool, integer, floating and complex data is supported"
+            )
+        )
+    if default_float == "float32" and isinstance(obj, (list, tuple, float, complex)):
+        # Python floats follow the configured default float, like creation functions.
+        if a.dtype == np.float64:
+            a = a.astype(np.float32)
+        elif a.dtype == np.complex128:
+            a = a.astype(np.complex64)
+    return a
+
+
+def _convert_numpy(
+    target: Backend,
+    a: np.ndarray[Any, Any],
+    dtype: Any,
+    device: Device,
+    copy: bool | None,
+    casting: str,
+    fresh: bool,
+) -> Any:
+    """Hand a NumPy array to ``target``, applying the dtype and copy policy."""
+    if dtype is not None:
+        want = as_dtype(dtype)
+        have = from_numpy_dtype(a.dtype)
+        if want != have:
+            if copy is False:
+                check_cast(have, want, casting)
+                raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
+            a = cast_numpy(a, want, casting)
+            fresh = True
+        else:
+            check_cast(have, want, casting)
+    if fresh:
+        if copy is False:
+            raise CopyRequiredError(
+                "the input has no array memory to share (Python data, or a copy was already "
+                "needed on the way); copy=False cannot be honoured"
+            )
+        copy = None  # the fresh array is ours: sharing it is a copy of the input
+    return target.from_numpy(a, device=device, copy=copy)
+
+
+def asarray(
+    obj: Any,
+    /,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    casting: str = "same_kind",
+    backend: str | None = None,
+) -> Any:
+    """Convert ``obj`` to an array of the active backend (or of ``backend=``).
+
+    ``obj`` may be a NumPy array, any registered framework's array, a Python
+    scalar or a nested list. The dtype is kept exactly unless ``dtype=`` asks
+    for another; a cast that can change values needs ``casting=`` to allow it.
+    ``copy=None`` shares memory when that is safe, ``True`` always copies,
+    ``False`` shares or raises :class:`CopyRequiredError`.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> a = np.arange(3.0)
+        >>> b = ub.asarray(a, backend="numpy")
+        >>> ub.shares_memory(a, b), ub.dtype_of(b)
+        (True, DType('float64'))
+    """
+    sel = _CURRENT.get() or process_defaults()
+    target = sel.backend_object if backend is None else _REGISTRY.load(backend)
+    dev = sel.device_for(target) if device is None else resolve_request(device, target)
+    src = _owner(obj)
+
+    if src is None:  # Python data, buffers, __array__ objects
+        a = _python_to_numpy(obj, sel.default_float)
+        fresh = isinstance(obj, _FRESH_PYTHON)
+        return _convert_numpy(target, a, dtype, dev, copy, casting, fresh)
+
+    if src is target and (dtype is None or as_dtype(dtype) == target.dtype_of(obj)):
+        if dtype is not None:
+            check_cast(target.dtype_of(obj), as_dtype(dtype), casting)
+        return target.from_native(obj, device=dev, copy=copy)
+
+    # A foreign array (or a dtype change): go through a NumPy view of its memory.
+    try:
+        view = src.to_numpy(obj, copy=False)
+        fresh = False
+    except CopyRequiredError:
+        if copy is False:
+            raise
+        view = src.to_numpy(obj, copy=None)
+        fresh = True
+    return _convert_numpy(target, view, dtype, dev, copy, casting, fresh)
+
+
+def _shape_tuple(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        dims = tuple(int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"shape must be an int or a sequence of ints, got {shape!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"shape must not have negative dimensions, got {dims}")
+    return dims
+
+
+def zeros(
+    shape: Any, *, dtype: Any = None, device: Any = None, backend: str | None = None
+) -> Any:
+    """A fresh zero-filled array; without ``dtype`` it has the configured default float.
+
+    Example:
+        >>> import unibridge as ub
+        >>> z = ub.zeros((2, 3), backend="numpy")
+        >>> z.shape, ub.dtype_of(z)
+        ((2, 3), DType('float64'))
+    """
+    sel = active()
+    target = sel.backend_object if backend is None else _REGISTRY.load(backend)
+    dev = sel.device_for(target) if device is None else resolve_request(device, target)
+    dt = sel.default_float if dtype is None else as_dtype(dtype)
+    return target.zeros(_shape_tuple(shape), dtype=dt, device=dev)
+
+
+def zeros_like(
+    x: Any, *, dtype: Any = None, device: Any = None, backend: str | None = None
+) -> Any:
+    """Zeros with the shape and dtype of ``x`` (any framework), on the active backend and device.
+
+    Only ``x``'s shape and dtype are used: the result never aliases it.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> t = np.ones((2, 2), dtype=np.int32)
+        >>> z = ub.zeros_like(t, backend="numpy")
+        >>> z.dtype, ub.shares_memory(z, t)
+        (dtype('int32'), False)
+    """
+    src = _owner(x)
+    if src is None:
+        template = _python_to_numpy(x, active().default_float)
+        shape, like_dtype = template.shape, from_numpy_dtype(template.dtype)
+    else:
+        shape, like_dtype = src.shape_of(x), src.dtype_of(x)
+    return zeros(shape, dtype=like_dtype if dtype is None else dtype, device=device, backend=backend)
+
+
+def _require_owner(x: Any, what: str) -> Backend:
+    src = _owner(x)
+    if src is None:
+        raise UnsupportedInputError(
+            f"{what} needs an array of a registered backend, got {type(x).__name__}; "
+            f"convert it with unibridge.asarray first"
+        )
+    return src
+
+
+def to_device(x: Any, device: Any, /, *, copy: bool | None = None) -> Any:
+    """Move ``x`` to ``device`` within its own framework.
+
+    ``copy=False`` raises :class:`CopyRequiredError` when the device changes.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> a = np.zeros(2)
+        >>> ub.to_device(a, "cpu") is a
+        True
+    """
+    src = _require_owner(x, "to_device")
+    return src.from_native(x, device=resolve_request(device, src), copy=copy)
+
+
+def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
+    """A NumPy array from any registered framework's array (a view when possible).
+
+    Works on tensors that require grad (through ``detach()``). A view of an
+    immutable tensor (TensorFlow) is read-only.
+
+    Example:
+        >>> import unibridge as ub
+        >>> ub.to_numpy([1, 2]).tolist()
+        [1, 2]
+    """
+    src = _owner(x)
+    if src is None:
+        a = _python_to_numpy(x, active().default_float)
+        if isinstance(x, _FRESH_PYTHON):
+            if copy is False:
+                raise CopyRequiredError(f"a {type(x).__name__} has no array memory to share")
+            return a
+        return a.copy() if copy else a
+    return src.to_numpy(x, copy=copy)
+
+
+def _memory_view(x: Any) -> tuple[Device, Any]:
+    src = _owner(x)
+    if src is None:
+        if isinstance(x, _FRESH_PYTHON):
+            return CPU, None  # Python data owns no array memory
+        return CPU, np.asarray(x)  # buffers: memoryview, bytes, array.array, __array__
+    dev = src.device_of(x)
+    if dev == CPU:
+        try:
+            return dev, src.to_numpy(x, copy=False)
+        except CopyRequiredError:
+            pass
+    return dev, src.memory_span(x)
+
+
+def shares_memory(a: Any, b: Any, /) -> bool:
+    """True when ``a`` and ``b`` overlap in memory, whatever their frameworks.
+
+    Answers from the actual memory ranges, so a NumPy view, a ``torch.from_numpy``
+    tensor and a DLPack import all count.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> a = np.arange(4)
+        >>> ub.shares_memory(a, a[2:]), ub.shares_memory(a, a.copy())
+        (True, False)
+    """
+    dev_a, mem_a = _memory_view(a)
+    dev_b, mem_b = _memory_view(b)
+    if mem_a is None or mem_b is None or dev_a != dev_b:
+        return False
+    if isinstance(mem_a, np.ndarray) and isinstance(mem_b, np.ndarray):
+        return bool(np.shares_memory(mem_a, mem_b))
+    lo_a, hi_a = _span(mem_a)
+    lo_b, hi_b = _span(mem_b)
+    return lo_a < hi_b and lo_b < hi_a
+
+
+def _span(mem: Any) -> tuple[int, int]:
+    if isinstance(mem, np.ndarray):
+        if mem.size == 0:
+            return (0, 0)
+        from numpy.lib.array_utils import byte_bounds
+
+        return byte_bounds(mem)  # type: ignore[no-any-return]
+    return (mem[1], mem[2])
+
+
+def dtype_of(x: Any) -> DType:
+    """The framework-neutral dtype of ``x``; it compares equal to its name.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> ub.dtype_of(np.zeros(2, dtype=np.float32)) == "float32"
+        True
+    """
+    src = _owner(x)
+    if src is None:
+        return from_numpy_dtype(_python_to_numpy(x, active().default_float).dtype)
+    return src.dtype_of(x)
+
+
+def device_of(x: Any) -> Device:
+    """The framework-neutral device of ``x``: ``"cpu"`` or ``"gpu:N"``.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> ub.device_of(np.zeros(2))
+        Device('cpu')
+    """
+    src = _owner(x)
+    if src is None:
+        return CPU
+    return src.device_of(x)
+
+
+def namespace(backend: str | None = None) -> ModuleType:
+    """The Array API namespace of ``backend`` (default: the active backend).
+
+    Example:
+        >>> import unibridge as ub
+        >>> xp = ub.namespace("numpy")
+        >>> float(xp.sum(xp.asarray([1.0, 2.0])))
+        3.0
+    """
+    target = active().backend_object if backend is None else _REGISTRY.load(backend)
+    return target.namespace()

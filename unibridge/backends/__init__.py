@@ -1,0 +1,6 @@
+"""The built-in backends: ``numpy``, ``torch`` and ``tensorflow``.
+
+Each module defines one backend class implementing :class:`unibridge.Backend`.
+Importing a backend module imports no framework: each loads its framework on
+first use, so ``import unibridge`` stays cheap and works without torch or TF.
+"""

@@ -1,0 +1,64 @@
+"""Why a NumPy buffer cannot be shared with a framework, as data.
+
+Each backend states which properties it needs to alias a NumPy buffer safely;
+:func:`share_blocker` returns the first one the buffer lacks, as the reason
+quoted in :class:`~unibridge.CopyRequiredError`. Keeping the checks here means
+every backend gives the same reasons, in the same words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._memory import ALIGNMENT
+
+__all__ = ["share_blocker", "importlib_version"]
+
+
+def share_blocker(
+    a: np.ndarray[Any, Any],
+    *,
+    writable: bool = True,
+    aligned64: bool = False,
+    c_contiguous: bool = False,
+) -> str | None:
+    """The reason ``a`` cannot be aliased, or None when it can.
+
+    Example:
+        >>> import numpy as np
+        >>> share_blocker(np.arange(4)[::-1])
+        'negative strides'
+    """
+    if not a.dtype.isnative:
+        return "non-native byte order"
+    itemsize = a.dtype.itemsize
+    for extent, stride in zip(a.shape, a.strides):
+        # Checked on every axis, length-1 ones included: torch.from_numpy refuses
+        # a negative stride even where it is never stepped over.
+        if stride < 0:
+            return "negative strides"
+        if extent > 1 and stride % itemsize:
+            return "strides that are not a multiple of the element size"
+    if writable and not a.flags.writeable:
+        return "read-only source (the target framework has no read-only arrays)"
+    if not a.flags.aligned:
+        return "data not aligned to its element size"
+    if c_contiguous and not a.flags.c_contiguous:
+        return "non-compact (not C-contiguous) layout"
+    if aligned64 and a.size and a.ctypes.data % ALIGNMENT:
+        return f"data not {ALIGNMENT}-byte aligned"
+    return None
+
+
+def importlib_version(distribution: str, *fallbacks: str) -> str | None:
+    """The installed version of a distribution, read from metadata (imports nothing)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in (distribution, *fallbacks):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return None

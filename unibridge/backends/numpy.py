@@ -1,0 +1,111 @@
+"""The NumPy backend: CPU only, always available, and the conversion hub.
+
+Arrays unibridge allocates here (``zeros``, ``asarray(..., copy=True)``) are
+64-byte aligned, so handing them to TensorFlow or JAX later is zero-copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .._memory import aligned_copy, aligned_zeros
+from ..devices import CPU, Device
+from ..dtypes import DType, from_numpy_dtype, numpy_dtype
+from ..errors import DeviceUnavailableError, UnsupportedInputError
+
+__all__ = ["NumpyBackend"]
+
+
+def _check_cpu(device: Device) -> None:
+    if device != CPU:
+        raise DeviceUnavailableError(
+            f"device {device!r} is not available on backend 'numpy'; available: cpu. "
+            f"Use the torch or tensorflow backend for GPU arrays"
+        )
+
+
+def _plain(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Validate a NumPy array and strip harmless subclasses (np.matrix)."""
+    if isinstance(a, np.ma.MaskedArray):
+        raise UnsupportedInputError(
+            "a masked array cannot be converted without losing its mask; "
+            "pass x.filled(fill_value) to fill masked entries, or x.data to drop the mask"
+        )
+    from_numpy_dtype(a.dtype)  # raises UnsupportedInputError for object/str/datetime/structured
+    return a if type(a) is np.ndarray else a.view(np.ndarray)
+
+
+class NumpyBackend:
+    """NumPy on the CPU; the default backend.
+
+    Example:
+        >>> import unibridge as ub
+        >>> ub.get_backend("numpy").devices()
+        (Device('cpu'),)
+    """
+
+    name = "numpy"
+    array_modules = ("numpy",)
+    install_hint = "pip install numpy"
+
+    def available(self) -> tuple[bool, str]:
+        return True, ""
+
+    def version(self) -> str | None:
+        return np.__version__
+
+    def is_array(self, x: Any) -> bool:
+        return isinstance(x, np.ndarray)
+
+    def is_dtype(self, x: Any) -> bool:
+        return isinstance(x, np.dtype)
+
+    def devices(self) -> Sequence[Device]:
+        return (CPU,)
+
+    def canonical_dtype(self, native: Any) -> DType:
+        return from_numpy_dtype(np.dtype(native))
+
+    def dtype_of(self, x: Any) -> DType:
+        return from_numpy_dtype(x.dtype)
+
+    def device_of(self, x: Any) -> Device:
+        return CPU
+
+    def shape_of(self, x: Any) -> tuple[int, ...]:
+        return tuple(x.shape)
+
+    def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
+        if device != CPU:
+            _check_cpu(device)
+        a = _plain(a)
+        return aligned_copy(a) if copy else a
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        x = _plain(x)
+        return aligned_copy(x) if copy else x
+
+    def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        return self.from_numpy(x, device=device, copy=copy)
+
+    def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
+        _check_cpu(device)
+        return aligned_zeros(shape, numpy_dtype(dtype))
+
+    def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        if x.size == 0:
+            return None
+        from numpy.lib.array_utils import byte_bounds
+
+        lo, hi = byte_bounds(x)
+        return CPU, lo, hi
+
+    def namespace(self) -> ModuleType:
+        import array_api_compat.numpy
+
+        return array_api_compat.numpy
+

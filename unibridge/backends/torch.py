@@ -1,0 +1,216 @@
+"""The PyTorch backend (CPU and CUDA).
+
+Facts it relies on (measured, see ``shared/FACTS.md``):
+
+* ``torch.from_numpy`` shares memory, but refuses negative strides and foreign
+  byte order, and accepts a read-only array with only a warning — writing
+  through the tensor then modifies the read-only memory. So unibridge shares
+  only writable, native-order, non-negative-stride buffers, and copies the rest.
+* ``torch.from_dlpack`` *aborts the process* on negative strides; unibridge
+  never hands torch a DLPack capsule of a NumPy array.
+* torch cannot take ml_dtypes' bfloat16 directly; reinterpreting the bits as
+  int16 on both sides is exact and zero-copy.
+* ``.numpy()`` refuses tensors that require grad; ``detach()`` shares memory.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib.util import find_spec
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .._memory import aligned_copy
+from ..devices import CPU, Device
+from ..dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
+from ..errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
+from ._layout import importlib_version, share_blocker
+
+__all__ = ["TorchBackend"]
+
+_INSTALL = "pip install 'unibridge[torch]'"
+
+
+class TorchBackend:
+    """PyTorch tensors on the CPU or CUDA GPUs.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> t = ub.asarray(np.arange(3.0), backend="torch")
+        >>> type(t).__name__, ub.dtype_of(t)
+        ('Tensor', DType('float64'))
+    """
+
+    name = "torch"
+    array_modules = ("torch",)
+    install_hint = _INSTALL
+
+    def __init__(self) -> None:
+        self._torch: ModuleType | None = None
+        self._to_torch: dict[DType, Any] = {}
+        self._from_torch: dict[Any, DType] = {}
+        self._devices: tuple[Device, ...] | None = None
+
+    # -- loading ------------------------------------------------------------
+    def _load(self) -> ModuleType:
+        try:
+            import torch
+        except Exception as exc:  # ImportError, or a broken install raising anything
+            raise BackendUnavailableError(
+                f"backend 'torch' needs PyTorch, which failed to import "
+                f"({type(exc).__name__}: {exc}); {_INSTALL}"
+            ) from exc
+        to_torch = {dt: getattr(torch, str(dt)) for dt in all_dtypes() if hasattr(torch, str(dt))}
+        self._from_torch = {v: k for k, v in to_torch.items()}
+        self._to_torch = to_torch
+        self._torch = torch
+        return torch
+
+    def available(self) -> tuple[bool, str]:
+        if "torch" in sys.modules or find_spec("torch") is not None:
+            return True, ""
+        return False, f"PyTorch is not installed; {_INSTALL}"
+
+    def version(self) -> str | None:
+        return importlib_version("torch")
+
+    # -- recognising --------------------------------------------------------
+    def is_array(self, x: Any) -> bool:
+        torch = sys.modules.get("torch")
+        return torch is not None and isinstance(x, torch.Tensor)
+
+    def is_dtype(self, x: Any) -> bool:
+        torch = sys.modules.get("torch")
+        return torch is not None and isinstance(x, torch.dtype)
+
+    def devices(self) -> Sequence[Device]:
+        if self._devices is None:
+            torch = self._torch or self._load()
+            count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+            self._devices = (CPU, *(Device("gpu", i) for i in range(count)))
+        return self._devices
+
+    def _native_dtype(self, dtype: DType) -> Any:
+        if self._torch is None:
+            self._load()
+        try:
+            return self._to_torch[dtype]
+        except KeyError:
+            raise UnsupportedInputError(f"torch has no {dtype} dtype") from None
+
+    def canonical_dtype(self, native: Any) -> DType:
+        if self._torch is None:
+            self._load()
+        try:
+            return self._from_torch[native]
+        except KeyError:
+            raise UnsupportedInputError(
+                f"torch dtype {native} has no Array API equivalent; "
+                f"supported: {', '.join(self._to_torch)}"
+            ) from None
+
+    def dtype_of(self, x: Any) -> DType:
+        return self.canonical_dtype(x.dtype)
+
+    def _torch_device(self, device: Device) -> Any:
+        torch = self._torch or self._load()
+        return torch.device("cpu") if device == CPU else torch.device("cuda", device.index)
+
+    def device_of(self, x: Any) -> Device:
+        dev = x.device
+        if dev.type == "cpu":
+            return CPU
+        if dev.type == "cuda":
+            return Device("gpu", dev.index if dev.index is not None else 0)
+        raise UnsupportedInputError(
+            f"torch device {dev} has no unibridge equivalent; supported: cpu, cuda"
+        )
+
+    def shape_of(self, x: Any) -> tuple[int, ...]:
+        return tuple(x.shape)
+
+    # -- conversion ---------------------------------------------------------
+    def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
+        torch = self._torch or self._load()
+        bfloat16 = a.dtype.name == "bfloat16"
+        if bfloat16:
+            # torch cannot read ml_dtypes.bfloat16: reinterpret the bits (exact, zero-copy).
+            a = a.view(np.int16)
+        else:
+            from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
+        reason = share_blocker(a)
+        if device != CPU:
+            if copy is False:
+                raise CopyRequiredError(f"moving a host array to {device} needs a copy, but copy=False")
+            t = torch.from_numpy(a if reason is None else aligned_copy(a))
+            t = t.to(self._torch_device(device))
+        elif copy:
+            t = torch.from_numpy(aligned_copy(a))
+        elif reason is None:
+            t = torch.from_numpy(a)
+        elif copy is False:
+            raise CopyRequiredError(f"cannot share this array with torch: {reason}; copy=False")
+        else:
+            t = torch.from_numpy(aligned_copy(a))
+        return t.view(torch.bfloat16) if bfloat16 else t
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        torch = self._torch or self._load()
+        if x.layout is not torch.strided:
+            raise UnsupportedInputError(
+                f"a {x.layout} torch tensor has no dense memory; call .to_dense() first "
+                f"(unibridge does not densify implicitly: it can need far more memory)"
+            )
+        if x.device.type == "meta":
+            raise UnsupportedInputError("a tensor on the 'meta' device has no data to convert")
+        if x.requires_grad:
+            x = x.detach()  # shares memory; .numpy() refuses tensors that require grad
+        fresh = False
+        if x.device.type != "cpu":
+            if copy is False:
+                raise CopyRequiredError(
+                    f"the tensor is on {self.device_of(x)}; reading it on the host needs a copy, but copy=False"
+                )
+            x = x.cpu()
+            fresh = True
+        if x.is_conj() or x.is_neg():
+            if copy is False:
+                raise CopyRequiredError("the tensor has a lazy conjugate/negative bit; materialising it needs a copy")
+            x = x.resolve_conj().resolve_neg()
+            fresh = True
+        dtype = self.dtype_of(x)
+        if dtype == "bfloat16":
+            a = x.view(torch.int16).numpy().view(numpy_dtype(dtype))
+        else:
+            a = x.numpy()
+        return aligned_copy(a) if (copy and not fresh) else a
+
+    def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        if self.device_of(x) == device:
+            return x.clone() if copy else x
+        if copy is False:
+            raise CopyRequiredError(
+                f"moving a tensor from {self.device_of(x)} to {device} needs a copy, but copy=False"
+            )
+        return x.to(self._torch_device(device))
+
+    def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
+        torch = self._torch or self._load()
+        return torch.zeros(shape, dtype=self._native_dtype(dtype), device=self._torch_device(device))
+
+    def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        if x.numel() == 0:
+            return None
+        start = x.data_ptr()
+        extent = sum((n - 1) * s for n, s in zip(x.shape, x.stride())) + 1
+        return self.device_of(x), start, start + extent * x.element_size()
+
+    def namespace(self) -> ModuleType:
+        if self._torch is None:
+            self._load()
+        import array_api_compat.torch
+
+        return array_api_compat.torch

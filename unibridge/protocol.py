@@ -1,0 +1,133 @@
+"""The ``Backend`` protocol: what a backend must do, and its invariants.
+
+unibridge converts through one hub. Python data becomes a NumPy array first (so
+inference is identical everywhere); arrays on the CPU are handed between
+frameworks as zero-copy NumPy *views*; a backend only has to move between its
+own arrays and NumPy. The core does the rest: dtype policy, copy policy,
+device parsing, configuration.
+
+Invariants every backend must keep (the conformance kit in
+:mod:`unibridge.testing` checks each one):
+
+1. **Dtype exactness.** ``from_numpy`` and ``zeros`` return exactly the dtype
+   they were given. A backend never narrows (no float64 -> float32) and raises
+   :class:`~unibridge.UnsupportedInputError` for a dtype it lacks.
+2. **Copy policy** (Array API): ``copy=None`` shares when it is *safe* and
+   copies otherwise; ``copy=True`` returns independent memory; ``copy=False``
+   shares or raises :class:`~unibridge.CopyRequiredError` saying why.
+   *Safe* means: never turn read-only memory into a writable array, never
+   import a layout the framework mishandles (negative strides, misalignment,
+   foreign byte order), never cross a device.
+3. **Truthful memory.** ``to_numpy(x, copy=False)`` returns a view of ``x``'s
+   own memory (read-only when ``x`` is immutable), so ``shares_memory``
+   answers from real address ranges.
+4. **Devices.** Methods receive a resolved :class:`~unibridge.devices.Device`
+   that is in ``devices()``; ``devices()`` lists only devices that exist.
+5. **Laziness.** Constructing the backend object imports no framework; the
+   framework loads on the first method call that needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from typing_extensions import Protocol, runtime_checkable
+
+from .devices import Device
+from .dtypes import DType
+
+__all__ = ["Backend"]
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A framework adapter. Register one with :func:`unibridge.register_backend`.
+
+    Example:
+        >>> import unibridge as ub
+        >>> b = ub.get_backend("numpy")
+        >>> isinstance(b, ub.Backend), b.name
+        (True, 'numpy')
+    """
+
+    name: str
+    """Canonical backend name, e.g. ``"torch"``."""
+
+    array_modules: tuple[str, ...]
+    """Top-level module names whose types can be this backend's arrays (``("torch",)``).
+
+    Used to recognise arrays from ``type(x).__module__`` without importing anything.
+    """
+
+    install_hint: str
+    """What to ``pip install`` when the framework is missing."""
+
+    def available(self) -> tuple[bool, str]:
+        """``(True, "")`` when the framework can be imported here, else ``(False, reason)``."""
+        ...
+
+    def version(self) -> str | None:
+        """The installed framework's version, or None when it is missing (imports nothing)."""
+        ...
+
+    def is_array(self, x: Any) -> bool:
+        """True when ``x`` is one of this backend's arrays. Called only when the
+        framework is already imported (its module is in ``sys.modules``)."""
+        ...
+
+    def is_dtype(self, x: Any) -> bool:
+        """True when ``x`` is one of this framework's dtype objects."""
+        ...
+
+    def devices(self) -> Sequence[Device]:
+        """Every device this backend can place arrays on here; the CPU first."""
+        ...
+
+    def canonical_dtype(self, native: Any) -> DType:
+        """The canonical dtype of a framework dtype object; raise UnsupportedInputError if none."""
+        ...
+
+    def dtype_of(self, x: Any) -> DType:
+        """The canonical dtype of one of this backend's arrays."""
+        ...
+
+    def device_of(self, x: Any) -> Device:
+        """The device one of this backend's arrays lives on."""
+        ...
+
+    def shape_of(self, x: Any) -> tuple[int, ...]:
+        """The shape of one of this backend's arrays, as Python ints."""
+        ...
+
+    def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
+        """A native array with ``a``'s values and exact dtype, on ``device``.
+
+        ``a`` may have any layout, byte order and writability. Follow the copy
+        policy: share only when it is safe (see the module docstring).
+        """
+        ...
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        """A NumPy array of ``x``. ``copy=False`` returns a view of ``x``'s memory
+        (read-only if ``x`` is immutable) or raises CopyRequiredError."""
+        ...
+
+    def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        """Re-place one of this backend's own arrays (same dtype) on ``device`` under the copy policy."""
+        ...
+
+    def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
+        """A fresh zero-filled array."""
+        ...
+
+    def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        """``(device, first_byte, end_byte)`` of ``x``'s memory, for ``shares_memory``
+        between non-CPU arrays; None for an empty array."""
+        ...
+
+    def namespace(self) -> ModuleType:
+        """The Array API namespace for this backend's arrays."""
+        ...

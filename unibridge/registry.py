@@ -1,0 +1,353 @@
+"""The backend registry: names, aliases, lazy loading, and "whose array is this?".
+
+This module holds unibridge's only process-wide mutable state: the table of
+registered backends (plus the process defaults that :func:`unibridge.configure`
+sets, which are part of the same object). Reads on the hot path are plain dict
+lookups with no lock; writes (registering, loading) take one lock.
+
+Backends are registered by name with a *loader*: a callable returning a
+:class:`~unibridge.protocol.Backend`, or a ``"module:attribute"`` string. The
+loader runs on first use. Plugins register through the ``unibridge.backends``
+entry-point group; their metadata is read on first lookup, and their code is
+imported only when the backend is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .errors import BackendNotFoundError, BackendUnavailableError
+from .protocol import Backend
+
+__all__ = [
+    "BackendInfo",
+    "Loader",
+    "register_backend",
+    "get_backend",
+    "backends",
+    "owner_of",
+    "backend_for_dtype_object",
+    "ENTRY_POINT_GROUP",
+]
+
+ENTRY_POINT_GROUP = "unibridge.backends"
+
+Loader = Union[Callable[[], Backend], str]
+
+# Types from these modules are never a backend's array: skip detection for them.
+_PROGRAMMATIC = ("builtin", "register_backend")
+_PLAIN_MODULES = frozenset({"builtins", "array", "decimal", "fractions"})
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """One row of :func:`backends`: a registered name and whether it can load here.
+
+    Example:
+        >>> import unibridge as ub
+        >>> info = [b for b in ub.backends() if b.name == "numpy"][0]
+        >>> info.available, info.source
+        (True, 'builtin')
+    """
+
+    name: str
+    available: bool
+    reason: str
+    aliases: tuple[str, ...]
+    source: str  # "builtin", "register_backend", or the plugin's distribution name
+    version: str | None
+
+
+class _Entry:
+    __slots__ = ("name", "loader", "aliases", "source", "backend", "error", "conflict")
+
+    def __init__(self, name: str, loader: Loader, aliases: tuple[str, ...], source: str) -> None:
+        self.name = name
+        self.loader = loader
+        self.aliases = aliases
+        self.source = source
+        self.backend: Backend | None = None
+        self.error: BaseException | None = None
+        self.conflict: str | None = None
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.entries: dict[str, _Entry] = {}
+        self.aliases: dict[str, str] = {}
+        self.loaded: dict[str, Backend] = {}  # lock-free reads on the hot path
+        self.by_type: dict[type, Backend | None] = {}
+        self.plugins_scanned = False
+        # Process defaults, owned by unibridge.config (None until first use).
+        self.settings: Any = None
+
+    # -- registration -----------------------------------------------------
+    def add(self, name: str, loader: Loader, aliases: tuple[str, ...], source: str) -> None:
+        _check_name(name)
+        for alias in aliases:
+            _check_name(alias)
+        with self.lock:
+            old = self.entries.get(name)
+            entry = _Entry(name, loader, aliases, source)
+            if old is not None and source not in _PROGRAMMATIC and old.source != source:
+                if old.source in _PROGRAMMATIC:
+                    return  # a built-in or explicitly registered backend wins over a plugin
+                # Two plugins claim one name: keep the first, and make every use
+                # of the name fail with both distributions named.
+                old.conflict = (
+                    f"backend name {name!r} is claimed by two distributions: "
+                    f"{old.source!r} and {source!r}; uninstall one of them"
+                )
+                return
+            self.entries[name] = entry
+            for alias in aliases:
+                self.aliases[alias] = name
+            self.loaded.pop(name, None)
+            self.by_type = {}  # new dict: readers holding the old one stay consistent
+
+    def scan_plugins(self) -> None:
+        if self.plugins_scanned:
+            return
+        with self.lock:
+            if self.plugins_scanned:
+                return
+            self.plugins_scanned = True
+            from importlib.metadata import entry_points
+
+            try:
+                found = entry_points(group=ENTRY_POINT_GROUP)
+            except Exception:  # noqa: BLE001 - broken metadata must not break unibridge
+                return
+            for ep in found:
+                dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
+                self.add(ep.name, _entry_point_loader(ep), (), dist)
+
+    # -- lookup -----------------------------------------------------------
+    def canonical(self, name: str) -> str:
+        if name in self.entries:
+            return name
+        target = self.aliases.get(name)
+        if target is not None:
+            return target
+        self.scan_plugins()
+        if name in self.entries:
+            return name
+        target = self.aliases.get(name)
+        if target is not None:
+            return target
+        lowered = name.lower() if isinstance(name, str) else name
+        if lowered != name:
+            return self.canonical(lowered)
+        raise BackendNotFoundError(
+            f"no backend named {name!r}; registered: {', '.join(self.names()) or 'none'}"
+            f"{_installed_suffix(self)}"
+        )
+
+    def names(self) -> list[str]:
+        self.scan_plugins()
+        return list(self.entries)
+
+    def load(self, name: str) -> Backend:
+        backend = self.loaded.get(name)
+        if backend is not None:
+            return backend
+        canonical = self.canonical(name)
+        backend = self.loaded.get(canonical)
+        if backend is not None:
+            return backend
+        with self.lock:
+            entry = self.entries[canonical]
+            if entry.conflict:
+                raise BackendNotFoundError(entry.conflict)
+            if entry.backend is None:
+                if entry.error is not None:
+                    raise _unavailable(canonical, entry.error)
+                try:
+                    entry.backend = _call_loader(entry.loader)
+                except Exception as exc:  # noqa: BLE001 - recorded and re-raised as ours
+                    entry.error = exc
+                    raise _unavailable(canonical, exc) from exc
+            self.loaded[canonical] = entry.backend
+            if name != canonical:
+                self.loaded[name] = entry.backend
+            return entry.backend
+
+    def owner(self, x: Any) -> Backend | None:
+        t = type(x)
+        try:
+            return self.by_type[t]
+        except KeyError:
+            pass
+        top = t.__module__.partition(".")[0]
+        found: Backend | None = None
+        if top not in _PLAIN_MODULES:
+            for backend in self._candidates(top):
+                if backend.is_array(x):
+                    found = backend
+                    break
+        self.by_type[t] = found
+        return found
+
+    def dtype_owner(self, spec: Any) -> Backend | None:
+        top = type(spec).__module__.partition(".")[0]
+        for backend in self._candidates(top):
+            if backend.is_dtype(spec):
+                return backend
+        return None
+
+    def _candidates(self, top: str) -> list[Backend]:
+        self.scan_plugins()
+        out = []
+        for name in list(self.entries):
+            try:
+                backend = self.load(name)
+            except Exception:  # noqa: BLE001 - an unloadable backend owns nothing
+                continue
+            if top in backend.array_modules:
+                out.append(backend)
+        return out
+
+    def info(self) -> list[BackendInfo]:
+        rows = []
+        for name in self.names():
+            entry = self.entries[name]
+            if entry.conflict:
+                rows.append(BackendInfo(name, False, entry.conflict, entry.aliases, entry.source, None))
+                continue
+            try:
+                backend = self.load(name)
+            except BackendUnavailableError as exc:
+                rows.append(BackendInfo(name, False, str(exc), entry.aliases, entry.source, None))
+                continue
+            ok, reason = backend.available()
+            rows.append(
+                BackendInfo(name, ok, reason, entry.aliases, entry.source, backend.version())
+            )
+        return rows
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"backend names are non-empty identifiers, got {name!r}")
+
+
+def _call_loader(loader: Loader) -> Backend:
+    if isinstance(loader, str):
+        module_name, _, attr = loader.partition(":")
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split(".") if attr else ():
+            obj = getattr(obj, part)
+    else:
+        obj = loader
+    if isinstance(obj, type) or (callable(obj) and not isinstance(obj, Backend)):
+        obj = obj()  # a backend class or a factory function
+    backend = obj
+    if not isinstance(backend, Backend):
+        raise TypeError(
+            f"loader {loader!r} returned {type(backend).__name__}, which does not implement "
+            f"unibridge.Backend (see the protocol's docstring for the required methods)"
+        )
+    return backend
+
+
+def _entry_point_loader(ep: Any) -> Callable[[], Backend]:
+    def load() -> Backend:
+        return _call_loader(ep.load())
+
+    load.__qualname__ = f"entry_point[{ep.value}]"
+    return load
+
+
+def _unavailable(name: str, exc: BaseException) -> BackendUnavailableError:
+    if isinstance(exc, BackendUnavailableError):
+        return exc
+    return BackendUnavailableError(
+        f"backend {name!r} failed to load: {type(exc).__name__}: {exc}"
+    )
+
+
+def _installed_suffix(registry: _Registry) -> str:
+    usable = []
+    for name in registry.entries:
+        try:
+            if registry.load(name).available()[0]:
+                usable.append(name)
+        except Exception:  # noqa: BLE001
+            continue
+    return f"; installed here: {', '.join(usable)}" if usable else ""
+
+
+_REGISTRY = _Registry()
+
+_BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("numpy", "unibridge.backends.numpy:NumpyBackend", ("np",)),
+    ("torch", "unibridge.backends.torch:TorchBackend", ("pytorch", "pt")),
+    ("tensorflow", "unibridge.backends.tensorflow:TensorFlowBackend", ("tf",)),
+)
+for _name, _loader, _aliases in _BUILTINS:
+    _REGISTRY.add(_name, _loader, _aliases, "builtin")
+del _name, _loader, _aliases
+
+
+def register_backend(name: str, loader: Loader, *, aliases: tuple[str, ...] = ()) -> None:
+    """Register a backend; ``loader`` (a callable or ``"module:attr"``) runs on first use.
+
+    Registering a name again replaces it.
+
+    Example:
+        >>> import unibridge as ub
+        >>> ub.register_backend("numpy2", "unibridge.backends.numpy:NumpyBackend", aliases=("np2",))
+        >>> ub.get_backend("np2").name
+        'numpy'
+    """
+    _REGISTRY.add(name, loader, tuple(aliases), "register_backend")
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """The :class:`Backend` registered as ``name`` (an alias works), or the active one.
+
+    Example:
+        >>> import unibridge as ub
+        >>> ub.get_backend("np").name
+        'numpy'
+    """
+    if name is None:
+        from .config import current
+
+        name = current().backend
+    return _REGISTRY.load(name)
+
+
+def backends() -> list[BackendInfo]:
+    """Every registered backend, whether it can load here, and why not.
+
+    Example:
+        >>> import unibridge as ub
+        >>> "numpy" in [b.name for b in ub.backends()]
+        True
+    """
+    return _REGISTRY.info()
+
+
+def owner_of(x: Any) -> Backend | None:
+    """The backend whose array ``x`` is, or None for Python data and buffers.
+
+    Example:
+        >>> import numpy as np, unibridge.registry as r
+        >>> r.owner_of(np.zeros(2)).name, r.owner_of([1, 2])
+        ('numpy', None)
+    """
+    return _REGISTRY.owner(x)
+
+
+def backend_for_dtype_object(spec: Any) -> Backend | None:
+    """The backend whose framework defines the dtype object ``spec``, if any."""
+    if type(spec).__module__.partition(".")[0] not in sys.modules:
+        return None
+    return _REGISTRY.dtype_owner(spec)
