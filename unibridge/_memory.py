@@ -15,7 +15,12 @@ import numpy as np
 
 ALIGNMENT = 64
 
-__all__ = ["ALIGNMENT", "aligned_empty", "aligned_zeros", "aligned_copy", "is_aligned"]
+__all__ = ["ALIGNMENT", "address", "aligned_empty", "aligned_zeros", "aligned_copy", "is_aligned"]
+
+
+def address(a: np.ndarray[Any, Any]) -> int:
+    """The data pointer of ``a`` (about 0.8 µs: read it once per call)."""
+    return a.__array_interface__["data"][0]  # type: ignore[no-any-return]
 
 
 def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
@@ -27,10 +32,11 @@ def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
         >>> a.ctypes.data % 64
         0
     """
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    raw = np.empty(nbytes + ALIGNMENT, dtype=np.uint8)
-    start = -raw.ctypes.data % ALIGNMENT
-    return raw[start : start + nbytes].view(dtype).reshape(shape)
+    count = 1
+    for extent in shape:
+        count *= extent
+    raw = np.empty(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
+    return np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
 
 
 def aligned_zeros(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
@@ -39,10 +45,11 @@ def aligned_zeros(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
     ``np.zeros`` of the padded size uses ``calloc``: fresh pages arrive zeroed,
     so this costs what ``np.zeros`` costs.
     """
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    raw = np.zeros(nbytes + ALIGNMENT, dtype=np.uint8)
-    start = -raw.ctypes.data % ALIGNMENT
-    return raw[start : start + nbytes].view(dtype).reshape(shape)
+    count = 1
+    for extent in shape:
+        count *= extent
+    raw = np.zeros(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
+    return np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
 
 
 def aligned_copy(a: np.ndarray[Any, Any], dtype: np.dtype[Any] | None = None) -> np.ndarray[Any, Any]:
@@ -58,10 +65,13 @@ def aligned_copy(a: np.ndarray[Any, Any], dtype: np.dtype[Any] | None = None) ->
     if not target.isnative:
         target = target.newbyteorder("=")
     out = aligned_empty(a.shape, target)
-    np.copyto(out, a, casting="unsafe")
+    if dtype is None:
+        out[...] = a
+    else:
+        np.copyto(out, a, casting="unsafe")
     return out
 
 
 def is_aligned(a: np.ndarray[Any, Any]) -> bool:
     """True when ``a``'s data pointer is a multiple of 64 (empty arrays count as aligned)."""
-    return a.size == 0 or a.ctypes.data % ALIGNMENT == 0
+    return a.size == 0 or address(a) % ALIGNMENT == 0

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._memory import ALIGNMENT
+from .._memory import ALIGNMENT, address
 
 __all__ = ["share_blocker", "importlib_version"]
 
@@ -47,7 +47,7 @@ def share_blocker(
         return "data not aligned to its element size"
     if c_contiguous and not a.flags.c_contiguous:
         return "non-compact (not C-contiguous) layout"
-    if aligned64 and a.size and a.ctypes.data % ALIGNMENT:
+    if aligned64 and a.size and address(a) % ALIGNMENT:
         return f"data not {ALIGNMENT}-byte aligned"
     return None
 

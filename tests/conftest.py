@@ -1,0 +1,64 @@
+"""Shared fixtures: backends are parametrised, never copied per framework.
+
+A backend whose framework is not installed is skipped with the reason
+``unibridge.backends()`` gives. GPU tests carry the ``gpu`` marker and skip
+when no GPU is visible.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import unibridge as ub
+from unibridge.config import reset_defaults
+
+BUILTIN = ("numpy", "torch", "tensorflow")
+
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.register_profile("long", deadline=None, max_examples=2000, print_blob=True)
+settings.load_profile(os.environ.get("UNIBRIDGE_HYPOTHESIS_PROFILE", "ci"))
+
+
+def availability(name: str) -> tuple[bool, str]:
+    """Whether a backend can run here, and why not."""
+    try:
+        return ub.get_backend(name).available()
+    except ub.UnibridgeError as exc:
+        return False, str(exc)
+
+
+def require(name: str) -> None:
+    """Skip the calling test unless backend ``name`` can run here."""
+    ok, reason = availability(name)
+    if not ok:
+        pytest.skip(f"backend {name!r} unavailable: {reason}")
+
+
+@pytest.fixture(params=BUILTIN)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each built-in backend's name; skipped when its framework is missing."""
+    require(request.param)
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_defaults() -> Iterator[None]:
+    """Every test starts from the environment's defaults, whatever a test configured."""
+    reset_defaults()
+    yield
+    reset_defaults()
+
+
+def gpu_available(name: str) -> bool:
+    ok, _ = availability(name)
+    return ok and any(d.kind == "gpu" for d in ub.get_backend(name).devices())
