@@ -278,9 +278,9 @@ def _is_safe(src: DType, dst: DType) -> bool:
         # bfloat16 is outside NumPy's own table: apply the same exactness rule
         # NumPy uses (every value representable in the target).
         if dst.kind == "bool" or src.kind in ("signed integer", "unsigned integer"):
-            return dst.kind in ("real floating", "complex floating") and (
-                src.bits < dst.mantissa
-            )
+            # An integer fits exactly when its magnitude bits fit the significand.
+            magnitude = src.bits - (src.kind == "signed integer")
+            return dst.kind in ("real floating", "complex floating") and magnitude <= dst.mantissa
         if src.kind == "real floating" and dst.kind in ("real floating", "complex floating"):
             return dst.mantissa >= src.mantissa and (dst.bits >= 32 or dst == src)
         return False

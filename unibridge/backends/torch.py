@@ -140,7 +140,11 @@ class TorchBackend:
             # torch cannot read ml_dtypes.bfloat16: reinterpret the bits (exact, zero-copy).
             a = a.view(np.int16)
         else:
-            from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
+            dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
+            if a.dtype.char in "qQ":
+                # NumPy's (u)longlong is (u)int64 under another type number, which
+                # torch.from_numpy refuses; the same bits, viewed as the canonical type.
+                a = a.view(numpy_dtype(dtype).newbyteorder(a.dtype.byteorder))
         reason = share_blocker(a)
         if device != CPU:
             if copy is False:

@@ -1,0 +1,230 @@
+"""The public API's documented behaviours, one test each, over every backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from conftest import require
+
+
+def test_asarray_keeps_dtype_exactly_on_every_backend(backend: str) -> None:
+    for dtype in ("float64", "int64", "uint64", "float16", "complex128", "bool", "uint8"):
+        x = ub.asarray(np.zeros(3, dtype=dtype), backend=backend)
+        assert ub.dtype_of(x) == dtype
+
+
+PYTHON_DATA = [
+    (1, "int64"), (1.5, "float64"), (True, "bool"), (1j, "complex128"), ([1, 2.0], "float64"),
+    ([[1, 2], [3, 4]], "int64"), ([True, False], "bool"), ([2**63], "uint64"), ([], "float64"),
+]
+
+
+@pytest.mark.parametrize("value,dtype", PYTHON_DATA, ids=[repr(v) for v, _ in PYTHON_DATA])
+def test_python_data_is_inferred_like_numpy_on_every_backend(backend: str, value: object, dtype: str) -> None:
+    x = ub.asarray(value, backend=backend)
+    assert ub.dtype_of(x) == dtype == str(np.asarray(value).dtype)
+
+
+@pytest.mark.parametrize(
+    "bad,fragment",
+    [
+        ([[1, 2], [3]], "ragged"),
+        (np.array(["a", "b"]), "str"),
+        (np.array([1, "a"], dtype=object), "object"),
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetime"),
+        (np.zeros(2, dtype=[("a", "f4"), ("b", "i4")]), "structured"),
+        ((i for i in range(3)), r"list\(it\)"),
+        ([2**70], "too large"),
+        ("text", "str"),
+    ],
+)
+def test_unsupported_inputs_raise_naming_the_type_and_dtype(backend: str, bad: object, fragment: str) -> None:
+    with pytest.raises(ub.UnsupportedInputError, match=fragment):
+        ub.asarray(bad, backend=backend)
+
+
+def test_copy_none_shares_a_safe_numpy_array(backend: str) -> None:
+    from unibridge._memory import aligned_copy
+
+    a = aligned_copy(np.arange(6.0))
+    x = ub.asarray(a, backend=backend)
+    assert ub.shares_memory(a, x)
+    a[0] = 42.0
+    assert ub.to_numpy(x)[0] == 42.0
+
+
+@pytest.mark.parametrize(
+    "make,reason",
+    [
+        (lambda a: a[::-1], "negative strides"),
+        (lambda a: a.astype(">f8"), "byte order"),
+        (lambda a: _readonly(a), "read-only"),
+    ],
+)
+def test_copy_false_raises_saying_why(make: object, reason: str) -> None:
+    require("torch")
+    a = make(np.arange(8.0))  # type: ignore[operator]
+    with pytest.raises(ub.CopyRequiredError, match=reason):
+        ub.asarray(a, backend="torch", copy=False)
+    x = ub.asarray(a, backend="torch")  # copy=None copies instead
+    assert not ub.shares_memory(a, x) and np.array_equal(ub.to_numpy(x), a)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+def test_read_only_arrays_never_become_writable_tensors() -> None:
+    require("torch")
+    a = _readonly(np.arange(4.0))
+    t = ub.asarray(a, backend="torch")
+    t[0] = 99.0
+    assert a[0] == 0.0
+
+
+def test_copy_true_always_gives_independent_memory(backend: str) -> None:
+    a = np.arange(4.0)
+    x = ub.asarray(a, backend=backend, copy=True)
+    assert not ub.shares_memory(a, x)
+    y = ub.asarray(x, backend=backend, copy=True)
+    assert not ub.shares_memory(x, y)
+
+
+def test_copy_false_with_a_dtype_change_raises(backend: str) -> None:
+    with pytest.raises(ub.CopyRequiredError, match="float64 -> float32"):
+        ub.asarray(np.arange(3.0), dtype="float32", copy=False, backend=backend)
+
+
+def test_copy_false_with_python_data_raises(backend: str) -> None:
+    with pytest.raises(ub.CopyRequiredError, match="no array memory"):
+        ub.asarray([1.0, 2.0], copy=False, backend=backend)
+
+
+def test_zeros_uses_the_default_float_and_fresh_memory(backend: str) -> None:
+    z = ub.zeros((2, 3), backend=backend)
+    assert ub.dtype_of(z) == "float64" and tuple(z.shape) == (2, 3)
+    assert not ub.to_numpy(z).any()
+    assert ub.dtype_of(ub.zeros(4, dtype="int8", backend=backend)) == "int8"
+    with pytest.raises(ValueError, match="negative"):
+        ub.zeros((-1, 2), backend=backend)
+
+
+@pytest.mark.parametrize("template_backend", ["numpy", "torch", "tensorflow"])
+def test_zeros_like_takes_shape_and_dtype_from_any_framework_and_never_aliases(
+    backend: str, template_backend: str
+) -> None:
+    require(template_backend)
+    template = ub.asarray(np.ones((2, 3), dtype=np.int32), backend=template_backend)
+    with ub.use(backend):
+        z = ub.zeros_like(template)
+    assert ub.get_backend(backend).is_array(z)
+    assert ub.dtype_of(z) == "int32" and tuple(z.shape) == (2, 3)
+    assert not ub.shares_memory(z, template) and not ub.to_numpy(z).any()
+    assert ub.dtype_of(ub.zeros_like(template, dtype="float32", backend=backend)) == "float32"
+
+
+def test_to_numpy_handles_tensors_that_require_grad() -> None:
+    require("torch")
+    import torch
+
+    t = torch.arange(3.0, requires_grad=True)
+    a = ub.to_numpy(t)
+    assert a.tolist() == [0.0, 1.0, 2.0] and ub.shares_memory(a, t)
+    assert not ub.shares_memory(ub.to_numpy(t, copy=True), t)
+    assert ub.dtype_of(ub.asarray(t, backend="numpy")) == "float32"
+
+
+def test_to_numpy_of_tensorflow_is_a_read_only_view() -> None:
+    require("tensorflow")
+    import tensorflow as tf
+
+    t = tf.constant([1.0, 2.0])
+    view = ub.to_numpy(t)
+    assert not view.flags.writeable and ub.shares_memory(view, t)
+    assert ub.to_numpy(t, copy=True).flags.writeable
+
+
+def test_tensorflow_to_torch_copies_because_torch_has_no_read_only_tensors() -> None:
+    require("tensorflow")
+    require("torch")
+    import tensorflow as tf
+
+    t = tf.constant([1.0, 2.0])
+    pt = ub.asarray(t, backend="torch")
+    assert not ub.shares_memory(t, pt)
+    with pytest.raises(ub.CopyRequiredError, match="read-only"):
+        ub.asarray(t, backend="torch", copy=False)
+
+
+def test_torch_to_tensorflow_and_back_to_numpy_is_zero_copy() -> None:
+    require("tensorflow")
+    require("torch")
+    import torch
+
+    t = torch.arange(16.0)  # torch's allocator is 64-byte aligned
+    tf_t = ub.asarray(t, backend="tensorflow", copy=False)
+    n = ub.asarray(tf_t, backend="numpy", copy=False)
+    assert ub.shares_memory(t, tf_t) and ub.shares_memory(tf_t, n) and ub.shares_memory(t, n)
+
+
+def test_bfloat16_converts_zero_copy_to_torch_and_back() -> None:
+    require("torch")
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    a = np.array([1.0, -2.5, 3.0e38], dtype=ml_dtypes.bfloat16)
+    t = ub.asarray(a, backend="torch", copy=False)
+    assert str(t.dtype) == "torch.bfloat16" and ub.shares_memory(a, t)
+    back = ub.to_numpy(t, copy=False)
+    assert back.dtype == a.dtype and ub.shares_memory(back, a)
+
+
+def test_to_device_within_the_framework(backend: str) -> None:
+    x = ub.asarray(np.arange(3.0), backend=backend)
+    assert ub.to_device(x, "cpu") is x
+    y = ub.to_device(x, "cpu", copy=True)
+    assert not ub.shares_memory(x, y)
+    with pytest.raises(ub.DeviceUnavailableError):
+        ub.to_device(x, "gpu:9")
+    with pytest.raises(ub.UnsupportedInputError, match="asarray"):
+        ub.to_device([1, 2], "cpu")
+
+
+def test_shares_memory_counts_views_and_rejects_disjoint_ranges() -> None:
+    a = np.arange(10)
+    assert ub.shares_memory(a, a[::2]) and ub.shares_memory(a[::2], a[4:])
+    assert not ub.shares_memory(a[::2], a[1::2])  # interleaved but disjoint
+    assert not ub.shares_memory(a, np.arange(10)) and not ub.shares_memory(a, [1, 2])
+    assert ub.shares_memory(memoryview(a), a)
+
+
+def test_shares_memory_sees_from_numpy_and_dlpack_imports() -> None:
+    require("torch")
+    import torch
+
+    a = np.arange(6.0)
+    assert ub.shares_memory(a, torch.from_numpy(a))
+    assert ub.shares_memory(torch.from_dlpack(a), a)
+    assert not ub.shares_memory(a, torch.tensor(a))
+
+
+def test_dtype_of_and_device_of_are_framework_neutral(backend: str) -> None:
+    x = ub.zeros(2, dtype="bfloat16" if backend != "numpy" else "float16", backend=backend)
+    assert isinstance(ub.dtype_of(x), ub.DType) and ub.dtype_of(x) in ("bfloat16", "float16")
+    assert ub.device_of(x) == "cpu" and str(ub.device_of(x)) == "cpu"
+    assert ub.dtype_of([1.0]) == "float64" and ub.device_of([1.0]) == "cpu"
+
+
+def test_namespace_works_on_the_backends_arrays(backend: str) -> None:
+    xp = ub.namespace(backend)
+    x = ub.asarray(np.arange(4.0), backend=backend)
+    assert float(xp.sum(x)) == 6.0
+    with ub.use(backend):
+        assert ub.namespace() is xp
+
+
+def test_unknown_backend_argument_raises() -> None:
+    with pytest.raises(ub.BackendNotFoundError, match="registered"):
+        ub.asarray([1], backend="nope")

@@ -1,0 +1,181 @@
+"""Selection by configuration: use() scopes, configure() defaults, environment variables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from conftest import BUILTIN, availability
+
+
+def _installed() -> list[str]:
+    return [name for name in BUILTIN if availability(name)[0]]
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("UNIBRIDGE_")}
+    full_env.update(env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env)
+
+
+def test_defaults_are_numpy_cpu_float64() -> None:
+    sel = ub.current()
+    assert (sel.backend, sel.device, sel.default_float) == ("numpy", "cpu", "float64")
+    assert dict(sel.sources) == {"backend": "default", "device": "default", "default_float": "default"}
+    assert type(ub.asarray([1.0])) is np.ndarray and ub.dtype_of(ub.zeros(2)) == "float64"
+
+
+def test_use_nests_and_restores(backend: str) -> None:
+    with ub.use(backend):
+        assert ub.current().backend == backend
+        with ub.use("numpy", device="cpu"):
+            assert ub.current().backend == "numpy"
+            assert ub.current().sources["device"] == "use"
+        assert ub.current().backend == backend
+        assert ub.get_backend().is_array(ub.asarray([1, 2]))
+    assert ub.current().backend == "numpy"
+
+
+def test_use_restores_after_an_exception() -> None:
+    with pytest.raises(RuntimeError):
+        with ub.use("numpy", device="cpu"):
+            raise RuntimeError("boom")
+    assert ub.current().sources["backend"] == "default"
+
+
+def test_aliases_select_the_same_backend() -> None:
+    for alias, name in [("np", "numpy"), ("pytorch", "torch"), ("pt", "torch"), ("tf", "tensorflow")]:
+        if not availability(name)[0]:
+            continue
+        with ub.use(alias):
+            assert ub.current().backend == name
+
+
+def test_use_of_unknown_backend_lists_the_registered_ones() -> None:
+    with pytest.raises(ub.BackendNotFoundError, match=r"'tourch'.*registered: numpy, torch, tensorflow"):
+        with ub.use("tourch"):
+            pass  # pragma: no cover
+
+
+def test_configure_sets_the_process_default_under_use_blocks() -> None:
+    ub.configure(default_float="float32")
+    assert ub.dtype_of(ub.zeros(2)) == "float32"
+    assert ub.dtype_of(ub.asarray([0.5])) == "float32"  # Python floats follow the default float
+    assert ub.dtype_of(ub.asarray(np.array([0.5]))) == "float64"  # arrays keep their dtype
+    assert ub.current().sources["default_float"] == "configure"
+    with pytest.raises(ub.ConfigurationError, match="float32, float64"):
+        ub.configure(default_float="int8")
+
+
+def test_threads_each_on_their_own_backend_do_not_cross_talk() -> None:
+    names = _installed()
+    errors: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        name = names[i % len(names)]
+        with ub.use(name):
+            barrier.wait()
+            for _ in range(50):
+                x = ub.asarray(np.arange(4.0))
+                if not ub.get_backend(name).is_array(x) or ub.current().backend != name:
+                    errors.append(f"thread {i} wanted {name}, got {type(x).__module__}")
+        if ub.current().backend != "numpy":
+            errors.append(f"thread {i} leaked {ub.current().backend}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:5]
+    assert ub.current().backend == "numpy"
+
+
+def test_asyncio_tasks_each_on_their_own_backend_do_not_cross_talk() -> None:
+    names = _installed()
+
+    async def work(i: int) -> list[str]:
+        name = names[i % len(names)]
+        bad = []
+        with ub.use(name):
+            for _ in range(20):
+                await asyncio.sleep(0)  # interleave with the other tasks
+                x = ub.asarray([1.0, 2.0])
+                if not ub.get_backend(name).is_array(x):
+                    bad.append(f"task {i} wanted {name}, got {type(x).__module__}")
+        return bad
+
+    async def main() -> list[list[str]]:
+        return await asyncio.gather(*(work(i) for i in range(8)))
+
+    assert not [e for errs in asyncio.run(main()) for e in errs]
+
+
+def test_environment_selects_backend_device_and_default_float() -> None:
+    name = _installed()[-1]
+    proc = _run(
+        "import unibridge as ub, numpy as np\n"
+        "s = ub.current(); z = ub.zeros(2)\n"
+        "print(s.backend, s.device, s.default_float, ub.dtype_of(z), ub.get_backend().is_array(z), s.sources['backend'])",
+        UNIBRIDGE_BACKEND=name, UNIBRIDGE_DEVICE="cpu", UNIBRIDGE_DEFAULT_FLOAT="float32",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [name, "cpu", "float32", "float32", "True", "environment"]
+
+
+def test_environment_is_read_on_first_use_not_at_import() -> None:
+    proc = _run(
+        "import os, unibridge as ub\nos.environ['UNIBRIDGE_DEFAULT_FLOAT'] = 'float32'\nprint(ub.current().default_float)",
+    )
+    assert proc.stdout.strip() == "float32", proc.stderr
+
+
+@pytest.mark.parametrize(
+    "var,value,error,fragments",
+    [
+        ("UNIBRIDGE_BACKEND", "tourch", "BackendNotFoundError", ["UNIBRIDGE_BACKEND='tourch'", "registered:", "installed here:"]),
+        ("UNIBRIDGE_DEVICE", "tpu:0", "ConfigurationError", ["UNIBRIDGE_DEVICE='tpu:0'", "gpu:N", "auto"]),
+        ("UNIBRIDGE_DEVICE", "gpu:7", "DeviceUnavailableError", ["gpu:7", "available: cpu", "set by environment"]),
+        ("UNIBRIDGE_DEFAULT_FLOAT", "float8", "ConfigurationError", ["UNIBRIDGE_DEFAULT_FLOAT='float8'", "float32, float64"]),
+    ],
+)
+def test_bad_environment_values_raise_on_first_use(var: str, value: str, error: str, fragments: list[str]) -> None:
+    proc = _run(
+        "import unibridge as ub\n"
+        "try:\n    ub.zeros(2)\nexcept ub.UnibridgeError as e:\n    print(type(e).__name__); print(e)\n",
+        **{var: value},
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, _, message = proc.stdout.partition("\n")
+    assert first == error, proc.stdout
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+
+
+def test_unavailable_backend_says_what_to_install() -> None:
+    proc = _run(
+        "import sys\nsys.modules['torch'] = None  # torch not importable in this process\n"
+        "import importlib.util\nimportlib.util.find_spec = lambda name, *a: None if name == 'torch' else None\n"
+        "import unibridge as ub\n"
+        "try:\n    ub.asarray([1], backend='torch')\nexcept ub.BackendUnavailableError as e:\n    print('OK', e)\n",
+    )
+    assert "OK" in proc.stdout and "pip install" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_errors_subclass_the_matching_builtins() -> None:
+    assert issubclass(ub.BackendNotFoundError, ValueError)
+    assert issubclass(ub.BackendUnavailableError, RuntimeError)
+    assert issubclass(ub.DeviceUnavailableError, RuntimeError)
+    assert issubclass(ub.CopyRequiredError, ValueError)
+    assert issubclass(ub.LossyCastError, TypeError)
+    assert issubclass(ub.UnsupportedInputError, TypeError)
+    for cls in (ub.BackendNotFoundError, ub.CopyRequiredError, ub.LossyCastError, ub.ConfigurationError):
+        assert issubclass(cls, ub.UnibridgeError)

@@ -1,0 +1,103 @@
+"""Device spellings are parsed in one place; missing devices raise, never fall back."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from unibridge.devices import AUTO, CPU, Device, parse_device, resolve_device
+
+
+@pytest.mark.parametrize(
+    "spelling,canonical",
+    [
+        ("cpu", "cpu"), ("CPU", "cpu"), ("cpu:0", "cpu"), ("/CPU:0", "cpu"), ("/device:CPU:0", "cpu"),
+        ("/job:localhost/replica:0/task:0/device:CPU:0", "cpu"),
+        ("gpu", "gpu:0"), ("gpu:1", "gpu:1"), ("cuda", "gpu:0"), ("cuda:3", "gpu:3"), ("/GPU:2", "gpu:2"),
+        ("GPU:0", "gpu:0"), (" gpu:1 ", "gpu:1"),
+    ],
+)
+def test_every_common_spelling_parses_to_the_canonical_device(spelling: str, canonical: str) -> None:
+    assert parse_device(spelling) == canonical
+    assert str(parse_device(spelling)) == canonical
+
+
+def test_auto_is_kept_as_a_request() -> None:
+    assert parse_device("auto") == AUTO and parse_device("AUTO") == AUTO
+
+
+@pytest.mark.parametrize("bad", ["tpu", "mps", "gpu:x", "cuda:-1", "", "gpu:1:2", 3])
+def test_unknown_spellings_raise_with_the_allowed_list(bad: object) -> None:
+    with pytest.raises(ub.ConfigurationError, match="gpu:N"):
+        parse_device(bad)
+
+
+def test_framework_device_objects_parse(backend: str) -> None:
+    if backend == "torch":
+        import torch
+        assert parse_device(torch.device("cpu")) == "cpu"
+        assert parse_device(torch.device("cuda", 1)) == "gpu:1"
+
+
+def test_device_is_hashable_picklable_and_str_equal() -> None:
+    d = Device("gpu", 2)
+    assert d == "gpu:2" and {d: 1}["gpu:2"] == 1 and (d.kind, d.index) == ("gpu", 2)
+    assert pickle.loads(pickle.dumps(d)) == d and pickle.loads(pickle.dumps(CPU)) == "cpu"
+
+
+def test_auto_picks_the_first_gpu_else_the_cpu() -> None:
+    assert resolve_device(AUTO, [CPU], "x") == "cpu"
+    assert resolve_device(AUTO, [CPU, Device("gpu", 0), Device("gpu", 1)], "x") == "gpu:0"
+
+
+def test_missing_device_raises_listing_what_exists() -> None:
+    with pytest.raises(ub.DeviceUnavailableError, match=r"'gpu:1'.*available: cpu, gpu:0"):
+        resolve_device(Device("gpu", 1), [CPU, Device("gpu", 0)], "torch")
+    with pytest.raises(ub.DeviceUnavailableError, match="cpu:1"):
+        resolve_device(parse_device("cpu:1"), [CPU], "torch")
+
+
+def test_asking_for_a_missing_gpu_never_falls_back_to_the_cpu(backend: str) -> None:
+    count = sum(d.kind == "gpu" for d in ub.get_backend(backend).devices())
+    missing = f"gpu:{count}"
+    for call in (
+        lambda: ub.asarray(np.zeros(2), backend=backend, device=missing),
+        lambda: ub.zeros(2, backend=backend, device=missing),
+    ):
+        with pytest.raises(ub.DeviceUnavailableError, match="available: cpu"):
+            call()
+    with ub.use(backend, device=missing):
+        with pytest.raises(ub.DeviceUnavailableError, match="set by use"):
+            ub.zeros(2)
+
+
+def test_auto_device_works_on_every_backend(backend: str) -> None:
+    with ub.use(backend, device="auto"):
+        z = ub.zeros(3)
+    expected = next((d for d in ub.get_backend(backend).devices() if d.kind == "gpu"), CPU)
+    assert ub.device_of(z) == expected
+
+
+def test_device_of_reports_canonical_devices(backend: str) -> None:
+    x = ub.zeros(2, backend=backend)
+    assert ub.device_of(x) == "cpu" and isinstance(ub.device_of(x), ub.Device)
+
+
+@pytest.mark.gpu
+def test_gpu_placement_round_trip(backend: str) -> None:
+    from conftest import gpu_available
+
+    if not gpu_available(backend):
+        pytest.skip(f"no GPU visible to {backend}")
+    a = np.arange(6.0).reshape(2, 3)
+    g = ub.asarray(a, backend=backend, device="gpu:0")
+    assert ub.device_of(g) == "gpu:0" and ub.dtype_of(g) == "float64"
+    assert np.array_equal(ub.to_numpy(g), a)
+    with pytest.raises(ub.CopyRequiredError):
+        ub.to_numpy(g, copy=False)
+    with pytest.raises(ub.CopyRequiredError):
+        ub.to_device(g, "cpu", copy=False)
+    assert ub.device_of(ub.to_device(g, "cpu")) == "cpu"
