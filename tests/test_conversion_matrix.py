@@ -143,3 +143,20 @@ def test_wide_and_bfloat16_values_survive_a_round_trip(backend: str, dtype: str)
     x = ub.asarray(values, backend=backend)
     assert ub.dtype_of(x) == dtype
     assert as_bytes(ub.to_numpy(x)) == as_bytes(values)
+
+
+@pytest.mark.parametrize("target", BUILTIN)
+@given(data=st.data())
+def test_fast_path_under_use_matches_the_full_path(target: str, data: st.DataObject) -> None:
+    """``asarray(a)`` under ``use()`` (the precomputed fast path) keeps every guarantee."""
+    require(target)
+    a, layout = data.draw(layouts(), label="array")
+    expected = as_bytes(a)
+    with ub.use(target, device="cpu"):
+        out = ub.asarray(a)
+    assert ub.get_backend(target).is_array(out)
+    assert ub.dtype_of(out) == ub.dtype_of(a)
+    assert as_bytes(ub.to_numpy(out)) == expected
+    assert ub.shares_memory(a, out) == really_shares(a, out), layout
+    if not a.flags.writeable and target != "numpy":
+        assert not really_shares(a, out), "read-only memory must not become a writable tensor"

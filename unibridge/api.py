@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _MISSING = object()
+_NDARRAY = np.ndarray
 # Python values that np.asarray turns into *fresh* memory (nothing to share).
 _FRESH_PYTHON = (list, tuple, int, float, complex, bool, np.generic)
 
@@ -134,6 +135,12 @@ def asarray(
         (True, DType('float64'))
     """
     sel = _CURRENT.get() or process_defaults()
+    if type(obj) is _NDARRAY and backend is None and dtype is None and copy is None and device is None:
+        fast = sel._fast[0] if sel._fast else sel.numpy_fast_path()
+        if fast:
+            out = fast(obj)
+            if out is not None:
+                return out
     target = sel.backend_object if backend is None else _REGISTRY.load(backend)
     dev = sel.device_for(target) if device is None else resolve_request(device, target)
     src = _owner(obj)

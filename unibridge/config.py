@@ -69,6 +69,8 @@ class Selection:
     backend_object: Backend = field(repr=False)
     # Resolved device per backend name; filled on first use (never shared across selections).
     _resolved: dict[str, Device] = field(default_factory=dict, repr=False)
+    # The backend's NumPy fast path for this selection's device (False: none offered).
+    _fast: list[Any] = field(default_factory=list, repr=False)
 
     def device_for(self, backend: Backend) -> Device:
         """The concrete device this selection means for ``backend`` (resolves ``auto``)."""
@@ -82,6 +84,14 @@ class Selection:
             raise DeviceUnavailableError(f"{exc} (device set by {where})") from None
         self._resolved[backend.name] = found
         return found
+
+    def numpy_fast_path(self) -> Any:
+        """The active backend's precomputed NumPy converter, or False (built once)."""
+        if not self._fast:
+            maker = getattr(self.backend_object, "numpy_fast_path", None)
+            path = maker(self.device_for(self.backend_object)) if maker is not None else None
+            self._fast.append(path or False)
+        return self._fast[0]
 
 
 _CURRENT: ContextVar[Selection | None] = ContextVar("unibridge_selection", default=None)
@@ -187,6 +197,7 @@ def _derive(base: Selection, backend: str | None, device: Any, default_float: An
         sources["default_float"] = origin
     changes["sources"] = MappingProxyType(sources)
     changes["_resolved"] = {}
+    changes["_fast"] = []
     return replace(base, **changes)
 
 

@@ -29,7 +29,7 @@ Invariants every backend must keep (the conformance kit in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -39,7 +39,7 @@ from typing_extensions import Protocol, runtime_checkable
 from .devices import Device
 from .dtypes import DType
 
-__all__ = ["Backend"]
+__all__ = ["Backend", "NumpyFastPath"]
 
 
 @runtime_checkable
@@ -131,3 +131,14 @@ class Backend(Protocol):
     def namespace(self) -> ModuleType:
         """The Array API namespace for this backend's arrays."""
         ...
+
+
+NumpyFastPath = Callable[[np.ndarray[Any, Any]], Any]
+"""Optional accelerator a backend may offer as ``numpy_fast_path(device)``.
+
+It returns a function that converts a plain ``np.ndarray`` under
+``copy=None`` with no dtype change, or returns None to send the call down
+the full path. It must give exactly what ``from_numpy(a, device=device,
+copy=None)`` gives; the core builds it once per selection, so per-call work
+is only the safety checks. Backends without it are simply not accelerated.
+"""

@@ -6,7 +6,7 @@ Arrays unibridge allocates here (``zeros``, ``asarray(..., copy=True)``) are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -84,6 +84,17 @@ class NumpyBackend:
             _check_cpu(device)
         a = _plain(a)
         return aligned_copy(a) if copy else a
+
+    def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
+        """Plain arrays of a numeric dtype are returned as they are."""
+        if device != CPU:
+            return None
+        numeric = frozenset("?bhilqBHILQefdgFDG")
+
+        def convert(a: np.ndarray[Any, Any]) -> Any:
+            return a if a.dtype.char in numeric else None
+
+        return convert
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         x = _plain(x)

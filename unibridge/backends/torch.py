@@ -16,7 +16,7 @@ Facts it relies on (measured, see ``shared/FACTS.md``):
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
@@ -160,6 +160,26 @@ class TorchBackend:
         else:
             t = torch.from_numpy(aligned_copy(a))
         return t.view(torch.bfloat16) if bfloat16 else t
+
+    def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
+        """``torch.from_numpy`` behind the cheapest checks that keep it safe (CPU only)."""
+        if device != CPU:
+            return None
+        from_numpy = (self._torch or self._load()).from_numpy
+
+        def convert(a: np.ndarray[Any, Any]) -> Any:
+            # torch.from_numpy itself refuses (with an exception, never a crash)
+            # negative strides, foreign byte order and dtypes it lacks; it only
+            # *warns* on read-only memory, so writability is checked here.
+            flags = a.flags
+            if flags.writeable and flags.aligned:
+                try:
+                    return from_numpy(a)
+                except (ValueError, TypeError):  # the full path copies or explains
+                    return None
+            return None
+
+        return convert
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         torch = self._torch or self._load()

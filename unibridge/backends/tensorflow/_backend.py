@@ -32,14 +32,14 @@ reports the device the tensor was placed on, as TensorFlow does.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from ..._memory import aligned_copy
+from ..._memory import ALIGNMENT, aligned_copy
 from ...devices import CPU, Device, parse_device
 from ...dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from ...errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
@@ -196,6 +196,26 @@ class TensorFlowBackend:
         if copy is False:
             raise CopyRequiredError(f"cannot share this array with TensorFlow: {reason}; copy=False")
         return self._import_aligned(aligned_copy(a))
+
+    def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
+        """DLPack import of compact writable buffers; small misaligned ones are realigned inline."""
+        if device != CPU:
+            return None
+        if self._tf is None:
+            self._load()
+        dlpack_import = self._import
+        chars = frozenset("?bhilqBHILQefdFD")
+
+        def convert(a: np.ndarray[Any, Any]) -> Any:
+            flags = a.flags
+            dt = a.dtype
+            if not (flags.c_contiguous and flags.writeable and dt.char in chars and dt.isnative and a.size):
+                return None
+            if a.__array_interface__["data"][0] % ALIGNMENT:
+                a = aligned_copy(a)  # never hand TF a misaligned buffer (IsAligned abort)
+            return dlpack_import(a.__dlpack__())
+
+        return convert
 
     def _as_tensor(self, x: Any) -> Any:
         tf = self._tf or self._load()
