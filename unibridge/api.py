@@ -118,6 +118,7 @@ def asarray(
     copy: bool | None = None,
     casting: str = "same_kind",
     backend: str | None = None,
+    non_blocking: bool = False,
 ) -> Any:
     """Convert ``obj`` to an array of the active backend (or of ``backend=``).
 
@@ -126,6 +127,11 @@ def asarray(
     for another; a cast that can change values needs ``casting=`` to allow it.
     ``copy=None`` shares memory when that is safe, ``True`` always copies,
     ``False`` shares or raises :class:`CopyRequiredError`.
+
+    ``non_blocking=True`` (host to GPU, torch) queues the transfer on the
+    current CUDA stream and returns at once; work queued later on that stream
+    sees the data, and the source may be modified immediately (it was already
+    copied into a pinned staging buffer).
 
     Example:
         >>> import numpy as np, unibridge as ub
@@ -144,6 +150,8 @@ def asarray(
     target = sel.backend_object if backend is None else _REGISTRY.load(backend)
     dev = sel.device_for(target) if device is None else resolve_request(device, target)
     src = _owner(obj)
+    if non_blocking and dev != CPU:
+        return _host_to_device_async(target, obj, src, dtype, dev, copy, casting, sel.default_float)
 
     if src is None:  # Python data, buffers, __array__ objects
         a = _python_to_numpy(obj, sel.default_float)
@@ -155,6 +163,15 @@ def asarray(
             check_cast(target.dtype_of(obj), as_dtype(dtype), casting)
         return target.from_native(obj, device=dev, copy=copy)
 
+    if dtype is None and dev != CPU and src.device_of(obj) == dev:
+        # Device to device between frameworks: DLPack, never through the host.
+        from_dlpack = getattr(target, "from_dlpack", None)
+        if from_dlpack is not None:
+            synchronize = getattr(src, "synchronize", None)
+            if synchronize is not None:
+                synchronize(obj)
+            return from_dlpack(obj, device=dev, copy=copy)
+
     # A foreign array (or a dtype change): go through a NumPy view of its memory.
     try:
         view = src.to_numpy(obj, copy=False)
@@ -165,6 +182,28 @@ def asarray(
         view = src.to_numpy(obj, copy=None)
         fresh = True
     return _convert_numpy(target, view, dtype, dev, copy, casting, fresh)
+
+
+def _host_to_device_async(
+    target: Backend, obj: Any, src: Backend | None, dtype: Any, dev: Device, copy: bool | None,
+    casting: str, default_float: DType,
+) -> Any:
+    host_to_device = getattr(target, "host_to_device", None)
+    if host_to_device is None:
+        raise UnsupportedInputError(
+            f"backend {target.name!r} has no asynchronous host-to-device copy; drop non_blocking=True"
+        )
+    if copy is False:
+        raise CopyRequiredError(f"moving host data to {dev} needs a copy, but copy=False")
+    if src is None:
+        a = _python_to_numpy(obj, default_float)
+    elif src.device_of(obj) == CPU:
+        a = src.to_numpy(obj, copy=None)
+    else:
+        return asarray(obj, dtype=dtype, device=dev, copy=copy, casting=casting, backend=target.name)
+    if dtype is not None and as_dtype(dtype) != from_numpy_dtype(a.dtype):
+        a = cast_numpy(a, as_dtype(dtype), casting)
+    return host_to_device(a, device=dev, non_blocking=True)
 
 
 def _shape_tuple(shape: Any) -> tuple[int, ...]:

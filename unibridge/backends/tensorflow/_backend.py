@@ -197,6 +197,21 @@ class TensorFlowBackend:
             raise CopyRequiredError(f"cannot share this array with TensorFlow: {reason}; copy=False")
         return self._import_aligned(aligned_copy(a))
 
+    def from_dlpack(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        """Import another framework's device array through DLPack, without the host.
+
+        TensorFlow takes only capsules and names no stream, so the core first
+        asks the producing backend to finish its queued work (``synchronize``).
+        """
+        tf = self._tf or self._load()
+        t = self._import(x.__dlpack__())
+        if self.device_of(t) != device:
+            if copy is False:
+                raise CopyRequiredError(f"the array is on {self.device_of(t)}, not {device}; copy=False")
+            with tf.device(self._tf_device_name(device)):
+                return tf.identity(t)
+        return tf.raw_ops.DeepCopy(x=t) if copy else t
+
     def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
         """DLPack import of compact writable buffers; small misaligned ones are realigned inline."""
         if device != CPU:
