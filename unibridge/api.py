@@ -10,6 +10,8 @@ are inferred identically on every backend.
 
 from __future__ import annotations
 
+import operator
+import sys
 from types import GeneratorType, ModuleType
 from typing import Any
 
@@ -17,8 +19,8 @@ import numpy as np
 
 from .config import _CURRENT, active, process_defaults, resolve_request
 from .devices import CPU, Device
-from .dtypes import DType, as_dtype, cast_numpy, check_cast, from_numpy_dtype
-from .errors import CopyRequiredError, UnsupportedInputError
+from .dtypes import CASTING_MODES, DType, as_dtype, cast_numpy, check_cast, from_numpy_dtype
+from .errors import ConfigurationError, CopyRequiredError, UnsupportedInputError
 from .protocol import Backend
 from .registry import _REGISTRY
 
@@ -36,6 +38,7 @@ __all__ = [
 
 _MISSING = object()
 _NDARRAY = np.ndarray
+_SAME_KIND = "same_kind"
 # Python values that np.asarray turns into *fresh* memory (nothing to share).
 _FRESH_PYTHON = (list, tuple, int, float, complex, bool, np.generic)
 
@@ -116,7 +119,7 @@ def asarray(
     dtype: Any = None,
     device: Any = None,
     copy: bool | None = None,
-    casting: str = "same_kind",
+    casting: str = _SAME_KIND,
     backend: str | None = None,
     non_blocking: bool = False,
 ) -> Any:
@@ -141,12 +144,20 @@ def asarray(
         (True, DType('float64'))
     """
     sel = _CURRENT.get() or process_defaults()
-    if type(obj) is _NDARRAY and backend is None and dtype is None and copy is None and device is None:
+    if (
+        type(obj) is _NDARRAY
+        and backend is None
+        and dtype is None
+        and copy is None
+        and device is None
+        and casting is _SAME_KIND
+    ):
         fast = sel._fast[0] if sel._fast else sel.numpy_fast_path()
         if fast:
             out = fast(obj)
             if out is not None:
                 return out
+    _check_modes(copy, casting)
     target = sel.backend_object if backend is None else _REGISTRY.load(backend)
     dev = sel.device_for(target) if device is None else resolve_request(device, target)
     src = _owner(obj)
@@ -206,15 +217,31 @@ def _host_to_device_async(
     return host_to_device(a, device=dev, non_blocking=True)
 
 
+def _check_modes(copy: Any, casting: Any) -> None:
+    if not (copy is None or isinstance(copy, (bool, np.bool_))):
+        raise ConfigurationError(f"copy={copy!r} is not one of None, True, False")
+    if not isinstance(casting, str) or casting not in CASTING_MODES:
+        raise ConfigurationError(
+            f"casting={casting!r} is not a casting mode; use one of: {', '.join(CASTING_MODES)}"
+        )
+
+
 def _shape_tuple(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
     try:
-        dims = tuple(int(d) for d in shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"shape must be an int or a sequence of ints, got {shape!r}") from None
+        dims = (operator.index(shape),) if not hasattr(shape, "__iter__") else tuple(
+            operator.index(d) for d in shape
+        )
+    except TypeError:
+        raise ConfigurationError(
+            f"shape must be an int or a sequence of ints, got {shape!r}"
+        ) from None
     if any(d < 0 for d in dims):
-        raise ValueError(f"shape must not have negative dimensions, got {dims}")
+        raise ConfigurationError(f"shape must not have negative dimensions, got {dims}")
+    total = 1
+    for d in dims:
+        total *= d
+    if total > sys.maxsize:
+        raise ConfigurationError(f"shape {dims} has {total} elements, more than any array can hold")
     return dims
 
 
@@ -280,6 +307,7 @@ def to_device(x: Any, device: Any, /, *, copy: bool | None = None) -> Any:
         >>> ub.to_device(a, "cpu") is a
         True
     """
+    _check_modes(copy, _SAME_KIND)
     src = _require_owner(x, "to_device")
     return src.from_native(x, device=resolve_request(device, src), copy=copy)
 
@@ -295,6 +323,7 @@ def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
         >>> ub.to_numpy([1, 2]).tolist()
         [1, 2]
     """
+    _check_modes(copy, _SAME_KIND)
     src = _owner(x)
     if src is None:
         a = _python_to_numpy(x, active().default_float)

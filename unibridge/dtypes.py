@@ -14,12 +14,14 @@ instead of becoming ``[1, 0]``, and a finite float that would overflow to
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from .errors import LossyCastError, UnsupportedInputError
+from ._memory import aligned_copy
+from .errors import ConfigurationError, LossyCastError, UnsupportedInputError
 
 __all__ = [
     "DType",
@@ -301,7 +303,7 @@ def check_cast(src: DType, dst: DType, casting: str) -> bool:
         True
     """
     if casting not in CASTING_MODES:
-        raise ValueError(
+        raise ConfigurationError(
             f"casting={casting!r} is not a casting mode; use one of: {', '.join(CASTING_MODES)}"
         )
     if src == dst:
@@ -329,6 +331,15 @@ def check_cast(src: DType, dst: DType, casting: str) -> bool:
     )
 
 
+def _finfo(dtype: DType) -> Any:
+    """``finfo`` that also knows bfloat16 (NumPy's own finfo rejects ml_dtypes types)."""
+    if dtype == "bfloat16":
+        import ml_dtypes
+
+        return ml_dtypes.finfo(numpy_dtype(dtype))
+    return np.finfo(numpy_dtype(dtype))
+
+
 def _check_values(a: np.ndarray[Any, Any], src: DType, dst: DType) -> None:
     """Raise LossyCastError when a narrowing cast would change a value's magnitude."""
     if a.size == 0:
@@ -344,7 +355,7 @@ def _check_values(a: np.ndarray[Any, Any], src: DType, dst: DType) -> None:
             )
         return
     if dst.kind in ("real floating", "complex floating"):
-        dst_max = float(np.finfo(numpy_dtype(dst)).max)
+        dst_max = float(_finfo(dst).max)
         parts = (a.real, a.imag) if src.kind == "complex floating" else (a,)
         for part in parts:
             if src.kind == "real floating" or src.kind == "complex floating":
@@ -360,7 +371,7 @@ def _check_values(a: np.ndarray[Any, Any], src: DType, dst: DType) -> None:
 
 
 def cast_numpy(a: np.ndarray[Any, Any], dst: DType, casting: str) -> np.ndarray[Any, Any]:
-    """Cast a NumPy array under unibridge's policy; the result is always fresh memory.
+    """Cast a NumPy array under unibridge's policy; the result is fresh, 64-byte-aligned memory.
 
     Example:
         >>> import numpy as np
@@ -371,4 +382,9 @@ def cast_numpy(a: np.ndarray[Any, Any], dst: DType, casting: str) -> np.ndarray[
     src = from_numpy_dtype(a.dtype)
     if check_cast(src, dst, casting):
         _check_values(a, src, dst)
-    return a.astype(numpy_dtype(dst), copy=True)
+    if casting != "unsafe":
+        return aligned_copy(a, numpy_dtype(dst))
+    # The caller allowed values to change: NumPy's ComplexWarning/overflow warnings are noise.
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        return aligned_copy(a, numpy_dtype(dst))

@@ -39,7 +39,7 @@ def share_blocker(
         # a negative stride even where it is never stepped over.
         if stride < 0:
             return "negative strides"
-        if extent > 1 and stride % itemsize:
+        if stride % itemsize:  # every axis: torch checks length-1 axes too
             return "strides that are not a multiple of the element size"
     if writable and not a.flags.writeable:
         return "read-only source (the target framework has no read-only arrays)"

@@ -132,6 +132,7 @@ class TorchBackend:
         )
 
     def shape_of(self, x: Any) -> tuple[int, ...]:
+        self._check_dense(x)
         return tuple(x.shape)
 
     # -- conversion ---------------------------------------------------------
@@ -233,8 +234,17 @@ class TorchBackend:
 
         return convert
 
+    @staticmethod
+    def _check_dense(x: Any) -> None:
+        if getattr(x, "is_nested", False):
+            raise UnsupportedInputError(
+                "a nested (jagged) torch tensor has no rectangular array form; "
+                "call x.to_padded_tensor(padding) first"
+            )
+
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         torch = self._torch or self._load()
+        self._check_dense(x)
         if x.layout is not torch.strided:
             raise UnsupportedInputError(
                 f"a {x.layout} torch tensor has no dense memory; call .to_dense() first "
@@ -278,6 +288,7 @@ class TorchBackend:
         return torch.zeros(shape, dtype=self._native_dtype(dtype), device=self._torch_device(device))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        self._check_dense(x)
         if x.numel() == 0:
             return None
         start = x.data_ptr()
