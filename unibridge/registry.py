@@ -10,6 +10,23 @@ Backends are registered by name with a *loader*: a callable returning a
 loader runs on first use. Plugins register through the ``unibridge.backends``
 entry-point group; their metadata is read on first lookup, and their code is
 imported only when the backend is used.
+
+Plugins (see ``docs/writing-a-backend.md``):
+
+* **Discovery is lazy.** The entry-point metadata is read the first time a name
+  is looked up that is not already registered (or when :func:`backends` lists
+  everything); a plugin's module is imported only when its backend is used,
+  when :func:`backends` reports on it, or when an array of an unknown type is
+  being identified and no loaded backend claims it.
+* **Isolation.** A plugin that fails to import, or whose loader returns
+  something that is not a :class:`~unibridge.protocol.Backend`, never breaks
+  ``import unibridge`` or another backend: it is listed as unavailable, with
+  the error as the reason, and using it raises
+  :class:`~unibridge.BackendUnavailableError`.
+* **Conflicts.** When two distributions claim one name, neither is used: every
+  use of the name raises :class:`~unibridge.BackendUnavailableError` naming
+  both distributions. A built-in or explicitly registered backend keeps its
+  name over a plugin's.
 """
 
 from __future__ import annotations
@@ -17,7 +34,7 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -64,7 +81,7 @@ class BackendInfo:
 
 
 class _Entry:
-    __slots__ = ("name", "loader", "aliases", "source", "backend", "error", "conflict")
+    __slots__ = ("name", "loader", "aliases", "source", "backend", "error", "conflict", "claimants")
 
     def __init__(self, name: str, loader: Loader, aliases: tuple[str, ...], source: str) -> None:
         self.name = name
@@ -74,6 +91,7 @@ class _Entry:
         self.backend: Backend | None = None
         self.error: BaseException | None = None
         self.conflict: str | None = None
+        self.claimants: tuple[str, ...] = (source,)
 
 
 class _Registry:
@@ -84,6 +102,7 @@ class _Registry:
         self.loaded: dict[str, Backend] = {}  # lock-free reads on the hot path
         self.by_type: dict[type, Backend | None] = {}
         self.plugins_scanned = False
+        self.invalid: list[tuple[str, str, str]] = []  # (entry-point name, distribution, why)
         # Process defaults, owned by unibridge.config (None until first use).
         self.settings: Any = None
 
@@ -99,11 +118,16 @@ class _Registry:
                 if old.source in _PROGRAMMATIC:
                     return  # a built-in or explicitly registered backend wins over a plugin
                 # Two plugins claim one name: keep the first, and make every use
-                # of the name fail with both distributions named.
+                # of the name fail with every claiming distribution named.
+                claimants = old.claimants + (source,)
+                old.claimants = claimants
+                listed = " and ".join(repr(c) for c in claimants)
                 old.conflict = (
-                    f"backend name {name!r} is claimed by two distributions: "
-                    f"{old.source!r} and {source!r}; uninstall one of them"
+                    f"backend name {name!r} is claimed by {len(claimants)} distributions: "
+                    f"{listed}; uninstall all but one of them (pip uninstall ...)"
                 )
+                self.loaded.pop(name, None)
+                self.by_type = {}
                 return
             self.entries[name] = entry
             for alias in aliases:
@@ -112,24 +136,34 @@ class _Registry:
             self.by_type = {}  # new dict: readers holding the old one stay consistent
 
     def scan_plugins(self) -> None:
+        """Read the ``unibridge.backends`` entry points once (metadata only; imports nothing)."""
         if self.plugins_scanned:
             return
         with self.lock:
             if self.plugins_scanned:
                 return
-            self.plugins_scanned = True
-            from importlib.metadata import entry_points
-
             try:
-                found = entry_points(group=ENTRY_POINT_GROUP)
+                from importlib.metadata import entry_points
+
+                found = list(entry_points(group=ENTRY_POINT_GROUP))
             except Exception:  # noqa: BLE001 - broken metadata must not break unibridge
-                return
+                found = []
             for ep in found:
                 dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
-                self.add(ep.name, _entry_point_loader(ep), (), dist)
+                try:
+                    self.add(ep.name, _entry_point_loader(ep), (), dist)
+                except ValueError as exc:  # an invalid name: list it as unavailable
+                    self.invalid.append((ep.name, dist, str(exc)))
+            # Set last: a concurrent reader must not see a half-scanned table as complete.
+            self.plugins_scanned = True
 
     # -- lookup -----------------------------------------------------------
     def canonical(self, name: str) -> str:
+        if not isinstance(name, str):
+            raise BackendNotFoundError(
+                f"a backend is named by a string, got {type(name).__name__} {name!r}; "
+                f"registered: {', '.join(self.names())}"
+            )
         if name in self.entries:
             return name
         target = self.aliases.get(name)
@@ -154,7 +188,7 @@ class _Registry:
         return list(self.entries)
 
     def load(self, name: str) -> Backend:
-        backend = self.loaded.get(name)
+        backend = self.loaded.get(name) if isinstance(name, str) else None
         if backend is not None:
             return backend
         canonical = self.canonical(name)
@@ -164,7 +198,7 @@ class _Registry:
         with self.lock:
             entry = self.entries[canonical]
             if entry.conflict:
-                raise BackendNotFoundError(entry.conflict)
+                raise BackendUnavailableError(entry.conflict)
             if entry.backend is None:
                 if entry.error is not None:
                     raise _unavailable(canonical, entry.error)
@@ -201,17 +235,32 @@ class _Registry:
                 return backend
         return None
 
-    def _candidates(self, top: str) -> list[Backend]:
+    def _candidates(self, top: str) -> Iterator[Backend]:
+        """Backends whose ``array_modules`` include ``top``: loaded ones first.
+
+        Backends not loaded yet (plugins included) are loaded only when no
+        loaded backend claims the module, so identifying a NumPy or torch array
+        never imports a plugin.
+        """
+        seen = set()
+        for backend in list(self.loaded.values()):
+            if id(backend) not in seen and top in backend.array_modules:
+                seen.add(id(backend))
+                yield backend
         self.scan_plugins()
-        out = []
         for name in list(self.entries):
+            if name in self.loaded:
+                continue
+            entry = self.entries[name]
+            if entry.conflict or entry.error is not None:
+                continue
             try:
                 backend = self.load(name)
             except Exception:  # noqa: BLE001 - an unloadable backend owns nothing
                 continue
-            if top in backend.array_modules:
-                out.append(backend)
-        return out
+            if id(backend) not in seen and top in backend.array_modules:
+                seen.add(id(backend))
+                yield backend
 
     def info(self) -> list[BackendInfo]:
         rows = []
@@ -222,14 +271,24 @@ class _Registry:
                 continue
             try:
                 backend = self.load(name)
-            except BackendUnavailableError as exc:
-                rows.append(BackendInfo(name, False, str(exc), entry.aliases, entry.source, None))
+                ok, reason = backend.available()
+                version = backend.version()
+            except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, never raised
+                reason = str(_unavailable(name, exc))
+                rows.append(BackendInfo(name, False, reason, entry.aliases, entry.source, None))
                 continue
-            ok, reason = backend.available()
-            rows.append(
-                BackendInfo(name, ok, reason, entry.aliases, entry.source, backend.version())
-            )
+            rows.append(BackendInfo(name, ok, reason, entry.aliases, entry.source, version))
+        for ep_name, dist, why in self.invalid:
+            rows.append(BackendInfo(ep_name, False, why, (), dist, None))
         return rows
+
+    @classmethod
+    def with_builtins(cls) -> _Registry:
+        """A registry holding only the built-in backends (the process one is ``_REGISTRY``)."""
+        registry = cls()
+        for name, loader, aliases in _BUILTINS:
+            registry.add(name, loader, aliases, "builtin")
+        return registry
 
 
 def _check_name(name: str) -> None:
@@ -283,16 +342,12 @@ def _installed_suffix(registry: _Registry) -> str:
     return f"; installed here: {', '.join(usable)}" if usable else ""
 
 
-_REGISTRY = _Registry()
-
 _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("numpy", "unibridge.backends.numpy:NumpyBackend", ("np",)),
     ("torch", "unibridge.backends.torch:TorchBackend", ("pytorch", "pt")),
     ("tensorflow", "unibridge.backends.tensorflow:TensorFlowBackend", ("tf",)),
 )
-for _name, _loader, _aliases in _BUILTINS:
-    _REGISTRY.add(_name, _loader, _aliases, "builtin")
-del _name, _loader, _aliases
+_REGISTRY = _Registry.with_builtins()
 
 
 def register_backend(name: str, loader: Loader, *, aliases: tuple[str, ...] = ()) -> None:

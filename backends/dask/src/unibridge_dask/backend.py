@@ -1,0 +1,184 @@
+"""The Dask backend: lazy, chunked ``dask.array.Array`` on the CPU.
+
+Memory semantics, as dask really behaves (verified by the conformance kit's
+mutation checks):
+
+* ``da.from_array`` **copies** a NumPy input (since dask 2024.12,
+  dask/dask#11524), synchronously. So a dask array never shares memory with a
+  NumPy array: ``shares_memory`` is always False, ``copy=None`` copies, and
+  ``copy=False`` raises :class:`~unibridge.CopyRequiredError`. (Older dask
+  kept a reference instead; this backend then copies itself, so the behaviour
+  is the same on every version.)
+* A dask array owns no memory until it is computed; ``to_numpy`` computes, and
+  dask returns fresh memory (a single-chunk result is copied out of the graph).
+  ``to_numpy(copy=False)`` therefore raises ``CopyRequiredError``.
+* Computing uses dask's active scheduler: with a ``dask.distributed.Client``
+  created, the work runs on the cluster.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib.util import find_spec
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from unibridge.backends._layout import importlib_version
+from unibridge.devices import CPU, Device
+from unibridge.dtypes import DType, from_numpy_dtype, numpy_dtype
+from unibridge.errors import (
+    BackendUnavailableError,
+    CopyRequiredError,
+    DeviceUnavailableError,
+    UnsupportedInputError,
+)
+
+from . import chunks_setting
+
+__all__ = ["DaskBackend"]
+
+_INSTALL = "pip install unibridge-dask (and 'distributed' for clusters)"
+_NEVER_SHARES = (
+    "dask.array.from_array copies its input, so a dask array never shares memory with a NumPy array"
+)
+_LAZY = (
+    "a dask array is a lazy task graph: its values exist only once computed, "
+    "which makes new memory"
+)
+
+
+def _check_cpu(device: Device) -> None:
+    if device != CPU:
+        raise DeviceUnavailableError(
+            f"device {device!r} is not available on backend 'dask'; available: cpu"
+        )
+
+
+class DaskBackend:
+    """Chunked dask arrays, computed by the active dask scheduler (local or distributed).
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> x = ub.asarray(np.arange(4.0), backend="dask")
+        >>> type(x).__name__, ub.dtype_of(x), ub.to_numpy(x).tolist()
+        ('Array', DType('float64'), [0.0, 1.0, 2.0, 3.0])
+    """
+
+    name = "dask"
+    array_modules = ("dask",)
+    install_hint = _INSTALL
+
+    def __init__(self) -> None:
+        self._da: ModuleType | None = None
+        self._from_array_copies = True
+
+    # -- loading ------------------------------------------------------------
+    def _load(self) -> ModuleType:
+        if self._da is not None:
+            return self._da
+        try:
+            import dask.array as da
+        except Exception as exc:  # ImportError, or a broken install raising anything
+            raise BackendUnavailableError(
+                f"backend 'dask' needs dask.array, which failed to import ({type(exc).__name__}: {exc}); {_INSTALL}"
+            ) from exc
+        # Does this dask copy in from_array? (It does since 2024.12.) One tiny probe.
+        probe = np.zeros(1)
+        lazy = da.from_array(probe, chunks=-1, name=False)
+        probe[0] = 1.0
+        self._from_array_copies = bool(lazy.compute(scheduler="sync")[0] == 0.0)
+        self._da = da
+        return da
+
+    def available(self) -> tuple[bool, str]:
+        if "dask.array" in sys.modules or find_spec("dask") is not None:
+            return True, ""
+        return False, f"dask is not installed; {_INSTALL}"
+
+    def version(self) -> str | None:
+        return importlib_version("dask")
+
+    # -- recognising --------------------------------------------------------
+    def is_array(self, x: Any) -> bool:
+        da = sys.modules.get("dask.array")
+        return da is not None and isinstance(x, da.Array)
+
+    def is_dtype(self, x: Any) -> bool:
+        return False  # dask uses NumPy's dtypes
+
+    def devices(self) -> Sequence[Device]:
+        return (CPU,)
+
+    def canonical_dtype(self, native: Any) -> DType:
+        return from_numpy_dtype(np.dtype(native))
+
+    def dtype_of(self, x: Any) -> DType:
+        return from_numpy_dtype(x.dtype)
+
+    def device_of(self, x: Any) -> Device:
+        return CPU
+
+    def shape_of(self, x: Any) -> tuple[int, ...]:
+        shape = x.shape
+        if any(d != d for d in shape):  # NaN: unknown chunk sizes
+            raise UnsupportedInputError(
+                f"this dask array has unknown dimensions {shape}; call x.compute_chunk_sizes() first"
+            )
+        return tuple(int(d) for d in shape)
+
+    # -- conversion ---------------------------------------------------------
+    def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
+        da = self._load()
+        _check_cpu(device)
+        if isinstance(a, np.ma.MaskedArray):
+            raise UnsupportedInputError(
+                "a masked array cannot be converted without losing its mask; pass x.filled(value) or x.data"
+            )
+        from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime/structured
+        if copy is False:
+            raise CopyRequiredError(f"{_NEVER_SHARES}; copy=False cannot be honoured")
+        if type(a) is not np.ndarray:
+            a = a.view(np.ndarray)
+        if not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))  # dask computes on native data only
+        elif not self._from_array_copies:
+            a = a.copy()  # old dask kept a reference: snapshot it ourselves
+        return da.from_array(a, chunks=chunks_setting(), name=False)
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        self._load()
+        if copy is False:
+            raise CopyRequiredError(f"{_LAZY}; copy=False cannot be honoured")
+        out = x.compute()
+        if not isinstance(out, np.ndarray):
+            try:
+                out = np.asarray(out)
+            except Exception as exc:  # noqa: BLE001 - e.g. GPU (cupy) chunks
+                raise UnsupportedInputError(
+                    f"this dask array's chunks are {type(out).__name__}, not NumPy arrays ({exc})"
+                ) from None
+        if copy and not (out.flags.owndata and out.flags.writeable):
+            out = out.copy()
+        return out
+
+    def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        _check_cpu(device)
+        # A new Array object: item assignment on one never changes the other.
+        return x.copy() if copy else x
+
+    def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
+        da = self._load()
+        _check_cpu(device)
+        return da.zeros(shape, dtype=numpy_dtype(dtype), chunks=chunks_setting())
+
+    def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        return None  # lazy: no memory until computed
+
+    def namespace(self) -> ModuleType:
+        self._load()
+        import array_api_compat.dask.array
+
+        return array_api_compat.dask.array

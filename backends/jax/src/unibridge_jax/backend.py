@@ -1,0 +1,262 @@
+"""The JAX backend: ``jax.Array`` on the CPU and GPUs.
+
+Facts it relies on (measured; see ``shared/FACTS.md`` A.1b and A.2):
+
+* With x64 off, JAX *silently* turns float64 into float32, int64 into int32,
+  uint64 into uint32 (values wrap) and complex128 into complex64. This backend
+  never lets that happen: it enables x64 on first use (``enable`` mode, the
+  default) or raises :class:`~unibridge.LossyCastError` (``strict`` mode), and
+  it re-checks the flag and the result dtype on every conversion, because x64
+  can be switched off later (``jax.config.update``, ``jax.enable_x64(False)``).
+* ``jax.device_put`` aliases a host buffer only when it is 64-byte aligned and
+  compact; otherwise it copies **asynchronously**, so a mutation of the source
+  right after the call can leak into the "copy". ``jnp.asarray`` always copies,
+  also asynchronously. So: the zero-copy path is ``device_put`` of an aligned,
+  C-contiguous buffer, verified by comparing buffer pointers; every copy is
+  made by unibridge itself (synchronously, into a private aligned buffer) or
+  waited for with ``block_until_ready`` before returning.
+* ``np.asarray(jax_array)`` is a read-only view of the array's host buffer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from importlib.util import find_spec
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from unibridge._memory import aligned_copy
+from unibridge.backends._layout import importlib_version, share_blocker
+from unibridge.devices import CPU, Device
+from unibridge.dtypes import DType, from_numpy_dtype, numpy_dtype
+from unibridge.errors import (
+    BackendUnavailableError,
+    ConfigurationError,
+    CopyRequiredError,
+    LossyCastError,
+    UnsupportedInputError,
+)
+
+from . import X64_ENV
+
+__all__ = ["JaxBackend"]
+
+_INSTALL = "pip install unibridge-jax (CPU) or pip install 'jax[cuda12]' unibridge-jax (NVIDIA GPU)"
+_X64_MODES = ("enable", "strict")
+# Dtypes JAX narrows when x64 is off.
+_WIDE = frozenset({"float64", "int64", "uint64", "complex128"})
+_log = logging.getLogger("unibridge_jax")
+
+
+def _x64_mode() -> str:
+    raw = os.environ.get(X64_ENV, "").strip().lower() or "enable"
+    if raw not in _X64_MODES:
+        raise ConfigurationError(
+            f"{X64_ENV}={raw!r} is not a JAX x64 mode; allowed: {', '.join(_X64_MODES)} "
+            f"(enable: turn on jax_enable_x64 process-wide; strict: never touch it and "
+            f"raise LossyCastError for 64-bit dtypes while it is off)"
+        )
+    return raw
+
+
+class JaxBackend:
+    """JAX arrays on the CPU and GPUs, with 64-bit dtypes kept exactly.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> x = ub.asarray(np.arange(3.0), backend="jax")
+        >>> ub.dtype_of(x), ub.device_of(x)
+        (DType('float64'), Device('cpu'))
+    """
+
+    name = "jax"
+    array_modules = ("jax", "jaxlib")
+    install_hint = _INSTALL
+
+    def __init__(self) -> None:
+        self._jax: ModuleType | None = None
+        self._cpu: Any = None
+        self._gpus: tuple[Any, ...] = ()
+        self._devices: tuple[Device, ...] | None = None
+        self._mode: str | None = None
+
+    # -- loading ------------------------------------------------------------
+    def _load(self) -> ModuleType:
+        if self._jax is not None:
+            return self._jax
+        mode = _x64_mode()
+        try:
+            import jax
+            import jax.numpy  # noqa: F401  (the namespace; also loads the array type)
+        except Exception as exc:  # ImportError, or a broken install raising anything
+            raise BackendUnavailableError(
+                f"backend 'jax' needs JAX, which failed to import ({type(exc).__name__}: {exc}); {_INSTALL}"
+            ) from exc
+        if mode == "enable" and not jax.config.jax_enable_x64:
+            # Process-wide by JAX's design; documented in the README.
+            jax.config.update("jax_enable_x64", True)
+            _log.info("unibridge-jax enabled jax_enable_x64 so that 64-bit dtypes are kept exactly")
+        self._cpu = jax.devices("cpu")[0]
+        try:
+            self._gpus = tuple(jax.devices("gpu"))
+        except RuntimeError:  # "Unknown backend: 'gpu' requested ..." when there is none
+            self._gpus = ()
+        self._mode = mode
+        self._jax = jax
+        return jax
+
+    def available(self) -> tuple[bool, str]:
+        if "jax" in sys.modules or (find_spec("jax") is not None and find_spec("jaxlib") is not None):
+            return True, ""
+        return False, f"JAX is not installed; {_INSTALL}"
+
+    def version(self) -> str | None:
+        return importlib_version("jax")
+
+    # -- recognising --------------------------------------------------------
+    def is_array(self, x: Any) -> bool:
+        jax = sys.modules.get("jax")
+        if jax is None or not isinstance(x, jax.Array):
+            return False
+        return not isinstance(x, jax.core.Tracer)  # abstract values inside jit have no data
+
+    def is_dtype(self, x: Any) -> bool:
+        # jnp.float64 & co. are scalar *types* carrying a NumPy ``.dtype``.
+        return (
+            isinstance(x, type)
+            and type(x).__module__.startswith("jax.")
+            and isinstance(getattr(x, "dtype", None), np.dtype)
+        )
+
+    def devices(self) -> Sequence[Device]:
+        if self._devices is None:
+            self._load()
+            self._devices = (CPU, *(Device("gpu", i) for i in range(len(self._gpus))))
+        return self._devices
+
+    def canonical_dtype(self, native: Any) -> DType:
+        return from_numpy_dtype(np.dtype(getattr(native, "dtype", native)))
+
+    def dtype_of(self, x: Any) -> DType:
+        return from_numpy_dtype(x.dtype)
+
+    def device_of(self, x: Any) -> Device:
+        placed = x.devices()
+        if len(placed) != 1:
+            raise UnsupportedInputError(
+                f"this jax array is sharded over {len(placed)} devices; unibridge handles "
+                f"single-device arrays (gather it first, e.g. jax.device_put(x, device))"
+            )
+        dev = next(iter(placed))
+        if dev.platform == "cpu":
+            return CPU
+        self._load()
+        for index, gpu in enumerate(self._gpus):
+            if gpu == dev:
+                return Device("gpu", index)
+        raise UnsupportedInputError(f"jax device {dev} ({dev.platform}) has no unibridge equivalent; supported: cpu, gpu")
+
+    def shape_of(self, x: Any) -> tuple[int, ...]:
+        return tuple(int(d) for d in x.shape)
+
+    # -- dtype guard --------------------------------------------------------
+    def _check_dtype(self, dtype: DType) -> None:
+        jax = self._load()
+        if dtype in _WIDE and not jax.config.jax_enable_x64:
+            raise LossyCastError(
+                f"JAX's x64 mode is off, so it would silently turn {dtype} into a 32-bit dtype. "
+                f"Enable it (jax.config.update('jax_enable_x64', True), or unset {X64_ENV}=strict "
+                f"to let unibridge-jax do it), or cast explicitly, e.g. dtype='float32'"
+            )
+
+    def _checked(self, x: Any, dtype: DType) -> Any:
+        got = from_numpy_dtype(x.dtype)
+        if got != dtype:  # last line of defence: never hand out a narrowed array
+            raise LossyCastError(f"JAX produced {got} for {dtype} data; refusing a silent narrowing")
+        return x
+
+    def _jax_device(self, device: Device) -> Any:
+        self._load()
+        if device == CPU:
+            return self._cpu
+        return self._gpus[device.index]
+
+    # -- conversion ---------------------------------------------------------
+    def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
+        jax = self._load()
+        dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
+        self._check_dtype(dtype)
+        target = self._jax_device(device)
+        if device != CPU:
+            if copy is False:
+                raise CopyRequiredError(f"moving a host array to {device} needs a copy, but copy=False")
+            src = a if share_blocker(a, writable=False, c_contiguous=True) is None else aligned_copy(a)
+            x = jax.device_put(src, target)
+            x.block_until_ready()  # the host->device copy must not read `a` after we return
+            return self._checked(x, dtype)
+        reason = share_blocker(a, writable=False, aligned64=True, c_contiguous=True)
+        if copy or reason is not None:
+            if copy is False:
+                raise CopyRequiredError(f"cannot share this array with jax: {reason}; copy=False")
+            # A private, synchronous, aligned copy: device_put then aliases it, so no
+            # asynchronous read of the caller's memory can still be in flight.
+            return self._checked(jax.device_put(aligned_copy(a), target), dtype)
+        x = jax.device_put(a, target)
+        if a.size and x.unsafe_buffer_pointer() != a.ctypes.data:
+            # JAX chose to copy after all: wait, so the copy cannot see later writes.
+            if copy is False:
+                raise CopyRequiredError("jax.device_put copied this array instead of aliasing it; copy=False")
+            x.block_until_ready()
+        return self._checked(x, dtype)
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        jax = self._load()
+        if self.device_of(x) != CPU:
+            if copy is False:
+                raise CopyRequiredError(
+                    f"the array is on {self.device_of(x)}; reading it on the host needs a copy, but copy=False"
+                )
+            return np.asarray(jax.device_get(x))  # fresh host memory
+        view = np.asarray(x)  # waits for pending computation; read-only
+        if copy:
+            return aligned_copy(view)
+        if copy is False and view.size and view.ctypes.data != x.unsafe_buffer_pointer():
+            raise CopyRequiredError("jax materialised a host copy of this array (non-default layout); copy=False")
+        return view
+
+    def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        jax = self._load()
+        if self.device_of(x) == device:
+            if not copy:
+                return x
+            y = jax.numpy.array(x, copy=True)
+        else:
+            if copy is False:
+                raise CopyRequiredError(
+                    f"moving a jax array from {self.device_of(x)} to {device} needs a copy, but copy=False"
+                )
+            y = jax.device_put(x, self._jax_device(device))
+        # x may alias a NumPy buffer its owner can still write: finish reading it now.
+        y.block_until_ready()
+        return y
+
+    def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
+        jax = self._load()
+        self._check_dtype(dtype)
+        x = jax.numpy.zeros(shape, dtype=numpy_dtype(dtype), device=self._jax_device(device))
+        return self._checked(x, dtype)
+
+    def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        if x.size == 0:
+            return None
+        start = x.unsafe_buffer_pointer()
+        return self.device_of(x), start, start + x.size * x.dtype.itemsize
+
+    def namespace(self) -> ModuleType:
+        jax = self._load()
+        return jax.numpy  # type: ignore[no-any-return]

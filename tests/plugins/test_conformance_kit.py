@@ -1,0 +1,123 @@
+"""The conformance kit passes on every backend installed here (skipping, with the
+reason, those whose framework is missing), and it reports failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from unibridge.testing import BackendConformance, run_conformance
+from unibridge.testing.__main__ import main
+
+
+def _require(name: str, module: str) -> None:
+    pytest.importorskip(module, reason=f"{module} is not installed")
+    row = next((r for r in ub.backends() if r.name == name), None)
+    if row is None or not row.available:
+        pytest.skip(f"backend {name!r} is not available: {row.reason if row else 'not registered'}")
+
+
+class TestNumpyConformance(BackendConformance):
+    backend_name = "numpy"
+
+
+class TestTorchConformance(BackendConformance):
+    backend_name = "torch"
+
+    @pytest.fixture(autouse=True)
+    def _needs(self) -> None:
+        _require("torch", "torch")
+
+
+class TestTensorFlowConformance(BackendConformance):
+    backend_name = "tensorflow"
+
+    @pytest.fixture(autouse=True)
+    def _needs(self) -> None:
+        _require("tensorflow", "tensorflow")
+
+
+class TestJaxConformance(BackendConformance):
+    backend_name = "jax"
+
+    @pytest.fixture(autouse=True)
+    def _needs(self) -> None:
+        _require("jax", "jax")
+
+
+class TestDaskConformance(BackendConformance):
+    backend_name = "dask"
+
+    @pytest.fixture(autouse=True)
+    def _needs(self) -> None:
+        _require("dask", "dask.array")
+
+
+def test_quick_mode_runs_the_quick_subset_and_reports_ok() -> None:
+    report = run_conformance("numpy", quick=True)
+    assert report.ok and report.quick
+    names = [r.name for r in report.results]
+    assert "laziness" not in names and "copy_semantics" in names
+    assert "PASSED" in report.summary()
+
+
+def test_unknown_backend_is_a_report_error_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run_conformance("no-such-backend")
+    assert not report.ok and "no-such-backend" in report.error
+    assert main(["no-such-backend", "--quick"]) == 2
+    assert "ERROR" in capsys.readouterr().out
+
+
+@pytest.fixture
+def scratch() -> Iterator[Callable[[str, Any], None]]:
+    """Register throwaway backends in the process registry, and remove them afterwards."""
+    from unibridge.registry import _REGISTRY
+
+    names: list[str] = []
+
+    def register(name: str, loader: Any) -> None:
+        names.append(name)
+        ub.register_backend(name, loader)
+
+    yield register
+    with _REGISTRY.lock:
+        for name in names:
+            _REGISTRY.entries.pop(name, None)
+            _REGISTRY.loaded.pop(name, None)
+        _REGISTRY.by_type = {}
+
+
+def test_kit_reports_a_backend_that_silently_narrows_float64(scratch: Callable[[str, Any], None]) -> None:
+    from unibridge.backends.numpy import NumpyBackend
+
+    class Narrowing(NumpyBackend):
+        name = "narrowing"
+
+        def from_numpy(self, a, *, device, copy):  # type: ignore[no-untyped-def]
+            out = super().from_numpy(a, device=device, copy=copy)
+            with np.errstate(over="ignore"):
+                return out.astype("float32") if out.dtype == "float64" else out
+
+    scratch("narrowing", Narrowing)
+    report = run_conformance("narrowing", quick=True, checks=["dtype_exactness"])
+    assert not report.ok
+    assert "from_numpy(float64, copy=None) gave dtype float32" in report.failures[0].detail
+
+
+def test_kit_reports_a_backend_that_lies_about_sharing(scratch: Callable[[str, Any], None]) -> None:
+    from unibridge.backends.numpy import NumpyBackend
+
+    class Lying(NumpyBackend):
+        name = "lying"
+
+        def from_numpy(self, a, *, device, copy):  # type: ignore[no-untyped-def]
+            return super().from_numpy(a, device=device, copy=None)  # ignores copy=True
+
+    scratch("lying", Lying)
+    report = run_conformance("lying", quick=True, checks=["copy_semantics"])
+    assert not report.ok
+    assert "copy=True but shares_memory(source, result) is True" in report.failures[0].detail

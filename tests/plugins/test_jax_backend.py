@@ -1,0 +1,90 @@
+"""unibridge-jax: 64-bit dtypes never truncated, zero-copy only where it is real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax", reason="JAX is not installed")
+pytest.importorskip("unibridge_jax", reason="unibridge-jax is not installed (pip install -e backends/jax)")
+
+import unibridge as ub  # noqa: E402
+from unibridge._memory import aligned_copy  # noqa: E402
+from unibridge.testing._core import misaligned_copy  # noqa: E402
+
+
+def test_int64_beyond_32_bits_and_uint64_keep_their_values() -> None:
+    x = ub.asarray(np.array([1, 2**40]), backend="jax")
+    assert ub.dtype_of(x) == "int64" and ub.to_numpy(x).tolist() == [1, 2**40]
+    u = ub.asarray(np.array([2**63 + 1], dtype=np.uint64), backend="jax")
+    assert ub.dtype_of(u) == "uint64" and int(ub.to_numpy(u)[0]) == 2**63 + 1
+    assert jax.config.jax_enable_x64, "enable mode turns x64 on at first use"
+
+
+def test_x64_switched_off_later_raises_instead_of_truncating() -> None:
+    ub.get_backend("jax").devices()  # loaded
+    with jax.enable_x64(False):
+        with pytest.raises(ub.LossyCastError, match="x64"):
+            ub.asarray(np.array([1, 2**40]), backend="jax")
+        with pytest.raises(ub.LossyCastError):
+            ub.zeros((2,), dtype="float64", backend="jax")
+        assert ub.dtype_of(ub.asarray(np.float32([1.5]), backend="jax")) == "float32"
+
+
+def test_aligned_source_is_shared_and_misaligned_is_copied_synchronously() -> None:
+    a = aligned_copy(np.arange(1 << 16, dtype=np.float32))
+    x = ub.asarray(a, backend="jax", copy=False)
+    a[0] = 42
+    assert ub.shares_memory(a, x) and float(x[0]) == 42
+    m = misaligned_copy(np.arange(1 << 20, dtype=np.float32))
+    y = ub.asarray(m, backend="jax")
+    m[...] = -1  # at once: an in-flight asynchronous copy would see this
+    assert not ub.shares_memory(m, y) and ub.to_numpy(y)[-1] == (1 << 20) - 1
+    with pytest.raises(ub.CopyRequiredError, match="aligned"):
+        ub.asarray(m, backend="jax", copy=False)
+
+
+def test_to_numpy_is_a_read_only_view_and_copy_true_is_writable() -> None:
+    x = ub.asarray(aligned_copy(np.arange(4.0)), backend="jax", copy=True)
+    view = ub.to_numpy(x, copy=False)
+    assert not view.flags.writeable and ub.shares_memory(view, x)
+    assert ub.to_numpy(x, copy=True).flags.writeable
+
+
+_STRICT = """
+import sys, numpy as np, unibridge as ub
+import unibridge_jax
+assert "jax" not in sys.modules, "importing unibridge_jax imported jax"
+try:
+    ub.asarray(np.arange(3.0), backend="jax")
+except ub.LossyCastError as e:
+    print("LOSSY", "x64" in str(e))
+import jax
+print("X64", jax.config.jax_enable_x64)
+print("F32", ub.dtype_of(ub.asarray(np.float32([1.0]), backend="jax")))
+"""
+
+
+def test_strict_mode_never_touches_jax_config_and_raises() -> None:
+    env = dict(os.environ, UNIBRIDGE_JAX_X64="strict", JAX_ENABLE_X64="0", JAX_PLATFORMS="cpu")
+    proc = subprocess.run([sys.executable, "-c", _STRICT], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["LOSSY", "True", "X64", "False", "F32", "float32"], proc.stdout
+
+
+def test_bad_x64_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unibridge_jax.backend import _x64_mode
+
+    monkeypatch.setenv("UNIBRIDGE_JAX_X64", "sometimes")
+    with pytest.raises(ub.ConfigurationError, match="UNIBRIDGE_JAX_X64='sometimes'.*enable, strict"):
+        _x64_mode()
+
+
+def test_missing_gpu_raises_device_unavailable() -> None:
+    n = sum(d.kind == "gpu" for d in ub.get_backend("jax").devices())
+    with pytest.raises(ub.DeviceUnavailableError, match="available: cpu"):
+        ub.zeros((2,), device=f"gpu:{n}", backend="jax")
