@@ -36,7 +36,8 @@ def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
     for extent in shape:
         count *= extent
     raw = np.empty(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
-    return np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
+    out: np.ndarray[Any, Any] = np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
+    return out
 
 
 def aligned_zeros(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
@@ -49,7 +50,8 @@ def aligned_zeros(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
     for extent in shape:
         count *= extent
     raw = np.zeros(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
-    return np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
+    out: np.ndarray[Any, Any] = np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
+    return out
 
 
 def aligned_copy(a: np.ndarray[Any, Any], dtype: np.dtype[Any] | None = None) -> np.ndarray[Any, Any]:

@@ -379,7 +379,7 @@ def _span(mem: Any) -> tuple[int, int]:
             return (0, 0)
         from numpy.lib.array_utils import byte_bounds
 
-        return byte_bounds(mem)  # type: ignore[no-any-return]
+        return byte_bounds(mem)
     return (mem[1], mem[2])
 
 

@@ -48,7 +48,9 @@ class Device(str):
     """
 
     kind: str
-    index: int
+    # Like torch.device.index. It shadows str.index(), which no one calls on a device;
+    # the int index is what users reach for.
+    index: int  # type: ignore[assignment]
 
     def __new__(cls, kind: str, index: int = 0) -> Device:
         text = "cpu" if kind == "cpu" and index == 0 else f"{kind}:{index}"
@@ -95,7 +97,7 @@ def parse_device(spec: Any) -> DeviceRequest:
         (Device('gpu:1'), Device('gpu:0'), Device('cpu'))
     """
     if type(spec) is Device:
-        return spec  # type: ignore[no-any-return]
+        return spec
     if isinstance(spec, str):
         return _parse_text(spec)
     # torch.device, jax devices and similar print as "cuda:0" / "cpu:0".

@@ -181,7 +181,8 @@ def _ml_dtypes_bfloat16() -> np.dtype[Any]:
             "bfloat16 needs the ml_dtypes package on the NumPy side: "
             "pip install 'unibridge[ml_dtypes]'"
         ) from exc
-    return np.dtype(ml_dtypes.bfloat16)
+    bfloat16: np.dtype[Any] = np.dtype(ml_dtypes.bfloat16)
+    return bfloat16
 
 
 def numpy_dtype(dtype: DType) -> np.dtype[Any]:
@@ -245,7 +246,7 @@ def as_dtype(spec: Any) -> DType:
         (DType('float32'), DType('float64'))
     """
     if type(spec) is DType:
-        return spec  # type: ignore[no-any-return]
+        return spec
     if isinstance(spec, str):
         found = _BY_NAME.get(spec)
         if found is not None:
@@ -286,7 +287,7 @@ def _is_safe(src: DType, dst: DType) -> bool:
         if src.kind == "real floating" and dst.kind in ("real floating", "complex floating"):
             return dst.mantissa >= src.mantissa and (dst.bits >= 32 or dst == src)
         return False
-    return bool(np.can_cast(_TABLE[src].numpy, _TABLE[dst].numpy, "safe"))
+    return bool(np.can_cast(numpy_dtype(src), numpy_dtype(dst), "safe"))
 
 
 @lru_cache(maxsize=1024)
@@ -336,7 +337,7 @@ def _finfo(dtype: DType) -> Any:
     if dtype == "bfloat16":
         import ml_dtypes
 
-        return ml_dtypes.finfo(numpy_dtype(dtype))
+        return ml_dtypes.finfo(numpy_dtype(dtype))  # type: ignore[no-untyped-call]
     return np.finfo(numpy_dtype(dtype))
 
 

@@ -56,7 +56,7 @@ class NumpyBackend:
         return True, ""
 
     def version(self) -> str | None:
-        return np.__version__
+        return str(np.__version__)
 
     def is_array(self, x: Any) -> bool:
         return isinstance(x, np.ndarray)

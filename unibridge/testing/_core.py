@@ -198,7 +198,7 @@ def _finfo(npdt: np.dtype[Any]) -> Any:
     if npdt.name == "bfloat16":
         import ml_dtypes  # present: numpy_dtype(bfloat16) succeeded
 
-        return ml_dtypes.finfo(npdt)
+        return ml_dtypes.finfo(npdt)  # type: ignore[no-untyped-call]
     return np.finfo(npdt)
 
 
@@ -215,7 +215,7 @@ def same_bits(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
 def misaligned_copy(a: np.ndarray[Any, Any], offset: int = 16) -> np.ndarray[Any, Any]:
     """A writable C-order copy whose data pointer is ``offset`` bytes past a 64-byte boundary."""
     raw = aligned_empty((a.nbytes + ALIGNMENT,), np.dtype(np.uint8))
-    out = raw[offset : offset + a.nbytes].view(a.dtype).reshape(a.shape)
+    out: np.ndarray[Any, Any] = raw[offset : offset + a.nbytes].view(a.dtype).reshape(a.shape)
     out[...] = a
     return out
 

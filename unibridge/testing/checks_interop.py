@@ -56,7 +56,7 @@ def _interop_dtypes(ctx: Context, other: str) -> list[DType]:
     from ._core import Context as _C
 
     theirs = _C(other, registry.get_backend(other)).supported_dtypes()
-    wanted = ("float64", "float32", "int64", "int32", "uint8", "bool", "complex128", "uint64")
+    wanted: tuple[str, ...] = ("float64", "float32", "int64", "int32", "uint8", "bool", "complex128", "uint64")
     if ctx.quick:
         wanted = ("float64", "int64", "bool")
     return [dt for dt in ctx.supported_dtypes() if dt in theirs and dt in wanted]

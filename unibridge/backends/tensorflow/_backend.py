@@ -94,7 +94,7 @@ class TensorFlowBackend:
         self._tensor_types = (tf.Tensor, tf.Variable)
         self._array_types = (tf.Tensor, tf.Variable, tf.RaggedTensor, tf.SparseTensor)
         self._tf = tf
-        return tf
+        return tf  # type: ignore[no-any-return]
 
     def available(self) -> tuple[bool, str]:
         if "tensorflow" in sys.modules or find_spec("tensorflow") is not None:
@@ -296,7 +296,12 @@ class TensorFlowBackend:
         return None if span is None else (self.device_of(x), span[0], span[1])
 
     def namespace(self) -> ModuleType:
-        # Provisional: tf.experimental.numpy is not an Array API namespace; the
-        # conforming one (unibridge.backends.tensorflow.array_api) replaces it.
-        tf = self._tf or self._load()
-        return tf.experimental.numpy  # type: ignore[no-any-return]
+        """unibridge's conforming Array API 2024.12 namespace for plain ``tf.Tensor`` objects.
+
+        (``tf.experimental.numpy`` is not one: it fails about 40% of the standard.)
+        """
+        if self._tf is None:
+            self._load()
+        from . import array_api
+
+        return array_api

@@ -1,0 +1,158 @@
+"""Linear algebra (main namespace and the ``linalg`` extension) and the ``fft`` extension."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from array_api_helpers import SETTINGS, to_np
+
+RNG = np.random.default_rng(0)
+
+
+def spd(n, batch=()):
+    a = RNG.standard_normal(batch + (n, n))
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_matmul_broadcasts_and_handles_vectors(xp, data):
+    n, k, m = (data.draw(st.integers(1, 3)) for _ in range(3))
+    batch = data.draw(st.sampled_from([(), (2,), (1, 2)]))
+    a = data.draw(hnp.arrays(np.int64, batch + (n, k), elements=st.integers(-5, 5)))
+    b = data.draw(hnp.arrays(np.int64, (k, m), elements=st.integers(-5, 5)))
+    np.testing.assert_array_equal(to_np(xp.matmul(xp.asarray(a), xp.asarray(b))), a @ b)
+    v = b[:, 0]
+    np.testing.assert_array_equal(to_np(xp.matmul(xp.asarray(a), xp.asarray(v))), a @ v)
+    np.testing.assert_array_equal(to_np(xp.matmul(xp.asarray(v), xp.asarray(b))), v @ b)
+
+
+def test_matmul_of_small_integers_keeps_dtype(xp):
+    a = xp.asarray([[100, 100]], dtype=xp.int8)
+    out = xp.matmul(a, xp.asarray([[1], [1]], dtype=xp.int8))
+    assert out.dtype == xp.int8 and to_np(out).tolist() == [[-56]]  # 200 wraps modulo 2**8
+
+
+def test_tensordot_vecdot_transpose(xp):
+    a, b = RNG.standard_normal((2, 3, 4)), RNG.standard_normal((3, 4, 5))
+    np.testing.assert_allclose(to_np(xp.tensordot(xp.asarray(a), xp.asarray(b))), np.tensordot(a, b), rtol=1e-12)
+    np.testing.assert_allclose(to_np(xp.tensordot(xp.asarray(a), xp.asarray(b), axes=([1], [0]))),
+                               np.tensordot(a, b, axes=([1], [0])), rtol=1e-12)
+    u, w = RNG.standard_normal((2, 3)) + 1j, RNG.standard_normal((3,))
+    np.testing.assert_allclose(to_np(xp.vecdot(xp.asarray(u), xp.asarray(w))), np.sum(np.conj(u) * w, -1))
+    assert xp.matrix_transpose(xp.asarray(a)).shape == (2, 4, 3)
+    assert xp.linalg.matrix_transpose(xp.asarray(a)).shape == (2, 4, 3)
+
+
+def test_decompositions_reconstruct(xp):
+    la = xp.linalg
+    s = spd(3, (2,))
+    x = xp.asarray(s)
+    low = to_np(la.cholesky(x))
+    np.testing.assert_allclose(low @ np.swapaxes(low, -1, -2), s, rtol=1e-10)
+    up = to_np(la.cholesky(x, upper=True))
+    np.testing.assert_allclose(np.swapaxes(up, -1, -2) @ up, s, rtol=1e-10)
+    q, r = la.qr(x)
+    np.testing.assert_allclose(to_np(q) @ to_np(r), s, rtol=1e-10)
+    assert la.qr(xp.asarray(RNG.standard_normal((4, 2))), mode="complete").Q.shape == (4, 4)
+    u, sv, vh = la.svd(xp.asarray(RNG.standard_normal((4, 3))), full_matrices=False)
+    assert u.shape == (4, 3) and sv.shape == (3,) and vh.shape == (3, 3)
+    m = RNG.standard_normal((4, 3))
+    u, sv, vh = la.svd(xp.asarray(m))
+    np.testing.assert_allclose(to_np(u)[:, :3] * to_np(sv) @ to_np(vh), m, atol=1e-12)
+    np.testing.assert_allclose(to_np(la.svdvals(xp.asarray(m))), np.linalg.svd(m, compute_uv=False), rtol=1e-12)
+    w, v = la.eigh(x)
+    np.testing.assert_allclose(to_np(w), np.linalg.eigvalsh(s), rtol=1e-10)
+    np.testing.assert_allclose(to_np(v) @ (to_np(w)[..., None] * np.swapaxes(to_np(v), -1, -2)), s, rtol=1e-9)
+    np.testing.assert_allclose(to_np(la.eigvalsh(x)), np.linalg.eigvalsh(s), rtol=1e-10)
+
+
+def test_inverse_determinant_solve(xp):
+    la = xp.linalg
+    s = spd(3, (2,))
+    x = xp.asarray(s)
+    np.testing.assert_allclose(to_np(la.inv(x)), np.linalg.inv(s), rtol=1e-10)
+    np.testing.assert_allclose(to_np(la.det(x)), np.linalg.det(s), rtol=1e-10)
+    sign, logdet = la.slogdet(x)
+    np.testing.assert_allclose(to_np(sign) * np.exp(to_np(logdet)), np.linalg.det(s), rtol=1e-10)
+    sign, logdet = la.slogdet(xp.zeros((2, 2)))
+    assert float(sign) == 0 and float(logdet) == -np.inf
+    b = RNG.standard_normal((3,))
+    np.testing.assert_allclose(to_np(la.solve(x, xp.asarray(b))), np.linalg.solve(s, b[..., None])[..., 0], rtol=1e-10)
+    bm = RNG.standard_normal((3, 2))  # batch of x1 broadcasts against one right-hand side matrix
+    np.testing.assert_allclose(to_np(la.solve(x, xp.asarray(bm))), np.linalg.solve(s, bm), rtol=1e-10)
+    np.testing.assert_allclose(to_np(la.pinv(xp.asarray(bm))), np.linalg.pinv(bm), rtol=1e-10)
+    np.testing.assert_allclose(to_np(la.matrix_power(x, 3)), np.linalg.matrix_power(s, 3), rtol=1e-12)
+    np.testing.assert_allclose(to_np(la.matrix_power(x, -2)), np.linalg.matrix_power(s, -2), rtol=1e-9)
+    np.testing.assert_array_equal(to_np(la.matrix_power(x, 0)), np.broadcast_to(np.eye(3), s.shape))
+    assert to_np(la.matrix_rank(xp.asarray([[1.0, 2.0], [2.0, 4.0]]))).tolist() == 1
+
+
+@pytest.mark.parametrize("ord", ["fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf])
+def test_matrix_norm(xp, ord):
+    m = RNG.standard_normal((2, 3, 4))
+    out = xp.linalg.matrix_norm(xp.asarray(m), ord=ord, keepdims=True)
+    np.testing.assert_allclose(to_np(out), np.linalg.norm(m, ord=ord, axis=(-2, -1), keepdims=True), rtol=1e-10)
+
+
+@pytest.mark.parametrize("ord", [1, 2, 3.5, 0, np.inf, -np.inf])
+@pytest.mark.parametrize("axis", [None, 1, (0, 2)])
+def test_vector_norm(xp, ord, axis):
+    v = RNG.standard_normal((2, 3, 4))
+    expected = np.linalg.norm(v.reshape(-1) if axis is None else v, ord=ord, axis=None if axis is None else axis) \
+        if not isinstance(axis, tuple) else np.power(np.sum(np.abs(v) ** ord, axis=axis), 1 / ord) if ord not in (0, np.inf, -np.inf) else None
+    out = to_np(xp.linalg.vector_norm(xp.asarray(v), axis=axis, ord=ord))
+    if expected is None:
+        reduce = {0: lambda a, ax: np.count_nonzero(a, axis=ax), np.inf: np.max, -np.inf: np.min}[ord]
+        expected = reduce(np.abs(v), axis)
+    np.testing.assert_allclose(out, expected, rtol=1e-10)
+
+
+def test_small_linalg_helpers(xp):
+    la = xp.linalg
+    a = xp.asarray(np.arange(12.0).reshape(3, 4))
+    np.testing.assert_array_equal(to_np(la.diagonal(a, offset=1)), np.diagonal(np.arange(12.0).reshape(3, 4), 1))
+    np.testing.assert_array_equal(to_np(la.diagonal(a, offset=-2)), [8.0])
+    assert float(la.trace(a)) == 0 + 5 + 10
+    assert la.trace(xp.asarray([[1, 2], [3, 4]], dtype=xp.int8)).dtype == xp.int64
+    np.testing.assert_array_equal(to_np(la.outer(xp.asarray([1, 2]), xp.asarray([3, 4, 5]))), np.outer([1, 2], [3, 4, 5]))
+    u, w = np.array([[1.0, 0, 0], [0, 1, 0]]), np.array([0.0, 1, 0])
+    np.testing.assert_array_equal(to_np(la.cross(xp.asarray(u), xp.asarray(w))), np.cross(u, w))
+    np.testing.assert_allclose(to_np(la.vecdot(xp.asarray(u), xp.asarray(w))), [0.0, 1.0])
+    np.testing.assert_allclose(to_np(la.tensordot(xp.asarray(u), xp.asarray(w), axes=1)), u @ w)
+
+
+@pytest.mark.parametrize("norm", ["backward", "ortho", "forward"])
+def test_fft_family_matches_the_dft(xp, norm):
+    f = xp.fft
+    x = RNG.standard_normal((3, 5)) + 1j * RNG.standard_normal((3, 5))
+    r = RNG.standard_normal((3, 6))
+    cases = [
+        (f.fft(xp.asarray(x), norm=norm), np.fft.fft(x, norm=norm)),
+        (f.ifft(xp.asarray(x), n=7, axis=0, norm=norm), np.fft.ifft(x, n=7, axis=0, norm=norm)),
+        (f.fftn(xp.asarray(x), norm=norm), np.fft.fftn(x, norm=norm)),
+        (f.ifftn(xp.asarray(x), s=(2, 4), norm=norm), np.fft.ifftn(x, s=(2, 4), norm=norm)),
+        (f.rfft(xp.asarray(r), norm=norm), np.fft.rfft(r, norm=norm)),
+        (f.irfft(xp.asarray(x), n=8, norm=norm), np.fft.irfft(x, n=8, norm=norm)),
+        (f.rfftn(xp.asarray(r), norm=norm), np.fft.rfftn(r, norm=norm)),
+        (f.irfftn(xp.asarray(x), norm=norm), np.fft.irfftn(x, norm=norm)),
+        (f.hfft(xp.asarray(x), norm=norm), np.fft.hfft(x, norm=norm)),
+        (f.ihfft(xp.asarray(r), norm=norm), np.fft.ihfft(r, norm=norm)),
+    ]
+    for got, expected in cases:
+        np.testing.assert_allclose(to_np(got), expected, rtol=1e-10, atol=1e-12)
+    assert f.fft(xp.asarray(x.astype(np.complex64))).dtype == xp.complex64
+
+
+def test_fft_helpers(xp):
+    f = xp.fft
+    np.testing.assert_allclose(to_np(f.fftfreq(5, d=0.5)), np.fft.fftfreq(5, d=0.5))
+    np.testing.assert_allclose(to_np(f.rfftfreq(6)), np.fft.rfftfreq(6))
+    assert f.fftfreq(4).dtype == xp.float64
+    a = np.arange(12).reshape(3, 4)
+    np.testing.assert_array_equal(to_np(f.fftshift(xp.asarray(a))), np.fft.fftshift(a))
+    np.testing.assert_array_equal(to_np(f.ifftshift(xp.asarray(a), axes=(1,))), np.fft.ifftshift(a, axes=(1,)))

@@ -1,0 +1,164 @@
+"""Statistics, utility, searching, sorting and set functions, from the spec's text."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from array_api_helpers import SETTINGS, to_np
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+@st.composite
+def array_and_axis(draw, dtype=np.float64, elements=None, min_side=1):
+    a = draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=1, max_dims=3, min_side=min_side, max_side=4),
+                        elements=elements or st.floats(-1e3, 1e3, allow_subnormal=False)))
+    axes = draw(st.none() | st.integers(-a.ndim, a.ndim - 1)
+                | st.lists(st.integers(0, a.ndim - 1), unique=True, min_size=1).map(tuple))
+    return a, axes
+
+
+@SETTINGS
+@given(case=array_and_axis(), keepdims=st.booleans(), correction=st.sampled_from([0, 1, 0.5]))
+def test_reductions_with_tuple_axes_and_keepdims(xp, case, keepdims, correction):
+    a, axis = case
+    x = xp.asarray(a)
+    for name, ref in (("sum", np.sum), ("prod", np.prod), ("max", np.max), ("min", np.min), ("mean", np.mean)):
+        out = getattr(xp, name)(x, axis=axis, keepdims=keepdims)
+        np.testing.assert_allclose(to_np(out), ref(a, axis=axis, keepdims=keepdims), rtol=1e-9, atol=1e-9)
+    for name, ref in (("var", np.var), ("std", np.std)):
+        out = getattr(xp, name)(x, axis=axis, correction=correction, keepdims=keepdims)
+        expected = ref(a, axis=axis, ddof=correction, keepdims=keepdims)
+        np.testing.assert_allclose(to_np(out), expected, rtol=1e-7, atol=1e-7, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype,expected", [("int8", "int64"), ("uint8", "uint64"), ("int64", "int64"),
+                                            ("float32", "float32"), ("bool", "int64")])
+def test_sum_and_prod_accumulate_in_the_default_integer(xp, dtype, expected):
+    x = xp.asarray([1, 1, 1], dtype=getattr(xp, dtype))
+    assert xp.sum(x).dtype == getattr(xp, expected)
+    assert xp.prod(x).dtype == getattr(xp, expected)
+    assert xp.sum(xp.asarray([100, 100], dtype=xp.int8)) == 200
+    assert xp.sum(x, dtype=xp.float64).dtype == xp.float64
+
+
+def test_max_min_propagate_nan(xp):
+    x = xp.asarray([1.0, math.nan, 3.0])
+    assert math.isnan(float(xp.max(x))) and math.isnan(float(xp.min(x)))
+
+
+@SETTINGS
+@given(a=hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=4), elements=st.integers(-9, 9)),
+       include_initial=st.booleans())
+def test_cumulative_sum_and_prod(xp, a, include_initial):
+    x = xp.asarray(a)
+    for name, ref, first in (("cumulative_sum", np.cumsum, 0), ("cumulative_prod", np.cumprod, 1)):
+        out = to_np(getattr(xp, name)(x, axis=-1, include_initial=include_initial))
+        expected = ref(a, axis=-1)
+        if include_initial:
+            expected = np.concatenate([np.full(a.shape[:-1] + (1,), first), expected], axis=-1)
+        np.testing.assert_array_equal(out, expected)
+    assert xp.cumulative_sum(xp.asarray([1, 2], dtype=xp.int8)).dtype == xp.int64
+
+
+@SETTINGS
+@given(case=array_and_axis(np.int64, st.integers(-50, 50), min_side=2), n=st.integers(1, 2))
+def test_diff(xp, case, n):
+    a, _ = case
+    np.testing.assert_array_equal(to_np(xp.diff(xp.asarray(a), axis=-1, n=n)), np.diff(a, n=n, axis=-1))
+    p = np.zeros(a.shape[:-1] + (1,), dtype=np.int64)
+    np.testing.assert_array_equal(to_np(xp.diff(xp.asarray(a), prepend=xp.asarray(p))), np.diff(a, prepend=p))
+
+
+@SETTINGS
+@given(case=array_and_axis(np.float64, st.sampled_from([0.0, 1.0, -2.0, math.nan])), keepdims=st.booleans())
+def test_all_any_count_nonzero(xp, case, keepdims):
+    a, axis = case
+    x = xp.asarray(a)
+    np.testing.assert_array_equal(to_np(xp.all(x, axis=axis, keepdims=keepdims)), np.all(a, axis=axis, keepdims=keepdims))
+    np.testing.assert_array_equal(to_np(xp.any(x, axis=axis, keepdims=keepdims)), np.any(a, axis=axis, keepdims=keepdims))
+    np.testing.assert_array_equal(to_np(xp.count_nonzero(x, axis=axis, keepdims=keepdims)),
+                                  np.count_nonzero(a, axis=axis, keepdims=keepdims))
+
+
+@SETTINGS
+@given(a=hnp.arrays(np.int16, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), elements=st.integers(-3, 3)),
+       data=st.data())
+def test_argmax_argmin_return_first_occurrence(xp, a, data):
+    axis = data.draw(st.none() | st.integers(-a.ndim, a.ndim - 1))
+    keepdims = data.draw(st.booleans())
+    x = xp.asarray(a)
+    out = xp.argmax(x, axis=axis, keepdims=keepdims)
+    assert out.dtype == xp.int64
+    np.testing.assert_array_equal(to_np(out), np.argmax(a, axis=axis, keepdims=keepdims))
+    np.testing.assert_array_equal(to_np(xp.argmin(x, axis=axis, keepdims=keepdims)), np.argmin(a, axis=axis, keepdims=keepdims))
+
+
+def test_nonzero_where_searchsorted(xp):
+    x = xp.asarray([[0, 3], [4, 0]])
+    rows, cols = xp.nonzero(x)
+    assert to_np(rows).tolist() == [0, 1] and to_np(cols).tolist() == [1, 0] and rows.dtype == xp.int64
+    out = xp.where(xp.asarray([True, False]), xp.asarray([1, 2], dtype=xp.int8), xp.asarray([10, 20], dtype=xp.int16))
+    assert out.dtype == xp.int16 and to_np(out).tolist() == [1, 20]
+    assert to_np(xp.where(xp.asarray([True, False]), xp.asarray([1.5, 2.5]), 0.0)).tolist() == [1.5, 0.0]
+    s = xp.asarray([1.0, 2.0, 2.0, 3.0])
+    assert to_np(xp.searchsorted(s, xp.asarray([2.0, 0.0, 9.0]))).tolist() == [1, 0, 4]
+    assert to_np(xp.searchsorted(s, xp.asarray([[2.0]]), side="right")).tolist() == [[3]]
+    unsorted = xp.asarray([3.0, 1.0, 2.0])
+    assert to_np(xp.searchsorted(unsorted, xp.asarray([2.5]), sorter=xp.argsort(unsorted))).tolist() == [2]
+
+
+@SETTINGS
+@given(case=array_and_axis(np.float64, st.sampled_from([0.0, -0.0, 1.0, 2.0, -1.0])), descending=st.booleans())
+def test_sort_is_stable_in_both_directions(xp, case, descending):
+    a, _ = case
+    axis = -1
+    x = xp.asarray(a)
+    idx = to_np(xp.argsort(x, axis=axis, descending=descending, stable=True))
+    # stable descending keeps equal elements in their original order (not reversed)
+    key = -a if descending else a
+    np.testing.assert_array_equal(idx, np.argsort(key, axis=axis, kind="stable"))
+    np.testing.assert_array_equal(to_np(xp.sort(x, axis=axis, descending=descending)),
+                                  np.take_along_axis(a, idx, axis))
+
+
+def test_sort_puts_nan_last_and_handles_axes_and_bool(xp):
+    x = xp.asarray([3.0, math.nan, 1.0, -math.inf, math.nan, 1.0])
+    assert to_np(xp.argsort(x)).tolist() == [3, 2, 5, 0, 1, 4]
+    m = xp.asarray([[3, 1], [2, 4]], dtype=xp.uint8)
+    assert to_np(xp.sort(m, axis=0)).tolist() == [[2, 1], [3, 4]]
+    assert to_np(xp.sort(xp.asarray([True, False, True]))).tolist() == [False, True, True]
+
+
+def test_unique_functions(xp):
+    x = xp.asarray([[3, 1], [3, 2]], dtype=xp.int32)
+    values = xp.unique_values(x)
+    assert sorted(to_np(values).tolist()) == [1, 2, 3]
+    res = xp.unique_all(x)
+    v = to_np(res.values)
+    assert to_np(res.counts)[v.tolist().index(3)] == 2
+    np.testing.assert_array_equal(v[to_np(res.inverse_indices)], to_np(x))
+    assert res.inverse_indices.shape == (2, 2)
+    np.testing.assert_array_equal(to_np(x).ravel()[to_np(res.indices)], v)
+    inv = xp.unique_inverse(x)
+    np.testing.assert_array_equal(to_np(inv.values)[to_np(inv.inverse_indices)], to_np(x))
+    counts = xp.unique_counts(x)
+    assert int(np.sum(to_np(counts.counts))) == 4
+
+
+def test_unique_counts_each_nan_separately(xp):
+    x = xp.asarray([math.nan, 1.0, math.nan, 1.0])
+    v = to_np(xp.unique_values(x))
+    assert np.isnan(v).sum() == 2 and (v == 1.0).sum() == 1
+
+
+@SETTINGS
+@given(a=hnp.arrays(np.int8, hnp.array_shapes(max_dims=2, max_side=5), elements=st.integers(-3, 3)))
+def test_unique_values_are_the_set_of_elements(xp, a):
+    assert sorted(to_np(xp.unique_values(xp.asarray(a))).tolist()) == sorted(set(a.ravel().tolist()))

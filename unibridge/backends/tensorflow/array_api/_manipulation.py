@@ -1,0 +1,160 @@
+"""Manipulation functions (shape and data movement)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional, Union
+
+import tensorflow as tf
+
+from ._helpers import (
+    from_signed_view, ndim, normalize_axes, normalize_axis, promote_all, shape_list, signed_view, tensor,
+)
+
+__all__ = [
+    "broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
+    "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
+]
+
+
+def broadcast_arrays(*arrays: tf.Tensor) -> list[tf.Tensor]:
+    """Broadcast arrays against each other (a list, as the 2024.12 spec says)."""
+    tensors = [tensor(a) for a in arrays]
+    if not tensors:
+        return []
+    shape = tf.shape(tensors[0])
+    for t in tensors[1:]:
+        shape = tf.broadcast_dynamic_shape(shape, tf.shape(t))
+    return [tf.broadcast_to(t, shape) for t in tensors]
+
+
+def broadcast_to(x: tf.Tensor, /, shape: Sequence[int]) -> tf.Tensor:
+    """Broadcast ``x`` to ``shape``."""
+    return tf.broadcast_to(tensor(x), list(shape))
+
+
+def concat(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: Optional[int] = 0) -> tf.Tensor:
+    """Join arrays along ``axis`` (``None`` flattens first); dtypes are promoted."""
+    tensors = promote_all(arrays)
+    if axis is None:
+        return tf.concat([tf.reshape(t, [-1]) for t in tensors], 0)
+    return tf.concat(tensors, normalize_axis(axis, ndim(tensors[0])))
+
+
+def expand_dims(x: tf.Tensor, /, *, axis: int = 0) -> tf.Tensor:
+    """Insert a size-one axis at ``axis`` (in ``[-ndim - 1, ndim]``)."""
+    x = tensor(x)
+    n = ndim(x)
+    if not -n - 1 <= axis <= n:
+        raise IndexError(f"axis {axis} is out of bounds for expand_dims on {n} dimensions")
+    return tf.expand_dims(x, axis)
+
+
+def flip(x: tf.Tensor, /, *, axis: Optional[Union[int, tuple[int, ...]]] = None) -> tf.Tensor:
+    """Reverse the order of elements along ``axis`` (all axes by default)."""
+    x = tensor(x)
+    axes = normalize_axes(axis, ndim(x))
+    return tf.reverse(x, list(axes)) if axes else x
+
+
+def permute_dims(x: tf.Tensor, /, axes: tuple[int, ...]) -> tf.Tensor:
+    """Permute the axes of ``x``."""
+    x = tensor(x)
+    n = ndim(x)
+    perm = [normalize_axis(a, n) for a in axes]
+    if sorted(perm) != list(range(n)):
+        raise ValueError(f"axes {axes} is not a permutation of {n} axes")
+    return tf.transpose(x, perm)
+
+
+def moveaxis(
+    x: tf.Tensor, source: Union[int, tuple[int, ...]], destination: Union[int, tuple[int, ...]], /
+) -> tf.Tensor:
+    """Move axes to new positions; the others keep their order."""
+    x = tensor(x)
+    n = ndim(x)
+    src = [normalize_axis(a, n) for a in ((source,) if isinstance(source, int) else source)]
+    dst = [normalize_axis(a, n) for a in ((destination,) if isinstance(destination, int) else destination)]
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError("source and destination must be distinct axes of equal count")
+    order = [a for a in range(n) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return tf.transpose(x, order)
+
+
+def repeat(x: tf.Tensor, repeats: Union[int, tf.Tensor], /, *, axis: Optional[int] = None) -> tf.Tensor:
+    """Repeat each element ``repeats`` times along ``axis`` (flattened when ``None``)."""
+    x = tensor(x)
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    else:
+        axis = normalize_axis(axis, ndim(x))
+    reps = repeats if isinstance(repeats, int) else tf.cast(tensor(repeats), tf.int64)
+    return from_signed_view(tf.repeat(signed_view(x), reps, axis=axis), x.dtype)
+
+
+def reshape(x: tf.Tensor, /, shape: tuple[int, ...], *, copy: Optional[bool] = None) -> tf.Tensor:
+    """Reshape ``x``. Tensors are immutable, so ``copy`` never changes what you can observe."""
+    x = tensor(x)
+    shape = list(shape)
+    if shape.count(-1) > 1:
+        raise ValueError("reshape: at most one dimension may be -1")
+    out = tf.reshape(x, shape)
+    return tf.identity(out) if copy else out
+
+
+def roll(
+    x: tf.Tensor, /, shift: Union[int, tuple[int, ...]], *, axis: Optional[Union[int, tuple[int, ...]]] = None
+) -> tf.Tensor:
+    """Roll elements along ``axis`` (the flattened array when ``None``)."""
+    x = tensor(x)
+    if axis is None:
+        flat = tf.reshape(x, [-1])
+        total = shift if isinstance(shift, int) else sum(shift)
+        return tf.reshape(tf.roll(flat, total, 0), tf.shape(x))
+    shifts = [shift] if isinstance(shift, int) else list(shift)
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    if len(shifts) == 1 and len(axes) > 1:
+        shifts = shifts * len(axes)
+    axes = [normalize_axis(a, ndim(x)) for a in axes]
+    return tf.roll(x, shifts, axes)
+
+
+def squeeze(x: tf.Tensor, /, axis: Union[int, tuple[int, ...]]) -> tf.Tensor:
+    """Remove size-one axes; ValueError when a named axis is not of size one."""
+    x = tensor(x)
+    axes = normalize_axes(axis, ndim(x))
+    shape = shape_list(x)
+    for a in axes:
+        if isinstance(shape[a], int) and shape[a] != 1:
+            raise ValueError(f"cannot squeeze axis {a} of size {shape[a]}")
+    return tf.squeeze(x, list(axes)) if axes else x
+
+
+def stack(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: int = 0) -> tf.Tensor:
+    """Join arrays along a new axis; dtypes are promoted."""
+    tensors = promote_all(arrays)
+    n = ndim(tensors[0])
+    if not -n - 1 <= axis <= n:
+        raise IndexError(f"axis {axis} is out of bounds for stack on {n} dimensions")
+    return tf.stack(tensors, axis)
+
+
+def tile(x: tf.Tensor, repetitions: tuple[int, ...], /) -> tf.Tensor:
+    """Repeat the whole array ``repetitions`` times per axis (ranks are padded with ones)."""
+    x = tensor(x)
+    reps = list(repetitions)
+    n = ndim(x)
+    if len(reps) < n:
+        reps = [1] * (n - len(reps)) + reps
+    elif len(reps) > n:
+        x = tf.reshape(x, [1] * (len(reps) - n) + shape_list(x))
+    # TF's Tile kernel has no uint16 version; tiling the same bits as int16 is identical.
+    return from_signed_view(tf.tile(signed_view(x), reps), x.dtype)
+
+
+def unstack(x: tf.Tensor, /, *, axis: int = 0) -> tuple[tf.Tensor, ...]:
+    """Split ``x`` along ``axis`` into a tuple of arrays."""
+    x = tensor(x)
+    return tuple(tf.unstack(x, axis=normalize_axis(axis, ndim(x))))
