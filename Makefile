@@ -3,6 +3,9 @@
 # torch==2.13.0 (the CPU wheel this machine's pip finds locally; unpinned, pip
 # would pull gigabytes of CUDA) and tensorflow-cpu==2.21.0.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -18,7 +21,8 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml constraints.txt $(PLUGINS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt \
-		-e '.[all,test]' $(foreach d,$(PLUGIN_DIRS),-e ./$(d)[test])
+		-e '.[all,test]' $(foreach d,$(PLUGIN_DIRS),-e ./$(d)[test]) \
+		2>&1 | sed '/^WARNING: Location .* is ignored/d'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -53,17 +53,25 @@ class Backend(Protocol):
         (True, 'numpy')
     """
 
-    name: str
-    """Canonical backend name, e.g. ``"torch"``."""
+    # Read-only properties, so a plain class attribute (``name = "torch"``)
+    # satisfies them for a type checker.
+    @property
+    def name(self) -> str:
+        """Canonical backend name, e.g. ``"torch"``."""
+        ...
 
-    array_modules: tuple[str, ...]
-    """Top-level module names whose types can be this backend's arrays (``("torch",)``).
+    @property
+    def array_modules(self) -> tuple[str, ...]:
+        """Top-level module names whose types can be this backend's arrays (``("torch",)``).
 
-    Used to recognise arrays from ``type(x).__module__`` without importing anything.
-    """
+        Used to recognise arrays from ``type(x).__module__`` without importing anything.
+        """
+        ...
 
-    install_hint: str
-    """What to ``pip install`` when the framework is missing."""
+    @property
+    def install_hint(self) -> str:
+        """What to ``pip install`` when the framework is missing."""
+        ...
 
     def available(self) -> tuple[bool, str]:
         """``(True, "")`` when the framework can be imported here, else ``(False, reason)``."""
