@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 import unibridge as ub
 from unibridge.config import reset_defaults
 
-BUILTIN = ("numpy", "torch", "tensorflow")
+from _backends import BUILTIN, require
 
 settings.register_profile(
     "ci",
@@ -27,21 +27,6 @@ settings.register_profile(
 )
 settings.register_profile("long", deadline=None, max_examples=2000, print_blob=True)
 settings.load_profile(os.environ.get("UNIBRIDGE_HYPOTHESIS_PROFILE", "ci"))
-
-
-def availability(name: str) -> tuple[bool, str]:
-    """Whether a backend can run here, and why not."""
-    try:
-        return ub.get_backend(name).available()
-    except ub.UnibridgeError as exc:
-        return False, str(exc)
-
-
-def require(name: str) -> None:
-    """Skip the calling test unless backend ``name`` can run here."""
-    ok, reason = availability(name)
-    if not ok:
-        pytest.skip(f"backend {name!r} unavailable: {reason}")
 
 
 @pytest.fixture(params=BUILTIN)
@@ -57,8 +42,3 @@ def _fresh_defaults() -> Iterator[None]:
     reset_defaults()
     yield
     reset_defaults()
-
-
-def gpu_available(name: str) -> bool:
-    ok, _ = availability(name)
-    return ok and any(d.kind == "gpu" for d in ub.get_backend(name).devices())

@@ -18,7 +18,7 @@ from unibridge.cli import main
 from unibridge.cli.bench import NOT_FOUND, find_suite
 
 from _example_helpers import clean_env
-from conftest import require
+from _backends import require
 
 SCRIPT = Path(sys.executable).with_name("unibridge")
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from conftest import BUILTIN, availability
+from _backends import BUILTIN, availability
 
 
 def _installed() -> list[str]:

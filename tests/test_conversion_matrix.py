@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import unibridge as ub
 
 from _strategies import as_bytes, layouts, numpy_dtype
-from conftest import BUILTIN, require
+from _backends import BUILTIN, require
 
 PAIRS = list(itertools.product(BUILTIN, BUILTIN))
 

@@ -15,7 +15,7 @@ import pytest
 import unibridge as ub
 
 from _example_helpers import EXAMPLES, clean_env, load_example, registered_backends
-from conftest import require
+from _backends import require
 
 classifier = load_example("classifier")
 conversion_tour = load_example("conversion_tour")

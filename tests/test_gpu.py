@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from conftest import gpu_available, require
+from _backends import gpu_available, require
 
 pytestmark = pytest.mark.gpu
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import availability
+from _backends import availability
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)

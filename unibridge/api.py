@@ -98,7 +98,7 @@ def _convert_numpy(
             if copy is False:
                 check_cast(have, want, casting)
                 raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
-            a = cast_numpy(a, want, casting)
+            a = cast_numpy(a, want, casting, weak=fresh)
             fresh = True
         else:
             check_cast(have, want, casting)

@@ -371,8 +371,26 @@ def _check_values(a: np.ndarray[Any, Any], src: DType, dst: DType) -> None:
                 )
 
 
-def cast_numpy(a: np.ndarray[Any, Any], dst: DType, casting: str) -> np.ndarray[Any, Any]:
+def _exact_or_raise(a: np.ndarray[Any, Any], src: DType, dst: DType) -> np.ndarray[Any, Any]:
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        out = aligned_copy(a, numpy_dtype(dst))
+        back = out.astype(a.dtype)
+    if not np.array_equal(back, a, equal_nan=a.dtype.kind in "fc"):
+        raise LossyCastError(
+            f"the values do not all fit {dst} exactly ({src} data -> {dst}); "
+            f"pass casting='unsafe' to convert anyway"
+        )
+    return out
+
+
+def cast_numpy(
+    a: np.ndarray[Any, Any], dst: DType, casting: str, *, weak: bool = False
+) -> np.ndarray[Any, Any]:
     """Cast a NumPy array under unibridge's policy; the result is fresh, 64-byte-aligned memory.
+
+    ``weak=True`` marks values inferred from Python ints, which may take any
+    integer dtype whose range holds them.
 
     Example:
         >>> import numpy as np
@@ -381,7 +399,16 @@ def cast_numpy(a: np.ndarray[Any, Any], dst: DType, casting: str) -> np.ndarray[
         dtype('int32')
     """
     src = from_numpy_dtype(a.dtype)
-    if check_cast(src, dst, casting):
+    if weak and casting not in ("unsafe", "no", "equiv"):
+        # Python data has no dtype of its own (NumPy's int64/float64 is only an
+        # inference): it may take any dtype that holds its values exactly.
+        try:
+            needs_check = check_cast(src, dst, casting)
+        except LossyCastError:
+            return _exact_or_raise(a, src, dst)
+        if needs_check:
+            _check_values(a, src, dst)
+    elif check_cast(src, dst, casting):
         _check_values(a, src, dst)
     if casting != "unsafe":
         return aligned_copy(a, numpy_dtype(dst))
