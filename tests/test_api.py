@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from conftest import require
+from _backends import require
 
 
 def test_asarray_keeps_dtype_exactly_on_every_backend(backend: str) -> None:

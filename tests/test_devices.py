@@ -88,7 +88,7 @@ def test_device_of_reports_canonical_devices(backend: str) -> None:
 
 @pytest.mark.gpu
 def test_gpu_placement_round_trip(backend: str) -> None:
-    from conftest import gpu_available
+    from _backends import gpu_available
 
     if not gpu_available(backend):
         pytest.skip(f"no GPU visible to {backend}")
