@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @st.composite
 def array_and_axis(draw, dtype=np.float64, elements=None, min_side=1):
     a = draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=1, max_dims=3, min_side=min_side, max_side=4),
-                        elements=elements or st.floats(-1e3, 1e3, allow_subnormal=False)))
+                        elements=elements if elements is not None else st.floats(-1e3, 1e3, allow_subnormal=False)))
     axes = draw(st.none() | st.integers(-a.ndim, a.ndim - 1)
                 | st.lists(st.integers(0, a.ndim - 1), unique=True, min_size=1).map(tuple))
     return a, axes
