@@ -89,8 +89,13 @@ def _convert_numpy(
     copy: bool | None,
     casting: str,
     fresh: bool,
+    python_data: bool = False,
 ) -> Any:
-    """Hand a NumPy array to ``target``, applying the dtype and copy policy."""
+    """Hand a NumPy array to ``target``, applying the dtype and copy policy.
+
+    ``fresh``: ``a`` is already a private copy. ``python_data``: ``a`` was
+    inferred from Python values, which may take any dtype that holds them exactly.
+    """
     if dtype is not None:
         want = as_dtype(dtype)
         have = from_numpy_dtype(a.dtype)
@@ -98,7 +103,7 @@ def _convert_numpy(
             if copy is False:
                 check_cast(have, want, casting)
                 raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
-            a = cast_numpy(a, want, casting, weak=fresh)
+            a = cast_numpy(a, want, casting, weak=python_data)
             fresh = True
         else:
             check_cast(have, want, casting)
@@ -167,7 +172,7 @@ def asarray(
     if src is None:  # Python data, buffers, __array__ objects
         a = _python_to_numpy(obj, sel.default_float)
         fresh = isinstance(obj, _FRESH_PYTHON)
-        return _convert_numpy(target, a, dtype, dev, copy, casting, fresh)
+        return _convert_numpy(target, a, dtype, dev, copy, casting, fresh, python_data=fresh)
 
     if src is target and (dtype is None or as_dtype(dtype) == target.dtype_of(obj)):
         if dtype is not None:

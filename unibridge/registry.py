@@ -201,7 +201,7 @@ class _Registry:
                 raise BackendUnavailableError(entry.conflict)
             if entry.backend is None:
                 if entry.error is not None:
-                    raise _unavailable(canonical, entry.error)
+                    raise _unavailable(canonical, entry.error) from entry.error
                 try:
                     entry.backend = _call_loader(entry.loader)
                 except Exception as exc:  # noqa: BLE001 - recorded and re-raised as ours
@@ -222,7 +222,7 @@ class _Registry:
         found: Backend | None = None
         if top not in _PLAIN_MODULES:
             for backend in self._candidates(top):
-                if backend.is_array(x):
+                if _claims(backend.is_array, x):
                     found = backend
                     break
         self.by_type[t] = found
@@ -231,7 +231,7 @@ class _Registry:
     def dtype_owner(self, spec: Any) -> Backend | None:
         top = type(spec).__module__.partition(".")[0]
         for backend in self._candidates(top):
-            if backend.is_dtype(spec):
+            if _claims(backend.is_dtype, spec):
                 return backend
         return None
 
@@ -289,6 +289,14 @@ class _Registry:
         for name, loader, aliases in _BUILTINS:
             registry.add(name, loader, aliases, "builtin")
         return registry
+
+
+def _claims(test: Callable[[Any], bool], x: Any) -> bool:
+    """Ask a backend whether it owns ``x``; a broken plugin owns nothing (and breaks nothing)."""
+    try:
+        return bool(test(x))
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _check_name(name: str) -> None:

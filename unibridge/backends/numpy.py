@@ -89,7 +89,7 @@ class NumpyBackend:
         """Plain arrays of a numeric dtype are returned as they are."""
         if device != CPU:
             return None
-        numeric = frozenset("?bhilqBHILQefdgFDG")
+        numeric = frozenset("?bhilqBHILQefdFD")  # no long double (g/G): no framework has it
 
         def convert(a: np.ndarray[Any, Any]) -> Any:
             return a if a.dtype.char in numeric else None

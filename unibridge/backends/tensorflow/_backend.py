@@ -235,13 +235,13 @@ class TensorFlowBackend:
     def _as_tensor(self, x: Any) -> Any:
         tf = self._tf or self._load()
         if isinstance(x, tf.Variable):
-            return x.value()  # a snapshot: TF copies on the next write while we hold it
-        if isinstance(x, tf.RaggedTensor):
+            x = x.value()  # a snapshot: TF copies on the next write while we hold it
+        elif isinstance(x, tf.RaggedTensor):
             raise UnsupportedInputError(
                 "a tf.RaggedTensor has rows of different lengths and no array form; "
                 "call .to_tensor(default_value=...) to pad it first"
             )
-        if isinstance(x, tf.SparseTensor):
+        elif isinstance(x, tf.SparseTensor):
             raise UnsupportedInputError(
                 "a tf.SparseTensor has no dense memory; call tf.sparse.to_dense(x) first "
                 "(unibridge does not densify implicitly: it can need far more memory)"
