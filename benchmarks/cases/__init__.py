@@ -1,0 +1,22 @@
+"""The benchmark groups, by name; each ``run(settings)`` returns ``(results, skips)``.
+
+Groups run in this order; ``--only`` picks a subset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Result, Skip
+from ..settings import Settings
+from . import imports, introspection, overhead, peers, scaling
+
+__all__ = ["GROUPS"]
+
+GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
+    "overhead": overhead.run,
+    "introspection": introspection.run,
+    "scaling": scaling.run,
+    "imports": imports.run,
+    "peers": peers.run,
+}
