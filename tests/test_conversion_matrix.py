@@ -145,18 +145,24 @@ def test_wide_and_bfloat16_values_survive_a_round_trip(backend: str, dtype: str)
     assert as_bytes(ub.to_numpy(x)) == as_bytes(values)
 
 
-@pytest.mark.parametrize("target", BUILTIN)
+@pytest.mark.parametrize("source,target", PAIRS, ids=[f"{s}->{t}" for s, t in PAIRS])
 @given(data=st.data())
-def test_fast_path_under_use_matches_the_full_path(target: str, data: st.DataObject) -> None:
-    """``asarray(a)`` under ``use()`` (the precomputed fast path) keeps every guarantee."""
+def test_fast_routes_keep_every_guarantee(source: str, target: str, data: st.DataObject) -> None:
+    """``asarray(x)`` with no options takes precomputed routes; they must match the full path."""
+    require(source)
     require(target)
     a, layout = data.draw(layouts(), label="array")
     expected = as_bytes(a)
-    with ub.use(target, device="cpu"):
-        out = ub.asarray(a)
-    assert ub.get_backend(target).is_array(out)
-    assert ub.dtype_of(out) == ub.dtype_of(a)
-    assert as_bytes(ub.to_numpy(out)) == expected
-    assert ub.shares_memory(a, out) == really_shares(a, out), layout
-    if not a.flags.writeable and target != "numpy":
-        assert not really_shares(a, out), "read-only memory must not become a writable tensor"
+    src = make_source(source, a)
+    for call in (lambda: ub.asarray(src, backend=target), None):
+        if call is None:
+            with ub.use(target, device="cpu"):
+                out = ub.asarray(src)
+        else:
+            out = call()
+        assert ub.get_backend(target).is_array(out)
+        assert ub.dtype_of(out) == ub.dtype_of(a)
+        assert as_bytes(ub.to_numpy(out)) == expected
+        assert ub.shares_memory(src, out) == really_shares(src, out), layout
+        if isinstance(src, np.ndarray) and not src.flags.writeable and target == "torch":
+            assert not really_shares(src, out), "read-only memory must not become a writable tensor"

@@ -9,6 +9,7 @@ later hand-off to those frameworks is then zero-copy.
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,16 @@ __all__ = ["ALIGNMENT", "address", "aligned_empty", "aligned_zeros", "aligned_co
 
 
 def address(a: np.ndarray[Any, Any]) -> int:
-    """The data pointer of ``a`` (about 0.8 µs: read it once per call)."""
-    return a.__array_interface__["data"][0]  # type: ignore[no-any-return]
+    """The data pointer of ``a``.
+
+    ``ctypes`` reads it from the buffer protocol in ~0.3 µs; ``__array_interface__``
+    builds a dict (~0.9 µs) and is the fallback for buffers that protocol refuses
+    (read-only, strided, empty, or dtypes such as bfloat16).
+    """
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(a))
+    except (TypeError, ValueError, BufferError):
+        return a.__array_interface__["data"][0]  # type: ignore[no-any-return]
 
 
 def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:

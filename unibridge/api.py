@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import _CURRENT, active, process_defaults, resolve_request
+from .config import _CURRENT, active, fast_path_for, process_defaults, resolve_request
 from .devices import CPU, Device
 from .dtypes import CASTING_MODES, DType, as_dtype, cast_numpy, check_cast, from_numpy_dtype
 from .errors import ConfigurationError, CopyRequiredError, UnsupportedInputError
@@ -114,6 +114,12 @@ def _convert_numpy(
                 "needed on the way); copy=False cannot be honoured"
             )
         copy = None  # the fresh array is ours: sharing it is a copy of the input
+    if copy is None and type(a) is _NDARRAY:
+        fast = fast_path_for(target, device)
+        if fast:
+            out = fast(a)
+            if out is not None:
+                return out
     return target.from_numpy(a, device=device, copy=copy)
 
 
@@ -149,17 +155,17 @@ def asarray(
         (True, DType('float64'))
     """
     sel = _CURRENT.get() or process_defaults()
-    if (
-        type(obj) is _NDARRAY
-        and backend is None
-        and dtype is None
-        and copy is None
-        and device is None
-        and casting is _SAME_KIND
-    ):
-        fast = sel._fast[0] if sel._fast else sel.numpy_fast_path()
-        if fast:
-            out = fast(obj)
+    if dtype is None and copy is None and device is None and casting is _SAME_KIND and not non_blocking:
+        if backend is None:
+            route = sel._routes.get(type(obj))
+        elif type(backend) is str:
+            route = sel._routes.get((type(obj), backend))
+        else:
+            route = False  # not a name: the full path explains
+        if route is None:
+            route = sel.route(obj, backend)
+        if route:
+            out = route(obj)
             if out is not None:
                 return out
     _check_modes(copy, casting)

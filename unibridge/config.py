@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from .devices import ALLOWED_SPELLINGS, Device, DeviceRequest, parse_device, resolve_device
 from .dtypes import DType, as_dtype
 from .errors import (
@@ -69,8 +71,9 @@ class Selection:
     backend_object: Backend = field(repr=False)
     # Resolved device per backend name; filled on first use (never shared across selections).
     _resolved: dict[str, Device] = field(default_factory=dict, repr=False)
-    # The backend's NumPy fast path for this selection's device (False: none offered).
-    _fast: list[Any] = field(default_factory=list, repr=False)
+    # Precomputed conversion routes for this selection's device, keyed by the
+    # input type (selected backend) or (input type, ``backend=``); False: none.
+    _routes: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def device_for(self, backend: Backend) -> Device:
         """The concrete device this selection means for ``backend`` (resolves ``auto``)."""
@@ -85,13 +88,30 @@ class Selection:
         self._resolved[backend.name] = found
         return found
 
-    def numpy_fast_path(self) -> Any:
-        """The active backend's precomputed NumPy converter, or False (built once)."""
-        if not self._fast:
-            maker = getattr(self.backend_object, "numpy_fast_path", None)
-            path = maker(self.device_for(self.backend_object)) if maker is not None else None
-            self._fast.append(path or False)
-        return self._fast[0]
+    def route(self, x: Any, backend: str | None) -> Any:
+        """Build (once per input type and target) the fast conversion of ``x``, or False.
+
+        A route composes the source backend's zero-copy NumPy view with the
+        target's NumPy fast path; either may decline a particular array by
+        returning None, which sends that call down the full path.
+        """
+        target = self.backend_object if backend is None else _REGISTRY.load(backend)
+        into = fast_path_for(target, self.device_for(target))
+        source = _REGISTRY.owner(x)
+        route: Any = False
+        if into and type(x) is np.ndarray:
+            route = into
+        elif into and source is not None and source is not target:
+            maker = getattr(source, "numpy_view_fast_path", None)
+            view = maker() if maker is not None else None
+            if view is not None:
+
+                def route(x: Any, view: Any = view, into: Any = into) -> Any:
+                    a = view(x)
+                    return None if a is None else into(a)
+
+        self._routes[type(x) if backend is None else (type(x), backend)] = route
+        return route
 
 
 _CURRENT: ContextVar[Selection | None] = ContextVar("unibridge_selection", default=None)
@@ -197,7 +217,7 @@ def _derive(base: Selection, backend: str | None, device: Any, default_float: An
         sources["default_float"] = origin
     changes["sources"] = MappingProxyType(sources)
     changes["_resolved"] = {}
-    changes["_fast"] = []
+    changes["_routes"] = {}
     return replace(base, **changes)
 
 
@@ -248,6 +268,17 @@ def reset_defaults() -> None:
     """
     with _REGISTRY.lock:
         _REGISTRY.settings = None
+
+
+def fast_path_for(backend: Backend, device: Device) -> Any:
+    """``backend.numpy_fast_path(device)``, built once per (backend, device); False if none."""
+    key = (backend.name, device)
+    path = _REGISTRY.fast_paths.get(key)
+    if path is None:
+        maker = getattr(backend, "numpy_fast_path", None)
+        path = (maker(device) if maker is not None else None) or False
+        _REGISTRY.fast_paths[key] = path
+    return path
 
 
 def resolve_request(device: Any, backend: Backend) -> Device:

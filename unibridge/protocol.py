@@ -39,7 +39,7 @@ from typing_extensions import Protocol, runtime_checkable
 from .devices import Device
 from .dtypes import DType
 
-__all__ = ["Backend", "NumpyFastPath"]
+__all__ = ["Backend", "NumpyFastPath", "NumpyViewFastPath"]
 
 
 @runtime_checkable
@@ -140,6 +140,14 @@ class Backend(Protocol):
         """The Array API namespace for this backend's arrays."""
         ...
 
+
+NumpyViewFastPath = Callable[[Any], "np.ndarray[Any, Any] | None"]
+"""Optional accelerator a backend may offer as ``numpy_view_fast_path()``.
+
+It returns a function giving a zero-copy NumPy view of one of the backend's
+CPU arrays, exactly what ``to_numpy(x, copy=False)`` gives, or None to send
+the call down the full path (GPU arrays, grads, exotic dtypes...).
+"""
 
 NumpyFastPath = Callable[[np.ndarray[Any, Any]], Any]
 """Optional accelerator a backend may offer as ``numpy_fast_path(device)``.

@@ -101,6 +101,8 @@ class _Registry:
         self.aliases: dict[str, str] = {}
         self.loaded: dict[str, Backend] = {}  # lock-free reads on the hot path
         self.by_type: dict[type, Backend | None] = {}
+        # Precomputed NumPy converters per (backend name, device), built on first use.
+        self.fast_paths: dict[tuple[str, Any], Any] = {}
         self.plugins_scanned = False
         self.invalid: list[tuple[str, str, str]] = []  # (entry-point name, distribution, why)
         # Process defaults, owned by unibridge.config (None until first use).
@@ -133,7 +135,8 @@ class _Registry:
             for alias in aliases:
                 self.aliases[alias] = name
             self.loaded.pop(name, None)
-            self.by_type = {}  # new dict: readers holding the old one stay consistent
+            self.by_type = {}  # new dicts: readers holding the old ones stay consistent
+            self.fast_paths = {}
 
     def scan_plugins(self) -> None:
         """Read the ``unibridge.backends`` entry points once (metadata only; imports nothing)."""

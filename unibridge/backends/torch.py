@@ -32,6 +32,9 @@ from ._layout import importlib_version, share_blocker
 __all__ = ["TorchBackend"]
 
 _INSTALL = "pip install 'unibridge[torch]'"
+# NumPy's NPY_ARRAY_ALIGNED | NPY_ARRAY_WRITEABLE flag bits (one read of flags.num
+# is cheaper than two flag attributes on the hot path).
+_WRITEABLE_AND_ALIGNED = 0x0100 | 0x0400
 # Below this size a host->GPU copy is latency-bound and staging gains nothing.
 _PINNED_STAGING_MIN_BYTES = 1 << 20
 
@@ -122,6 +125,8 @@ class TorchBackend:
         return torch.device("cpu") if device == CPU else torch.device("cuda", device.index)
 
     def device_of(self, x: Any) -> Device:
+        if x.is_cpu:
+            return CPU
         dev = x.device
         if dev.type == "cpu":
             return CPU
@@ -138,12 +143,12 @@ class TorchBackend:
     # -- conversion ---------------------------------------------------------
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
         torch = self._torch or self._load()
-        bfloat16 = a.dtype.name == "bfloat16"
+        dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
+        bfloat16 = dtype == "bfloat16"
         if bfloat16:
             # torch cannot read ml_dtypes.bfloat16: reinterpret the bits (exact, zero-copy).
             a = a.view(np.int16)
         else:
-            dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
             if a.dtype.char in "qQ":
                 # NumPy's (u)longlong is (u)int64 under another type number, which
                 # torch.from_numpy refuses; the same bits, viewed as the canonical type.
@@ -189,7 +194,7 @@ class TorchBackend:
     def host_to_device(self, a: np.ndarray[Any, Any], *, device: Device, non_blocking: bool) -> Any:
         """Copy a NumPy array to a GPU (pinned staging), optionally without waiting."""
         torch = self._torch or self._load()
-        bfloat16 = a.dtype.name == "bfloat16"
+        bfloat16 = from_numpy_dtype(a.dtype) == "bfloat16"
         host = a.view(np.int16) if bfloat16 else a
         if host.dtype.char in "qQ":  # (u)longlong: same bits, torch's type number (see from_numpy)
             host = host.view(numpy_dtype(from_numpy_dtype(host.dtype)).newbyteorder(host.dtype.byteorder))
@@ -224,8 +229,7 @@ class TorchBackend:
             # torch.from_numpy itself refuses (with an exception, never a crash)
             # negative strides, foreign byte order and dtypes it lacks; it only
             # *warns* on read-only memory, so writability is checked here.
-            flags = a.flags
-            if flags.writeable and flags.aligned:
+            if a.flags.num & _WRITEABLE_AND_ALIGNED == _WRITEABLE_AND_ALIGNED:
                 try:
                     return from_numpy(a)
                 except (ValueError, TypeError):  # the full path copies or explains
@@ -242,6 +246,18 @@ class TorchBackend:
                 "call x.to_padded_tensor(padding) first"
             )
 
+    def numpy_view_fast_path(self) -> Callable[[Any], np.ndarray[Any, Any] | None]:
+        """``Tensor.numpy()``, which shares memory and raises (-> full path) for
+        GPU, meta, sparse, grad-requiring, conjugate-bit and bfloat16 tensors."""
+
+        def view(x: Any) -> np.ndarray[Any, Any] | None:
+            try:
+                return x.numpy()  # type: ignore[no-any-return]
+            except (RuntimeError, TypeError):
+                return None
+
+        return view
+
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         torch = self._torch or self._load()
         self._check_dense(x)
@@ -250,12 +266,12 @@ class TorchBackend:
                 f"a {x.layout} torch tensor has no dense memory; call .to_dense() first "
                 f"(unibridge does not densify implicitly: it can need far more memory)"
             )
-        if x.device.type == "meta":
+        if x.is_meta:
             raise UnsupportedInputError("a tensor on the 'meta' device has no data to convert")
         if x.requires_grad:
             x = x.detach()  # shares memory; .numpy() refuses tensors that require grad
         fresh = False
-        if x.device.type != "cpu":
+        if not x.is_cpu:  # (x.device.type costs ~0.45 µs; is_cpu ~0.04 µs)
             if copy is False:
                 raise CopyRequiredError(
                     f"the tensor is on {self.device_of(x)}; reading it on the host needs a copy, but copy=False"

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._memory import ALIGNMENT, aligned_copy
+from ..._memory import ALIGNMENT, address, aligned_copy
 from ...devices import CPU, Device, parse_device
 from ...dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from ...errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
@@ -77,6 +77,8 @@ class TensorFlowBackend:
         self._devices: tuple[Device, ...] | None = None
         self._array_types: tuple[type, ...] = ()
         self._tensor_types: tuple[type, ...] = ()
+        self._eager_type: type | None = None
+        self._device_names: dict[str, Device] = {}  # TF device string -> Device
 
     # -- loading ------------------------------------------------------------
     def _load(self) -> ModuleType:
@@ -92,6 +94,7 @@ class TensorFlowBackend:
         self._to_tf = to_tf
         self._import = tf.experimental.dlpack.from_dlpack
         self._tensor_types = (tf.Tensor, tf.Variable)
+        self._eager_type = type(tf.constant(0))
         self._array_types = (tf.Tensor, tf.Variable, tf.RaggedTensor, tf.SparseTensor)
         self._tf = tf
         return tf  # type: ignore[no-any-return]
@@ -148,10 +151,12 @@ class TensorFlowBackend:
 
     def device_of(self, x: Any) -> Device:
         name = getattr(x, "device", "") or ""
-        if not name:
-            return CPU
-        found = parse_device(name)
-        return found if isinstance(found, Device) else CPU
+        found = self._device_names.get(name)
+        if found is None:
+            parsed = parse_device(name) if name else CPU
+            found = parsed if isinstance(parsed, Device) else CPU
+            self._device_names[name] = found
+        return found
 
     def shape_of(self, x: Any) -> tuple[int, ...]:
         dims = x.shape.as_list() if hasattr(x.shape, "as_list") else list(x.shape)
@@ -169,7 +174,7 @@ class TensorFlowBackend:
     # -- conversion ---------------------------------------------------------
     def _import_aligned(self, a: np.ndarray[Any, Any]) -> Any:
         """Import a C-contiguous, 64-byte-aligned, writable NumPy buffer (zero-copy)."""
-        if a.dtype.name == "bfloat16":
+        if a.dtype.char == "E" and from_numpy_dtype(a.dtype) == "bfloat16":
             # NumPy cannot export ml_dtypes' bfloat16 through DLPack; the bits
             # travel as int16 and TF reinterprets them in place.
             return self._tf.bitcast(self._import(a.view(np.int16).__dlpack__()), self._tf.bfloat16)  # type: ignore[union-attr]
@@ -226,14 +231,36 @@ class TensorFlowBackend:
             dt = a.dtype
             if not (flags.c_contiguous and flags.writeable and dt.char in chars and dt.isnative and a.size):
                 return None
-            if a.__array_interface__["data"][0] % ALIGNMENT:
+            if address(a) % ALIGNMENT:
                 a = aligned_copy(a)  # never hand TF a misaligned buffer (IsAligned abort)
             return dlpack_import(a.__dlpack__())
 
         return convert
 
+    def numpy_view_fast_path(self) -> Callable[[Any], np.ndarray[Any, Any] | None]:
+        """``np.asarray`` of an eager CPU tensor: a zero-copy, read-only view."""
+        if self._tf is None:
+            self._load()
+        eager = self._eager_type
+        numeric = frozenset("?bhilqBHILQefdFD")
+        devices = self._device_names
+
+        def view(x: Any) -> np.ndarray[Any, Any] | None:
+            if type(x) is not eager or devices.get(x.device) != CPU:
+                return None  # Variables, GPU tensors, unseen devices: the full path
+            try:
+                a = np.asarray(x)
+            except ValueError:  # 0-d bfloat16 and friends
+                return None
+            # string/resource tensors come out as object arrays: refuse, never pass them on
+            return a if a.dtype.char in numeric else None
+
+        return view
+
     def _as_tensor(self, x: Any) -> Any:
         tf = self._tf or self._load()
+        if type(x) is self._eager_type and x.dtype in self._from_tf:
+            return x  # the common case, decided with one type and one dict check
         if isinstance(x, tf.Variable):
             x = x.value()  # a snapshot: TF copies on the next write while we hold it
         elif isinstance(x, tf.RaggedTensor):
