@@ -34,6 +34,7 @@ demo: $(STAMP)
 	$(PY) examples/demo.py
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]' 2>&1 | sed '/^WARNING: Location .* is ignored/d'
 	$(PY) -m benchmarks
 
 fuzz: $(STAMP)

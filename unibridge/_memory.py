@@ -27,7 +27,7 @@ def address(a: np.ndarray[Any, Any]) -> int:
     (read-only, strided, empty, or dtypes such as bfloat16).
     """
     try:
-        return ctypes.addressof(ctypes.c_char.from_buffer(a))
+        return ctypes.addressof(ctypes.c_char.from_buffer(a))  # type: ignore[arg-type]
     except (TypeError, ValueError, BufferError):
         return a.__array_interface__["data"][0]  # type: ignore[no-any-return]
 

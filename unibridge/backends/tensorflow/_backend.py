@@ -77,7 +77,7 @@ class TensorFlowBackend:
         self._devices: tuple[Device, ...] | None = None
         self._array_types: tuple[type, ...] = ()
         self._tensor_types: tuple[type, ...] = ()
-        self._eager_type: type | None = None
+        self._eager_type: Any = None
         self._device_names: dict[str, Device] = {}  # TF device string -> Device
 
     # -- loading ------------------------------------------------------------
