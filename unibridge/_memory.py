@@ -32,6 +32,15 @@ def address(a: np.ndarray[Any, Any]) -> int:
         return a.__array_interface__["data"][0]  # type: ignore[no-any-return]
 
 
+def _aligned(shape: tuple[int, ...], dtype: np.dtype[Any], allocate: Any) -> np.ndarray[Any, Any]:
+    count = 1
+    for extent in shape:  # (np.prod costs ~2 µs on a tiny shape)
+        count *= extent
+    raw = allocate(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
+    out: np.ndarray[Any, Any] = np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
+    return out
+
+
 def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
     """An uninitialised C-order array whose data pointer is a multiple of 64.
 
@@ -41,12 +50,7 @@ def aligned_empty(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
         >>> a.ctypes.data % 64
         0
     """
-    count = 1
-    for extent in shape:
-        count *= extent
-    raw = np.empty(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
-    out: np.ndarray[Any, Any] = np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
-    return out
+    return _aligned(shape, dtype, np.empty)
 
 
 def aligned_zeros(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
@@ -55,12 +59,7 @@ def aligned_zeros(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray[An
     ``np.zeros`` of the padded size uses ``calloc``: fresh pages arrive zeroed,
     so this costs what ``np.zeros`` costs.
     """
-    count = 1
-    for extent in shape:
-        count *= extent
-    raw = np.zeros(count * dtype.itemsize + ALIGNMENT, dtype=np.uint8)
-    out: np.ndarray[Any, Any] = np.ndarray(shape, dtype, raw, -address(raw) % ALIGNMENT)
-    return out
+    return _aligned(shape, dtype, np.zeros)
 
 
 def aligned_copy(a: np.ndarray[Any, Any], dtype: np.dtype[Any] | None = None) -> np.ndarray[Any, Any]:
