@@ -60,7 +60,7 @@ class Selection:
         >>> import unibridge as ub
         >>> with ub.use("numpy", device="cpu"):
         ...     s = ub.current()
-        >>> s.backend, s.device, s.sources["backend"]
+        >>> s.backend, str(s.device), s.sources["backend"]
         ('numpy', 'cpu', 'use')
     """
 
