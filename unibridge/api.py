@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import _CURRENT, active, fast_path_for, process_defaults, resolve_request
+from .config import _CURRENT, active, apply_fast_path, fast_path_for, process_defaults, resolve_request
 from .devices import CPU, Device
 from .dtypes import CASTING_MODES, DType, as_dtype, cast_numpy, check_cast, from_numpy_dtype
 from .errors import ConfigurationError, CopyRequiredError, UnsupportedInputError
@@ -117,7 +117,7 @@ def _convert_numpy(
     if copy is None and type(a) is _NDARRAY:
         fast = fast_path_for(target, device)
         if fast:
-            out = fast(a)
+            out = apply_fast_path(fast, a)
             if out is not None:
                 return out
     return target.from_numpy(a, device=device, copy=copy)
@@ -164,10 +164,15 @@ def asarray(
             route = False  # not a name: the full path explains
         if route is None:
             route = sel.route(obj, backend)
-        if route:
-            out = route(obj)
-            if out is not None:
-                return out
+        if route:  # applied inline (see config.apply_fast_path): no extra frame on the hot path
+            convert, flags, declines = route
+            if not flags or obj.flags.num & flags == flags:
+                try:
+                    out = convert(obj)
+                except declines:
+                    out = None
+                if out is not None:
+                    return out
     _check_modes(copy, casting)
     target = sel.backend_object if backend is None else _REGISTRY.load(backend)
     dev = sel.device_for(target) if device is None else resolve_request(device, target)

@@ -34,7 +34,7 @@ from .errors import (
     DeviceUnavailableError,
     UnibridgeError,
 )
-from .protocol import Backend
+from .protocol import Backend, NumpyFastPath
 from .registry import _REGISTRY
 
 __all__ = ["Selection", "use", "configure", "current", "reset_defaults", "ENV_VARS"]
@@ -106,10 +106,11 @@ class Selection:
             view = maker() if maker is not None else None
             if view is not None:
 
-                def route(x: Any, view: Any = view, into: Any = into) -> Any:
+                def composed(x: Any) -> Any:
                     a = view(x)
-                    return None if a is None else into(a)
+                    return None if a is None else apply_fast_path(into, a)
 
+                route = NumpyFastPath(composed)
         self._routes[type(x) if backend is None else (type(x), backend)] = route
         return route
 
@@ -268,6 +269,17 @@ def reset_defaults() -> None:
     """
     with _REGISTRY.lock:
         _REGISTRY.settings = None
+
+
+def apply_fast_path(path: NumpyFastPath, a: np.ndarray[Any, Any]) -> Any:
+    """Run a backend's NumPy fast path on ``a``; None means "take the full path"."""
+    convert, flags, declines = path
+    if flags and a.flags.num & flags != flags:
+        return None
+    try:
+        return convert(a)
+    except declines:
+        return None
 
 
 def fast_path_for(backend: Backend, device: Device) -> Any:

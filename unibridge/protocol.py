@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from typing_extensions import Protocol, runtime_checkable
@@ -149,12 +149,18 @@ CPU arrays, exactly what ``to_numpy(x, copy=False)`` gives, or None to send
 the call down the full path (GPU arrays, grads, exotic dtypes...).
 """
 
-NumpyFastPath = Callable[[np.ndarray[Any, Any]], Any]
-"""Optional accelerator a backend may offer as ``numpy_fast_path(device)``.
+class NumpyFastPath(NamedTuple):
+    """Optional accelerator a backend may offer as ``numpy_fast_path(device)``.
 
-It returns a function that converts a plain ``np.ndarray`` under
-``copy=None`` with no dtype change, or returns None to send the call down
-the full path. It must give exactly what ``from_numpy(a, device=device,
-copy=None)`` gives; the core builds it once per selection, so per-call work
-is only the safety checks. Backends without it are simply not accelerated.
-"""
+    ``convert(a)`` converts a plain ``np.ndarray`` under ``copy=None`` with no
+    dtype change, exactly as ``from_numpy(a, device=device, copy=None)`` would,
+    or returns None (or raises one of ``declines``) to send the call down the
+    full path. The core calls it only when ``a.flags.num`` has every bit of
+    ``required_flags`` set, so a framework's own converter can often be used
+    directly, with no Python frame in between. Built once per backend and
+    device; backends without one are simply not accelerated.
+    """
+
+    convert: Callable[[np.ndarray[Any, Any]], Any]
+    required_flags: int = 0
+    declines: tuple[type[BaseException], ...] = ()

@@ -6,7 +6,7 @@ Arrays unibridge allocates here (``zeros``, ``asarray(..., copy=True)``) are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
@@ -16,6 +16,7 @@ from .._memory import aligned_copy, aligned_zeros
 from ..devices import CPU, Device
 from ..dtypes import DType, from_numpy_dtype, numpy_dtype
 from ..errors import DeviceUnavailableError, UnsupportedInputError
+from ..protocol import NumpyFastPath
 
 __all__ = ["NumpyBackend"]
 
@@ -85,7 +86,7 @@ class NumpyBackend:
         a = _plain(a)
         return aligned_copy(a) if copy else a
 
-    def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
+    def numpy_fast_path(self, device: Device) -> NumpyFastPath | None:
         """Plain arrays of a numeric dtype are returned as they are."""
         if device != CPU:
             return None
@@ -94,7 +95,7 @@ class NumpyBackend:
         def convert(a: np.ndarray[Any, Any]) -> Any:
             return a if a.dtype.char in numeric else None
 
-        return convert
+        return NumpyFastPath(convert)
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         x = _plain(x)

@@ -27,6 +27,7 @@ from .._memory import aligned_copy
 from ..devices import CPU, Device
 from ..dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from ..errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
+from ..protocol import NumpyFastPath
 from ._layout import importlib_version, share_blocker
 
 __all__ = ["TorchBackend"]
@@ -219,24 +220,19 @@ class TorchBackend:
         if x.device.type == "cuda":
             torch.cuda.current_stream(x.device).synchronize()
 
-    def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
-        """``torch.from_numpy`` behind the cheapest checks that keep it safe (CPU only)."""
+    def numpy_fast_path(self, device: Device) -> NumpyFastPath | None:
+        """``torch.from_numpy`` itself, for writable element-aligned arrays (CPU only).
+
+        torch.from_numpy refuses (with an exception, never a crash) negative
+        strides, foreign byte order and dtypes it lacks, and those declines send
+        the call down the full path; it only *warns* on read-only memory, so the
+        core checks writability (and alignment) from the flag bits first.
+        """
         if device != CPU:
             return None
-        from_numpy = (self._torch or self._load()).from_numpy
-
-        def convert(a: np.ndarray[Any, Any]) -> Any:
-            # torch.from_numpy itself refuses (with an exception, never a crash)
-            # negative strides, foreign byte order and dtypes it lacks; it only
-            # *warns* on read-only memory, so writability is checked here.
-            if a.flags.num & _WRITEABLE_AND_ALIGNED == _WRITEABLE_AND_ALIGNED:
-                try:
-                    return from_numpy(a)
-                except (ValueError, TypeError):  # the full path copies or explains
-                    return None
-            return None
-
-        return convert
+        return NumpyFastPath(
+            (self._torch or self._load()).from_numpy, _WRITEABLE_AND_ALIGNED, (ValueError, TypeError)
+        )
 
     @staticmethod
     def _check_dense(x: Any) -> None:

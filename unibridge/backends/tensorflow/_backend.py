@@ -43,6 +43,7 @@ from ..._memory import ALIGNMENT, address, aligned_copy
 from ...devices import CPU, Device, parse_device
 from ...dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from ...errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
+from ...protocol import NumpyFastPath
 from .._layout import importlib_version, share_blocker
 
 __all__ = ["TensorFlowBackend"]
@@ -217,7 +218,7 @@ class TensorFlowBackend:
                 return tf.identity(t)
         return tf.raw_ops.DeepCopy(x=t) if copy else t
 
-    def numpy_fast_path(self, device: Device) -> Callable[[np.ndarray[Any, Any]], Any] | None:
+    def numpy_fast_path(self, device: Device) -> NumpyFastPath | None:
         """DLPack import of compact writable buffers; small misaligned ones are realigned inline."""
         if device != CPU:
             return None
@@ -235,7 +236,7 @@ class TensorFlowBackend:
                 a = aligned_copy(a)  # never hand TF a misaligned buffer (IsAligned abort)
             return dlpack_import(a.__dlpack__())
 
-        return convert
+        return NumpyFastPath(convert)
 
     def numpy_view_fast_path(self) -> Callable[[Any], np.ndarray[Any, Any] | None]:
         """``np.asarray`` of an eager CPU tensor: a zero-copy, read-only view."""
