@@ -289,6 +289,8 @@ def fast_path_for(backend: Backend, device: Device) -> Any:
     if path is None:
         maker = getattr(backend, "numpy_fast_path", None)
         path = (maker(device) if maker is not None else None) or False
+        if path and not isinstance(path, NumpyFastPath):
+            path = NumpyFastPath(path)  # a bare converter function is accepted too
         _REGISTRY.fast_paths[key] = path
     return path
 
