@@ -84,6 +84,8 @@ class Selection:
             found = resolve_device(self.device, backend.devices(), backend.name)
         except DeviceUnavailableError as exc:
             where = self.sources.get("device", "default")
+            if where == "environment":
+                where = f"environment: UNIBRIDGE_DEVICE='{self.device}'"
             raise DeviceUnavailableError(f"{exc} (device set by {where})") from None
         self._resolved[backend.name] = found
         return found
