@@ -62,6 +62,11 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
     RatioTarget("dtype_of(tf tensor) no slower than array_api_compat.device",
                 "introspection.tensorflow.dtype_of", "introspection.tensorflow.aac.device", 1.0),
     RatioTarget("import unibridge <= 1.3x import numpy", "imports.unibridge", "imports.numpy", 1.3),
+    # Issue 9 (a CUDA machine): >= 85% of pinned cudaMemcpy bandwidth means <= 1/0.85 of its time.
+    RatioTarget("GPU: numpy->torch cuda, largest size, >= 85% of pinned cudaMemcpy bandwidth",
+                "gpu.h2d.unibridge", "gpu.h2d.pinned-memcpy", 1 / 0.85),
+    RatioTarget("GPU: torch cuda->jax gpu flat (largest size within 3x of 1 KiB)",
+                f"gpu.torch->jax.{256 << 20}", f"gpu.torch->jax.{1 << 10}", 3.0),
 )
 
 
