@@ -165,8 +165,8 @@ def asarray(
         if route is None:
             route = sel.route(obj, backend)
         if route:  # applied inline (see config.apply_fast_path): no extra frame on the hot path
-            convert, flags, declines = route
-            if not flags or obj.flags.num & flags == flags:
+            convert, flags, declines, chars = route
+            if (not flags or obj.flags.num & flags == flags) and (chars is None or obj.dtype.char in chars):
                 try:
                     out = convert(obj)
                 except declines:

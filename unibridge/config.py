@@ -104,7 +104,7 @@ class Selection:
         if into and type(x) is np.ndarray:
             route = into
         elif into and source is not None and source is not target:
-            maker = getattr(source, "numpy_view_fast_path", None)
+            maker = accelerator(source, "numpy_view_fast_path", "to_numpy")
             view = maker() if maker is not None else None
             if view is not None:
 
@@ -275,8 +275,8 @@ def reset_defaults() -> None:
 
 def apply_fast_path(path: NumpyFastPath, a: np.ndarray[Any, Any]) -> Any:
     """Run a backend's NumPy fast path on ``a``; None means "take the full path"."""
-    convert, flags, declines = path
-    if flags and a.flags.num & flags != flags:
+    convert, flags, declines, chars = path
+    if (flags and a.flags.num & flags != flags) or (chars is not None and a.dtype.char not in chars):
         return None
     try:
         return convert(a)
@@ -289,12 +289,32 @@ def fast_path_for(backend: Backend, device: Device) -> Any:
     key = (backend.name, device)
     path = _REGISTRY.fast_paths.get(key)
     if path is None:
-        maker = getattr(backend, "numpy_fast_path", None)
-        path = (maker(device) if maker is not None else None) or False
-        if path and not isinstance(path, NumpyFastPath):
-            path = NumpyFastPath(path)  # a bare converter function is accepted too
+        maker = accelerator(backend, "numpy_fast_path", "from_numpy")
+        made: Any = maker(device) if maker is not None else None
+        if made and not isinstance(made, NumpyFastPath):
+            made = NumpyFastPath(made)  # a bare converter function is accepted too
+        path = made or False
         _REGISTRY.fast_paths[key] = path
     return path
+
+
+def accelerator(backend: Backend, name: str, stands_for: str) -> Any:
+    """``backend.<name>``, if it may stand in for ``backend.<stands_for>``.
+
+    A subclass that overrides ``from_numpy`` but inherits its parent's fast
+    path would have its own conversion bypassed, so an accelerator counts only
+    when the class defining it is the one defining the method it stands for
+    (or a subclass of it).
+    """
+    method = getattr(backend, name, None)
+    if method is None:
+        return None
+    mro = type(backend).__mro__
+    owner_fast = next((c for c in mro if name in vars(c)), None)
+    owner_slow = next((c for c in mro if stands_for in vars(c)), None)
+    if owner_fast is None or owner_slow is None or not issubclass(owner_fast, owner_slow):
+        return None
+    return method
 
 
 def resolve_request(device: Any, backend: Backend) -> Device:

@@ -156,11 +156,13 @@ class NumpyFastPath(NamedTuple):
     dtype change, exactly as ``from_numpy(a, device=device, copy=None)`` would,
     or returns None (or raises one of ``declines``) to send the call down the
     full path. The core calls it only when ``a.flags.num`` has every bit of
-    ``required_flags`` set, so a framework's own converter can often be used
-    directly, with no Python frame in between. Built once per backend and
-    device; backends without one are simply not accelerated.
+    ``required_flags`` set and, if ``dtype_chars`` is given, ``a.dtype.char``
+    is one of them, so a framework's own converter can often be used directly,
+    with no Python frame in between. Built once per backend and device;
+    backends without one are simply not accelerated.
     """
 
     convert: Callable[[np.ndarray[Any, Any]], Any]
     required_flags: int = 0
     declines: tuple[type[BaseException], ...] = ()
+    dtype_chars: frozenset[str] | None = None

@@ -138,8 +138,9 @@ class TorchBackend:
         )
 
     def shape_of(self, x: Any) -> tuple[int, ...]:
-        self._check_dense(x)
-        return tuple(x.shape)
+        if getattr(x, "is_nested", False):
+            self._check_dense(x)  # raises: a nested tensor has no rectangular shape
+        return tuple(x.shape)  # a sparse tensor has one: zeros_like may use it
 
     # -- conversion ---------------------------------------------------------
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
@@ -231,15 +232,25 @@ class TorchBackend:
         if device != CPU:
             return None
         return NumpyFastPath(
-            (self._torch or self._load()).from_numpy, _WRITEABLE_AND_ALIGNED, (ValueError, TypeError)
+            (self._torch or self._load()).from_numpy,
+            _WRITEABLE_AND_ALIGNED,
+            (ValueError, TypeError),
+            # Not complex: NumPy calls complex128 at 8 mod 16 aligned, torch segfaults on
+            # it (share_blocker checks the address on the full path).
+            frozenset("?bhilBHILefd"),
         )
 
-    @staticmethod
-    def _check_dense(x: Any) -> None:
+    def _check_dense(self, x: Any) -> None:
         if getattr(x, "is_nested", False):
             raise UnsupportedInputError(
                 "a nested (jagged) torch tensor has no rectangular array form; "
                 "call x.to_padded_tensor(padding) first"
+            )
+        torch = self._torch or self._load()
+        if x.layout is not torch.strided:
+            raise UnsupportedInputError(
+                f"a {x.layout} torch tensor has no dense memory; call .to_dense() first "
+                f"(unibridge does not densify implicitly: it can need far more memory)"
             )
 
     def numpy_view_fast_path(self) -> Callable[[Any], np.ndarray[Any, Any] | None]:
@@ -257,11 +268,6 @@ class TorchBackend:
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         torch = self._torch or self._load()
         self._check_dense(x)
-        if x.layout is not torch.strided:
-            raise UnsupportedInputError(
-                f"a {x.layout} torch tensor has no dense memory; call .to_dense() first "
-                f"(unibridge does not densify implicitly: it can need far more memory)"
-            )
         if x.is_meta:
             raise UnsupportedInputError("a tensor on the 'meta' device has no data to convert")
         if x.requires_grad:
@@ -287,6 +293,7 @@ class TorchBackend:
         return aligned_copy(a) if (copy and not fresh) else a
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        self._check_dense(x)  # sparse/nested tensors raise here too, as they do from any other framework
         if self.device_of(x) == device:
             return x.clone() if copy else x
         if copy is False:
