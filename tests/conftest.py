@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-import unibridge as ub
 from unibridge.config import reset_defaults
 
 from _backends import BUILTIN, require

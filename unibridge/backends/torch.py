@@ -25,9 +25,10 @@ import numpy as np
 
 from .._memory import aligned_copy
 from ..devices import CPU, Device
-from ..dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
-from ..errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
+from ..dtypes import DType, from_numpy_dtype, numpy_dtype
+from ..errors import CopyRequiredError, UnsupportedInputError
 from ..protocol import NumpyFastPath
+from ._framework import DtypeTable, import_framework
 from ._layout import importlib_version, share_blocker
 
 __all__ = ["TorchBackend"]
@@ -56,22 +57,13 @@ class TorchBackend:
 
     def __init__(self) -> None:
         self._torch: ModuleType | None = None
-        self._to_torch: dict[DType, Any] = {}
-        self._from_torch: dict[Any, DType] = {}
+        self._dtypes: DtypeTable | None = None
         self._devices: tuple[Device, ...] | None = None
 
     # -- loading ------------------------------------------------------------
     def _load(self) -> ModuleType:
-        try:
-            import torch
-        except Exception as exc:  # ImportError, or a broken install raising anything
-            raise BackendUnavailableError(
-                f"backend 'torch' needs PyTorch, which failed to import "
-                f"({type(exc).__name__}: {exc}); {_INSTALL}"
-            ) from exc
-        to_torch = {dt: getattr(torch, str(dt)) for dt in all_dtypes() if hasattr(torch, str(dt))}
-        self._from_torch = {v: k for k, v in to_torch.items()}
-        self._to_torch = to_torch
+        torch = import_framework("torch", self.name, _INSTALL)
+        self._dtypes = DtypeTable("torch", torch, lambda native: f"dtype {native}")
         self._torch = torch
         return torch
 
@@ -99,24 +91,16 @@ class TorchBackend:
             self._devices = (CPU, *(Device("gpu", i) for i in range(count)))
         return self._devices
 
-    def _native_dtype(self, dtype: DType) -> Any:
-        if self._torch is None:
+    def _table(self) -> DtypeTable:
+        if self._dtypes is None:
             self._load()
-        try:
-            return self._to_torch[dtype]
-        except KeyError:
-            raise UnsupportedInputError(f"torch has no {dtype} dtype") from None
+        return self._dtypes  # type: ignore[return-value]
+
+    def _native_dtype(self, dtype: DType) -> Any:
+        return self._table().native(dtype)
 
     def canonical_dtype(self, native: Any) -> DType:
-        if self._torch is None:
-            self._load()
-        try:
-            return self._from_torch[native]
-        except KeyError:
-            raise UnsupportedInputError(
-                f"torch dtype {native} has no Array API equivalent; "
-                f"supported: {', '.join(self._to_torch)}"
-            ) from None
+        return self._table().canonical(native)
 
     def dtype_of(self, x: Any) -> DType:
         return self.canonical_dtype(x.dtype)

@@ -41,9 +41,10 @@ import numpy as np
 
 from ..._memory import ALIGNMENT, address, aligned_copy
 from ...devices import CPU, Device, parse_device
-from ...dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
-from ...errors import BackendUnavailableError, CopyRequiredError, UnsupportedInputError
+from ...dtypes import DType, from_numpy_dtype, numpy_dtype
+from ...errors import CopyRequiredError, UnsupportedInputError
 from ...protocol import NumpyFastPath
+from .._framework import DtypeTable, import_framework
 from .._layout import importlib_version, share_blocker
 
 __all__ = ["TensorFlowBackend"]
@@ -73,8 +74,7 @@ class TensorFlowBackend:
     def __init__(self) -> None:
         self._tf: ModuleType | None = None
         self._import: Any = None  # tf.experimental.dlpack.from_dlpack
-        self._to_tf: dict[DType, Any] = {}
-        self._from_tf: dict[Any, DType] = {}
+        self._dtypes: DtypeTable | None = None
         self._devices: tuple[Device, ...] | None = None
         self._array_types: tuple[type, ...] = ()
         self._tensor_types: tuple[type, ...] = ()
@@ -83,22 +83,17 @@ class TensorFlowBackend:
 
     # -- loading ------------------------------------------------------------
     def _load(self) -> ModuleType:
-        try:
-            import tensorflow as tf
-        except Exception as exc:  # ImportError, or a broken install raising anything
-            raise BackendUnavailableError(
-                f"backend 'tensorflow' needs TensorFlow, which failed to import "
-                f"({type(exc).__name__}: {exc}); {_INSTALL}"
-            ) from exc
-        to_tf = {dt: getattr(tf, str(dt)) for dt in all_dtypes() if hasattr(tf, str(dt))}
-        self._from_tf = {v: k for k, v in to_tf.items()}
-        self._to_tf = to_tf
+        tf = import_framework("tensorflow", self.name, _INSTALL)
+        self._dtypes = DtypeTable(
+            "TensorFlow", tf,
+            lambda native: _UNSUPPORTED_TF.get(getattr(native, "name", ""), f"dtype {native!r}"),
+        )
         self._import = tf.experimental.dlpack.from_dlpack
         self._tensor_types = (tf.Tensor, tf.Variable)
         self._eager_type = type(tf.constant(0))
         self._array_types = (tf.Tensor, tf.Variable, tf.RaggedTensor, tf.SparseTensor)
         self._tf = tf
-        return tf  # type: ignore[no-any-return]
+        return tf
 
     def available(self) -> tuple[bool, str]:
         if "tensorflow" in sys.modules or find_spec("tensorflow") is not None:
@@ -127,25 +122,16 @@ class TensorFlowBackend:
             self._devices = (CPU, *(Device("gpu", i) for i in range(len(gpus))))
         return self._devices
 
-    def _native_dtype(self, dtype: DType) -> Any:
-        if self._tf is None:
+    def _table(self) -> DtypeTable:
+        if self._dtypes is None:
             self._load()
-        try:
-            return self._to_tf[dtype]
-        except KeyError:
-            raise UnsupportedInputError(f"TensorFlow has no {dtype} dtype") from None
+        return self._dtypes  # type: ignore[return-value]
+
+    def _native_dtype(self, dtype: DType) -> Any:
+        return self._table().native(dtype)
 
     def canonical_dtype(self, native: Any) -> DType:
-        if self._tf is None:
-            self._load()
-        try:
-            return self._from_tf[native]
-        except KeyError:
-            what = _UNSUPPORTED_TF.get(getattr(native, "name", ""), f"dtype {native!r}")
-            raise UnsupportedInputError(
-                f"TensorFlow {what} has no array equivalent; supported dtypes: "
-                f"{', '.join(self._to_tf)}"
-            ) from None
+        return self._table().canonical(native)
 
     def dtype_of(self, x: Any) -> DType:
         return self.canonical_dtype(x.dtype)
@@ -260,7 +246,7 @@ class TensorFlowBackend:
 
     def _as_tensor(self, x: Any) -> Any:
         tf = self._tf or self._load()
-        if type(x) is self._eager_type and x.dtype in self._from_tf:
+        if type(x) is self._eager_type and x.dtype in self._table().from_native:
             return x  # the common case, decided with one type and one dict check
         if isinstance(x, tf.Variable):
             x = x.value()  # a snapshot: TF copies on the next write while we hold it
