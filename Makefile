@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks
 
 fuzz: $(STAMP)
-	UNIBRIDGE_FUZZ_EXAMPLES=20000 $(PY) -m pytest tests/reliability -m "not gpu" -p no:cacheprovider -q
+	UNIBRIDGE_FUZZ_EXAMPLES=20000 $(PY) -m pytest tests/reliability -m "not gpu" -p no:cacheprovider -q --timeout 0
 
 soak: $(STAMP)
 	$(PY) -m tests.reliability.soak
