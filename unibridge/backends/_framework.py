@@ -1,11 +1,14 @@
 """What every framework-backed backend needs once its framework loads.
 
+* :func:`importlib_version`: its installed version, from metadata (imports nothing).
 * :func:`import_framework`: import the framework, turning any failure (a
   missing package, or a broken install raising something else) into
   :class:`~unibridge.BackendUnavailableError` with the original error chained.
 * :class:`DtypeTable`: the canonical dtypes <-> the framework's dtype objects,
   for frameworks that spell their dtypes with the canonical names
   (``torch.float64``, ``tf.bfloat16``), with the errors worded once.
+* :class:`DtypeMethods`: the protocol's dtype methods on top of that table,
+  for a backend that builds its table in ``_load()``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from ..dtypes import DType, all_dtypes
 from ..errors import BackendUnavailableError, UnsupportedInputError
 
-__all__ = ["import_framework", "DtypeTable"]
+__all__ = ["import_framework", "importlib_version", "DtypeTable", "DtypeMethods"]
 
 
 def import_framework(module: str, backend: str, install_hint: str) -> ModuleType:
@@ -35,6 +38,18 @@ def import_framework(module: str, backend: str, install_hint: str) -> ModuleType
             f"backend {backend!r} needs {module}, which failed to import "
             f"({type(exc).__name__}: {exc}); {install_hint}"
         ) from exc
+
+
+def importlib_version(distribution: str, *fallbacks: str) -> str | None:
+    """The installed version of a distribution, read from metadata (imports nothing)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in (distribution, *fallbacks):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return None
 
 
 class DtypeTable:
@@ -71,3 +86,30 @@ class DtypeTable:
                 f"{self.framework} {self._describe(native)} has no array equivalent; "
                 f"supported dtypes: {', '.join(self.to_native)}"
             ) from None
+
+
+class DtypeMethods:
+    """``canonical_dtype`` and ``dtype_of`` (and ``_native_dtype``) from a :class:`DtypeTable`.
+
+    A backend mixes this in, sets ``self._dtypes = None`` in ``__init__`` and
+    fills it in ``_load()``, which runs on the first dtype question.
+    """
+
+    _dtypes: DtypeTable | None
+    _load: Callable[[], ModuleType]  # defined by the backend: imports the framework, fills _dtypes
+
+    def _table(self) -> DtypeTable:
+        if self._dtypes is None:
+            self._load()
+        return self._dtypes  # type: ignore[return-value]
+
+    def _native_dtype(self, dtype: DType) -> Any:
+        return self._table().native(dtype)
+
+    def canonical_dtype(self, native: Any) -> DType:
+        """The canonical dtype of one of the framework's dtype objects."""
+        return self._table().canonical(native)
+
+    def dtype_of(self, x: Any) -> DType:
+        """The canonical dtype of one of the framework's arrays."""
+        return self._table().canonical(x.dtype)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._memory import ALIGNMENT, address
 
-__all__ = ["share_blocker", "importlib_version"]
+__all__ = ["share_blocker"]
 
 
 def share_blocker(
@@ -55,14 +55,3 @@ def share_blocker(
         return f"data not {ALIGNMENT}-byte aligned"
     return None
 
-
-def importlib_version(distribution: str, *fallbacks: str) -> str | None:
-    """The installed version of a distribution, read from metadata (imports nothing)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    for name in (distribution, *fallbacks):
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            continue
-    return None

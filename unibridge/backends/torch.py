@@ -28,8 +28,8 @@ from ..devices import CPU, Device
 from ..dtypes import DType, from_numpy_dtype, numpy_dtype
 from ..errors import CopyRequiredError, UnsupportedInputError
 from ..protocol import NumpyFastPath
-from ._framework import DtypeTable, import_framework
-from ._layout import importlib_version, share_blocker
+from ._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
+from ._layout import share_blocker
 
 __all__ = ["TorchBackend"]
 
@@ -41,7 +41,7 @@ _WRITEABLE_AND_ALIGNED = 0x0100 | 0x0400
 _PINNED_STAGING_MIN_BYTES = 1 << 20
 
 
-class TorchBackend:
+class TorchBackend(DtypeMethods):
     """PyTorch tensors on the CPU or CUDA GPUs.
 
     Example:
@@ -90,20 +90,6 @@ class TorchBackend:
             count = torch.cuda.device_count() if torch.cuda.is_available() else 0
             self._devices = (CPU, *(Device("gpu", i) for i in range(count)))
         return self._devices
-
-    def _table(self) -> DtypeTable:
-        if self._dtypes is None:
-            self._load()
-        return self._dtypes  # type: ignore[return-value]
-
-    def _native_dtype(self, dtype: DType) -> Any:
-        return self._table().native(dtype)
-
-    def canonical_dtype(self, native: Any) -> DType:
-        return self._table().canonical(native)
-
-    def dtype_of(self, x: Any) -> DType:
-        return self.canonical_dtype(x.dtype)
 
     def _torch_device(self, device: Device) -> Any:
         torch = self._torch or self._load()

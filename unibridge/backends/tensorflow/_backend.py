@@ -44,8 +44,8 @@ from ...devices import CPU, Device, parse_device
 from ...dtypes import DType, from_numpy_dtype, numpy_dtype
 from ...errors import CopyRequiredError, UnsupportedInputError
 from ...protocol import NumpyFastPath
-from .._framework import DtypeTable, import_framework
-from .._layout import importlib_version, share_blocker
+from .._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
+from .._layout import share_blocker
 
 __all__ = ["TensorFlowBackend"]
 
@@ -57,7 +57,7 @@ _UNSUPPORTED_TF = {
 }
 
 
-class TensorFlowBackend:
+class TensorFlowBackend(DtypeMethods):
     """TensorFlow tensors on the CPU or GPUs.
 
     Example:
@@ -121,20 +121,6 @@ class TensorFlowBackend:
             gpus = tf.config.list_logical_devices("GPU")
             self._devices = (CPU, *(Device("gpu", i) for i in range(len(gpus))))
         return self._devices
-
-    def _table(self) -> DtypeTable:
-        if self._dtypes is None:
-            self._load()
-        return self._dtypes  # type: ignore[return-value]
-
-    def _native_dtype(self, dtype: DType) -> Any:
-        return self._table().native(dtype)
-
-    def canonical_dtype(self, native: Any) -> DType:
-        return self._table().canonical(native)
-
-    def dtype_of(self, x: Any) -> DType:
-        return self.canonical_dtype(x.dtype)
 
     def device_of(self, x: Any) -> Device:
         name = getattr(x, "device", "") or ""
