@@ -114,3 +114,12 @@ def test_asarray_dtype_request_applies_the_policy(backend: str) -> None:
     assert ub.to_numpy(ub.asarray(x, dtype="int64", casting="unsafe", backend=backend)).tolist() == [0, 1]
     with pytest.raises(ub.LossyCastError):
         ub.asarray(np.array([1, 2**40]), dtype="int32", backend=backend)
+
+
+def test_python_values_take_any_dtype_that_holds_them_but_numpy_scalars_keep_their_dtype() -> None:
+    assert ub.asarray([1, 2], dtype="uint16").tolist() == [1, 2]
+    with pytest.raises(ub.LossyCastError):
+        ub.asarray([-1], dtype="uint16")
+    for carries_a_dtype in (np.int64(5), np.array(5), np.array([5])):
+        with pytest.raises(ub.LossyCastError, match="crosses kinds"):
+            ub.asarray(carries_a_dtype, dtype="uint8")

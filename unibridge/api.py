@@ -39,8 +39,11 @@ __all__ = [
 _MISSING = object()
 _NDARRAY = np.ndarray
 _SAME_KIND = "same_kind"
-# Python values that np.asarray turns into *fresh* memory (nothing to share).
-_FRESH_PYTHON = (list, tuple, int, float, complex, bool, np.generic)
+# Python values: no dtype of their own, so they may take any dtype that holds them.
+_PYTHON_VALUES = (list, tuple, int, float, complex, bool)
+# Values np.asarray turns into *fresh* memory (nothing to share); NumPy scalars
+# are fresh too, but carry a dtype and follow the casting rules of arrays.
+_FRESH_PYTHON = (*_PYTHON_VALUES, np.generic)
 
 
 def _owner(x: Any) -> Backend | None:
@@ -183,7 +186,8 @@ def asarray(
     if src is None:  # Python data, buffers, __array__ objects
         a = _python_to_numpy(obj, sel.default_float)
         fresh = isinstance(obj, _FRESH_PYTHON)
-        return _convert_numpy(target, a, dtype, dev, copy, casting, fresh, python_data=fresh)
+        python_data = isinstance(obj, _PYTHON_VALUES)
+        return _convert_numpy(target, a, dtype, dev, copy, casting, fresh, python_data=python_data)
 
     if src is target and (dtype is None or as_dtype(dtype) == target.dtype_of(obj)):
         if dtype is not None:
