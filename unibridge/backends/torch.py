@@ -16,7 +16,7 @@ Facts it relies on (measured, see ``shared/FACTS.md``):
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
@@ -27,7 +27,7 @@ from .._memory import aligned_copy
 from ..devices import CPU, Device
 from ..dtypes import DType, from_numpy_dtype, numpy_dtype
 from ..errors import CopyRequiredError, UnsupportedInputError
-from ..protocol import NumpyFastPath
+from ..protocol import NumpyFastPath, NumpyViewFastPath
 from ._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
 from ._layout import share_blocker
 
@@ -223,7 +223,7 @@ class TorchBackend(DtypeMethods):
                 f"(unibridge does not densify implicitly: it can need far more memory)"
             )
 
-    def numpy_view_fast_path(self) -> Callable[[Any], np.ndarray[Any, Any] | None]:
+    def numpy_view_fast_path(self) -> NumpyViewFastPath:
         """``Tensor.numpy()``, which shares memory and raises (-> full path) for
         GPU, meta, sparse, grad-requiring, conjugate-bit and bfloat16 tensors."""
 

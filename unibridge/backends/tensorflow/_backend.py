@@ -32,7 +32,7 @@ reports the device the tensor was placed on, as TensorFlow does.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
@@ -43,7 +43,7 @@ from ..._memory import ALIGNMENT, address, aligned_copy
 from ...devices import CPU, Device, parse_device
 from ...dtypes import DType, from_numpy_dtype, numpy_dtype
 from ...errors import CopyRequiredError, UnsupportedInputError
-from ...protocol import NumpyFastPath
+from ...protocol import NumpyFastPath, NumpyViewFastPath
 from .._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
 from .._layout import share_blocker
 
@@ -77,7 +77,6 @@ class TensorFlowBackend(DtypeMethods):
         self._dtypes: DtypeTable | None = None
         self._devices: tuple[Device, ...] | None = None
         self._array_types: tuple[type, ...] = ()
-        self._tensor_types: tuple[type, ...] = ()
         self._eager_type: Any = None
         self._device_names: dict[str, Device] = {}  # TF device string -> Device
 
@@ -89,7 +88,6 @@ class TensorFlowBackend(DtypeMethods):
             lambda native: _UNSUPPORTED_TF.get(getattr(native, "name", ""), f"dtype {native!r}"),
         )
         self._import = tf.experimental.dlpack.from_dlpack
-        self._tensor_types = (tf.Tensor, tf.Variable)
         self._eager_type = type(tf.constant(0))
         self._array_types = (tf.Tensor, tf.Variable, tf.RaggedTensor, tf.SparseTensor)
         self._tf = tf
@@ -210,7 +208,7 @@ class TensorFlowBackend(DtypeMethods):
 
         return NumpyFastPath(convert)
 
-    def numpy_view_fast_path(self) -> Callable[[Any], np.ndarray[Any, Any] | None]:
+    def numpy_view_fast_path(self) -> NumpyViewFastPath:
         """``np.asarray`` of an eager CPU tensor: a zero-copy, read-only view."""
         if self._tf is None:
             self._load()
