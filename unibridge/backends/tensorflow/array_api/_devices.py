@@ -8,22 +8,23 @@ request is checked against the devices TF really has, and a missing one raises
 from __future__ import annotations
 
 import contextlib
-from functools import lru_cache
 from typing import Any, Iterator
 
 import tensorflow as tf
 
 import unibridge
-from unibridge.devices import AUTO, CPU, Device, parse_device, resolve_device
+from unibridge.devices import AUTO, Device, parse_device, resolve_device
 
 __all__ = ["device", "to_device", "available_devices", "device_scope", "resolve"]
 
 
-@lru_cache(maxsize=1)
+def _backend() -> Any:
+    return unibridge.get_backend("tensorflow")
+
+
 def available_devices() -> tuple[Device, ...]:
-    """The CPU, then every logical GPU TensorFlow sees (listing does not change after start-up)."""
-    gpus = tf.config.list_logical_devices("GPU")
-    return (CPU,) + tuple(Device("gpu", i) for i in range(len(gpus)))
+    """The CPU, then every logical GPU TensorFlow sees (the backend lists them once)."""
+    return tuple(_backend().devices())
 
 
 def resolve(spec: Any) -> Device:
@@ -33,7 +34,7 @@ def resolve(spec: Any) -> Device:
 
 
 def tf_name(dev: Device) -> str:
-    return "/CPU:0" if dev.kind == "cpu" else f"/GPU:{dev.index}"
+    return _backend()._tf_device_name(dev)  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
@@ -54,8 +55,7 @@ def device(x: tf.Tensor, /) -> Device:
 
     Symbolic tensors inside ``tf.function`` have no device yet; they report the CPU.
     """
-    name = getattr(x, "device", "") or ""
-    return parse_device(name) if name else CPU
+    return _backend().device_of(x)  # type: ignore[no-any-return]
 
 
 def to_device(x: tf.Tensor, device: Any, /, *, stream: Any = None) -> tf.Tensor:
