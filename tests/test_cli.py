@@ -133,7 +133,7 @@ def test_check_one_backend_in_process(capsys: pytest.CaptureFixture[str]) -> Non
 # A real backend with a real bug: it keeps NumPy arrays but silently narrows float64 to float32.
 _BROKEN = """
 import sys, numpy as np, unibridge as ub
-from unibridge.backends.numpy import NumpyBackend
+from unibridge.adapters.numpy import NumpyBackend
 class Narrowing(NumpyBackend):
     name = "narrowing"
     def from_numpy(self, a, *, device, copy):

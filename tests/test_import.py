@@ -47,6 +47,6 @@ def test_public_functions_have_docstrings_with_examples() -> None:
 
 
 def test_backends_stays_the_function_after_importing_the_subpackage() -> None:
-    import unibridge.backends.numpy  # noqa: F401  (binds the subpackage name on the parent)
+    import unibridge.adapters.numpy  # noqa: F401  (binds the subpackage name on the parent)
 
     assert callable(unibridge.backends) and isinstance(unibridge.backends(), list)

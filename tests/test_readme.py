@@ -52,7 +52,7 @@ def test_readme_lists_every_public_function() -> None:
 
 def test_readme_carries_the_tensorflow_deviations_table_verbatim() -> None:
     text = README.read_text(encoding="utf-8")
-    deviations = (README.parent / "unibridge/backends/tensorflow/array_api/DEVIATIONS.md").read_text()
+    deviations = (README.parent / "unibridge/adapters/tensorflow/array_api/DEVIATIONS.md").read_text()
     rows = [line for line in deviations.splitlines() if line.startswith("| ")]
     assert rows and all(row in text for row in rows), "README's deviations table is out of date"
 

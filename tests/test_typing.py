@@ -25,9 +25,9 @@ def test_builtin_backends_satisfy_the_protocol_statically(tmp_path: Path) -> Non
     probe = tmp_path / "probe.py"
     probe.write_text(
         "from unibridge.protocol import Backend\n"
-        "from unibridge.backends.numpy import NumpyBackend\n"
-        "from unibridge.backends.torch import TorchBackend\n"
-        "from unibridge.backends.tensorflow import TensorFlowBackend\n"
+        "from unibridge.adapters.numpy import NumpyBackend\n"
+        "from unibridge.adapters.torch import TorchBackend\n"
+        "from unibridge.adapters.tensorflow import TensorFlowBackend\n"
         "backends: list[Backend] = [NumpyBackend(), TorchBackend(), TensorFlowBackend()]\n"
     )
     proc = subprocess.run(

@@ -77,32 +77,3 @@ __all__ = [
     "ConfigurationError",
 ]
 
-
-def _keep_backends_function() -> None:
-    """Keep ``unibridge.backends`` the public function.
-
-    The built-in backends live in the subpackage ``unibridge/backends/``, and
-    importing a submodule makes the import system set the parent attribute of
-    the same name, which would replace the function. A module-class property
-    (the documented way to customise module attributes) keeps the function; the
-    subpackage stays importable through ``sys.modules`` as usual.
-    """
-    import sys
-    import types
-
-    function = backends
-
-    class _Package(types.ModuleType):
-        @property
-        def backends(self):  # type: ignore[no-untyped-def]
-            return function
-
-        @backends.setter
-        def backends(self, value):  # type: ignore[no-untyped-def]
-            pass  # the subpackage being bound by the import system; keep the function
-
-    sys.modules[__name__].__class__ = _Package
-
-
-_keep_backends_function()
-del _keep_backends_function

@@ -354,9 +354,9 @@ def _installed_suffix(registry: _Registry) -> str:
 
 
 _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("numpy", "unibridge.backends.numpy:NumpyBackend", ("np",)),
-    ("torch", "unibridge.backends.torch:TorchBackend", ("pytorch", "pt")),
-    ("tensorflow", "unibridge.backends.tensorflow:TensorFlowBackend", ("tf",)),
+    ("numpy", "unibridge.adapters.numpy:NumpyBackend", ("np",)),
+    ("torch", "unibridge.adapters.torch:TorchBackend", ("pytorch", "pt")),
+    ("tensorflow", "unibridge.adapters.tensorflow:TensorFlowBackend", ("tf",)),
 )
 _REGISTRY = _Registry.with_builtins()
 
@@ -368,7 +368,7 @@ def register_backend(name: str, loader: Loader, *, aliases: tuple[str, ...] = ()
 
     Example:
         >>> import unibridge as ub
-        >>> ub.register_backend("numpy2", "unibridge.backends.numpy:NumpyBackend", aliases=("np2",))
+        >>> ub.register_backend("numpy2", "unibridge.adapters.numpy:NumpyBackend", aliases=("np2",))
         >>> ub.get_backend("np2").name
         'numpy'
     """

@@ -20,7 +20,7 @@ def load_namespace(name: str) -> Any:
         import array_api_compat.numpy as xp_numpy
 
         return xp_numpy
-    from unibridge.backends.tensorflow import array_api
+    from unibridge.adapters.tensorflow import array_api
 
     return array_api
 

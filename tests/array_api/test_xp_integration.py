@@ -150,7 +150,7 @@ def test_from_dlpack_copies_unaligned_buffers_instead_of_crashing():
     # so this runs in a child process: a crash fails the test instead of killing pytest.
     code = textwrap.dedent("""
         import numpy as np
-        from unibridge.backends.tensorflow import array_api as xp
+        from unibridge.adapters.tensorflow import array_api as xp
         base = np.zeros(1 << 16, dtype=np.float32)
         offset = (-base.ctypes.data // 4 + 4) % 16  # 16 bytes past a 64-byte boundary
         unaligned = base[offset:offset + 1000]

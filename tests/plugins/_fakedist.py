@@ -24,7 +24,7 @@ def write_plugin(root: Path, dist: str, entry_points: dict[str, str], modules: d
 
 
 GOOD_MODULE = '''
-from unibridge.backends.numpy import NumpyBackend
+from unibridge.adapters.numpy import NumpyBackend
 
 class Backend(NumpyBackend):
     """NumPy under another name: enough for discovery tests."""

@@ -92,7 +92,7 @@ def scratch() -> Iterator[Callable[[str, Any], None]]:
 
 
 def test_kit_reports_a_backend_that_silently_narrows_float64(scratch: Callable[[str, Any], None]) -> None:
-    from unibridge.backends.numpy import NumpyBackend
+    from unibridge.adapters.numpy import NumpyBackend
 
     class Narrowing(NumpyBackend):
         name = "narrowing"
@@ -109,7 +109,7 @@ def test_kit_reports_a_backend_that_silently_narrows_float64(scratch: Callable[[
 
 
 def test_kit_reports_a_backend_that_lies_about_sharing(scratch: Callable[[str, Any], None]) -> None:
-    from unibridge.backends.numpy import NumpyBackend
+    from unibridge.adapters.numpy import NumpyBackend
 
     class Lying(NumpyBackend):
         name = "lying"

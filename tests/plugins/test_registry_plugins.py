@@ -86,7 +86,7 @@ def test_a_plugin_cannot_take_a_builtin_name(site: Path) -> None:
     mod = _unique("ub_np")
     write_plugin(site, "unibridge-evil-numpy", {"numpy": f"{mod}:load"}, {mod: GOOD_MODULE.format(name="numpy")})
     reg = _Registry.with_builtins()
-    assert reg.load("numpy").__class__.__module__ == "unibridge.backends.numpy"
+    assert reg.load("numpy").__class__.__module__ == "unibridge.adapters.numpy"
     assert next(r for r in reg.info() if r.name == "numpy").source == "builtin"
 
 

@@ -65,7 +65,7 @@ import sys
 import numpy as np
 
 from unibridge._memory import aligned_copy, aligned_zeros
-from unibridge.backends._layout import share_blocker
+from unibridge.adapters._layout import share_blocker
 from unibridge.devices import CPU
 from unibridge.dtypes import from_numpy_dtype, numpy_dtype
 from unibridge.errors import CopyRequiredError, DeviceUnavailableError

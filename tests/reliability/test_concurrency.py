@@ -133,7 +133,7 @@ def test_a_backend_first_loaded_from_16_threads_at_once_is_loaded_exactly_once()
         import threading, time
         import numpy as np
         import unibridge as ub
-        from unibridge.backends.numpy import NumpyBackend
+        from unibridge.adapters.numpy import NumpyBackend
 
         calls = []
         lock = threading.Lock()
@@ -185,7 +185,7 @@ def test_a_framework_first_imported_from_16_threads_at_once_loads_and_converts()
         import threading
         import numpy as np
         import unibridge as ub
-        from unibridge.backends.torch import TorchBackend
+        from unibridge.adapters.torch import TorchBackend
 
         loads = []
 
@@ -223,7 +223,7 @@ def test_registry_stays_consistent_while_backends_are_registered_during_conversi
         import threading
         import numpy as np
         import unibridge as ub
-        from unibridge.backends.numpy import NumpyBackend
+        from unibridge.adapters.numpy import NumpyBackend
 
         targets = [b.name for b in ub.backends() if b.available and b.name in ("numpy", "torch")]
         stop = threading.Event()
@@ -259,7 +259,7 @@ def test_registry_stays_consistent_while_backends_are_registered_during_conversi
             if n % 10 == 0:
                 ub.backends()  # listing while others convert
             if n % 25 == 0:
-                ub.register_backend("numpy_again", "unibridge.backends.numpy:NumpyBackend")  # replace a name
+                ub.register_backend("numpy_again", "unibridge.adapters.numpy:NumpyBackend")  # replace a name
         stop.set()
         [w.join(60) for w in workers]
         assert not errors, errors[:5]

@@ -100,7 +100,7 @@ def test_a_plugin_whose_is_array_raises_does_not_break_conversions() -> None:
         """
         import numpy as np
         import unibridge as ub
-        from unibridge.backends.numpy import NumpyBackend
+        from unibridge.adapters.numpy import NumpyBackend
         #OTHERS
         class Evil(NumpyBackend):
             name = "evil"

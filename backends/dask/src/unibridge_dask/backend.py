@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from unibridge.backends._framework import importlib_version
+from unibridge.adapters._framework import importlib_version
 from unibridge.devices import CPU, Device
 from unibridge.dtypes import DType, from_numpy_dtype, numpy_dtype
 from unibridge.errors import (

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from unibridge._memory import aligned_copy
-from unibridge.backends._framework import importlib_version
-from unibridge.backends._layout import share_blocker
+from unibridge.adapters._framework import importlib_version
+from unibridge.adapters._layout import share_blocker
 from unibridge.devices import CPU, Device
 from unibridge.dtypes import DType, from_numpy_dtype, numpy_dtype
 from unibridge.errors import (

@@ -19,12 +19,12 @@ class __array_namespace_info__:  # noqa: N801 - the spec's name
     """Inspection API of the TensorFlow namespace (Array API 2024.12).
 
     Example:
-        >>> from unibridge.backends.tensorflow import array_api as xp
+        >>> from unibridge.adapters.tensorflow import array_api as xp
         >>> xp.__array_namespace_info__().default_dtypes()["integral"]
         tf.int64
     """
 
-    __module__ = "unibridge.backends.tensorflow.array_api"
+    __module__ = "unibridge.adapters.tensorflow.array_api"
 
     def capabilities(self) -> dict[str, Any]:
         """Boolean indexing and data-dependent shapes work (eagerly); TF allows 254 dimensions."""

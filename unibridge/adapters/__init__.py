@@ -1,4 +1,4 @@
-"""The built-in backends: ``numpy``, ``torch`` and ``tensorflow``.
+"""The built-in adapters: the ``numpy``, ``torch`` and ``tensorflow`` backends.
 
 Each module defines one backend class implementing :class:`unibridge.Backend`.
 Importing a backend module imports no framework: each loads its framework on

@@ -6,7 +6,7 @@ unibridge's configuration (float64 unless configured), not TensorFlow's float32/
 What TF cannot do the spec's way is listed in ``DEVIATIONS.md`` next to this file.
 
 Example:
-    >>> from unibridge.backends.tensorflow import array_api as xp
+    >>> from unibridge.adapters.tensorflow import array_api as xp
     >>> x = xp.asarray([1.0, 2.0])
     >>> xp.add(x, xp.asarray([1, 2], dtype=xp.float32)).dtype
     tf.float64
