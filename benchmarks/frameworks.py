@@ -41,7 +41,7 @@ def framework(name: str) -> tuple[Any, str]:
     except Exception as exc:  # ImportError, or a broken install raising anything
         return None, f"{name} is not importable ({type(exc).__name__}: {exc}); pip install {_PIP.get(name, name)}"
     if name == "torch" and "torch" not in _RESTORE:
-        # One intra-op thread, as for the reference numbers (FACTS B.1/B.2): on a
+        # One intra-op thread, as for the reference numbers (docs/framework-facts.md): on a
         # shared 2-core machine two OpenMP threads oversubscribe and a 1 MiB
         # torch copy can take 100x longer. restore_threads() undoes it.
         _RESTORE["torch"] = module.get_num_threads()

@@ -1,7 +1,6 @@
 """Timing: calibrated loops, interleaved round-robin trials, medians and ratios.
 
-The method is the one behind the reference numbers in ``shared/FACTS.md``
-(B.1–B.3):
+The method is the one behind the timings in ``docs/framework-facts.md``:
 
 * each case is called in a loop calibrated to last about ``loop_s`` (20 ms by
   default), timed with ``perf_counter_ns``, with the garbage collector off as

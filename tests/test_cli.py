@@ -181,25 +181,6 @@ def test_bench_without_the_suite_says_where_it_lives(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err.strip() == f"unibridge: error: {NOT_FOUND}"
 
 
-def test_built_in_self_test_passes_on_each_builtin_backend(backend: str) -> None:
-    from unibridge.cli.selftest import self_test
-
-    results = self_test(backend, "cpu")
-    assert [r["check"] for r in results] == ["round_trip", "shares_memory", "zeros", "namespace"]
-    assert all(r["ok"] for r in results), results
-
-
-def test_built_in_self_test_catches_a_narrowing_backend(tmp_path: Path) -> None:
-    code = _BROKEN.replace(
-        "from unibridge.cli import main\nsys.exit(main(sys.argv[1:]))",
-        "from unibridge.cli.selftest import self_test\n"
-        "bad = [r['check'] for r in self_test('narrowing', 'cpu') if not r['ok']]\n"
-        "sys.exit(0 if 'round_trip' in bad else 1)",
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-
-
 def test_bench_uses_the_suite_next_to_this_unibridge() -> None:
     run = find_suite()
     if run is None:

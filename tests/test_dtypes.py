@@ -36,7 +36,7 @@ def test_as_dtype_accepts_names_python_types_and_numpy(spec: object, expected: s
     assert as_dtype(spec) == expected
 
 
-def test_as_dtype_accepts_framework_dtype_objects(backend: str) -> None:
+def test_public_as_dtype_accepts_framework_dtype_objects(backend: str) -> None:
     if backend == "torch":
         import torch
         native = torch.float16
@@ -45,7 +45,13 @@ def test_as_dtype_accepts_framework_dtype_objects(backend: str) -> None:
         native = tf.float16
     else:
         native = np.dtype("float16")
-    assert as_dtype(native) == "float16"
+    assert ub.as_dtype(native) == "float16"
+
+
+def test_the_pure_dtype_parser_leaves_framework_dtype_objects_to_the_backends() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ub.UnsupportedInputError, match="cannot interpret"):
+        as_dtype(torch.float16)
 
 
 @pytest.mark.parametrize("bad", ["float", "double128", "str", object()])

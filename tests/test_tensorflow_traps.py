@@ -1,6 +1,6 @@
 """TensorFlow's process-abort traps, each in a child process that must exit 0.
 
-Measured (shared/FACTS.md A.5): computing on a DLPack import that is not
+Measured (docs/framework-facts.md, "TensorFlow DLPack import: alignment"): computing on a DLPack import that is not
 64-byte aligned aborts the process with ``Check failed: IsAligned()``; a
 ``try/except`` cannot catch it. unibridge never lets such a buffer reach TF.
 """

@@ -14,8 +14,10 @@ Example:
 
 from ._version import __version__
 from .api import (
+    as_dtype,
     asarray,
     device_of,
+    get_backend,
     dtype_of,
     namespace,
     shares_memory,
@@ -38,7 +40,7 @@ from .errors import (
     UnsupportedInputError,
 )
 from .protocol import Backend
-from .registry import BackendInfo, backends, get_backend, register_backend
+from .registry import BackendInfo, backends, register_backend
 
 __all__ = [
     "__version__",
@@ -51,6 +53,7 @@ __all__ = [
     "shares_memory",
     "dtype_of",
     "device_of",
+    "as_dtype",
     "namespace",
     # configuration
     "use",

@@ -16,7 +16,7 @@ import numpy as np
 
 ALIGNMENT = 64
 
-__all__ = ["ALIGNMENT", "address", "aligned_empty", "aligned_zeros", "aligned_copy", "is_aligned"]
+__all__ = ["ALIGNMENT", "address", "aligned_empty", "aligned_zeros", "aligned_copy"]
 
 
 def address(a: np.ndarray[Any, Any]) -> int:
@@ -80,8 +80,3 @@ def aligned_copy(a: np.ndarray[Any, Any], dtype: np.dtype[Any] | None = None) ->
     else:
         np.copyto(out, a, casting="unsafe")
     return out
-
-
-def is_aligned(a: np.ndarray[Any, Any]) -> bool:
-    """True when ``a``'s data pointer is a multiple of 64 (empty arrays count as aligned)."""
-    return a.size == 0 or address(a) % ALIGNMENT == 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,7 +25,6 @@ from .errors import ConfigurationError, LossyCastError, UnsupportedInputError
 
 __all__ = [
     "DType",
-    "Casting",
     "CASTING_MODES",
     "as_dtype",
     "all_dtypes",
@@ -50,7 +49,6 @@ __all__ = [
     "complex128",
 ]
 
-Casting = Literal["no", "equiv", "safe", "same_kind", "unsafe"]
 CASTING_MODES: tuple[str, ...] = ("no", "equiv", "safe", "same_kind", "unsafe")
 
 
@@ -235,10 +233,10 @@ def from_numpy_dtype(dt: np.dtype[Any]) -> DType:
 
 
 def as_dtype(spec: Any) -> DType:
-    """Parse a dtype given as a name, a Python type, a NumPy dtype or a framework dtype.
+    """Parse a dtype given as a name, a Python type or a NumPy dtype.
 
-    Framework dtype objects (``torch.float64``, ``tf.float64``) are resolved by
-    the backend that owns them.
+    Framework dtype objects (``torch.float64``, ``tf.float64``) belong to
+    backends: :func:`unibridge.as_dtype` resolves them too.
 
     Example:
         >>> from unibridge.dtypes import as_dtype
@@ -263,11 +261,6 @@ def as_dtype(spec: Any) -> DType:
         return from_numpy_dtype(spec)
     if isinstance(spec, type) and issubclass(spec, np.generic):
         return from_numpy_dtype(np.dtype(spec))
-    from .registry import backend_for_dtype_object  # deferred: registry imports this module
-
-    found_backend = backend_for_dtype_object(spec)
-    if found_backend is not None:
-        return found_backend.canonical_dtype(spec)
     raise UnsupportedInputError(
         f"cannot interpret {spec!r} (type {type(spec).__name__}) as a dtype; "
         f"use a name such as 'float64', or one of: {', '.join(_TABLE)}"

@@ -141,13 +141,19 @@ class Backend(Protocol):
         ...
 
 
-NumpyViewFastPath = Callable[[Any], "np.ndarray[Any, Any] | None"]
-"""Optional accelerator a backend may offer as ``numpy_view_fast_path()``.
+class NumpyViewFastPath(NamedTuple):
+    """Optional accelerator a backend may offer as ``numpy_view_fast_path()``.
 
-It returns a function giving a zero-copy NumPy view of one of the backend's
-CPU arrays, exactly what ``to_numpy(x, copy=False)`` gives, or None to send
-the call down the full path (GPU arrays, grads, exotic dtypes...).
-"""
+    ``view(x)`` gives a zero-copy NumPy view of one of the backend's CPU
+    arrays, exactly what ``to_numpy(x, copy=False)`` gives, or returns None (or
+    raises one of ``declines``) to send the call down the full path (GPU
+    arrays, grads, exotic dtypes...). Built once per array type; a bare view
+    function is accepted too.
+    """
+
+    view: Callable[[Any], "np.ndarray[Any, Any] | None"]
+    declines: tuple[type[BaseException], ...] = ()
+
 
 class NumpyFastPath(NamedTuple):
     """Optional accelerator a backend may offer as ``numpy_fast_path(device)``.

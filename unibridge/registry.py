@@ -1,9 +1,12 @@
 """The backend registry: names, aliases, lazy loading, and "whose array is this?".
 
-This module holds unibridge's only process-wide mutable state: the table of
-registered backends (plus the process defaults that :func:`unibridge.configure`
-sets, which are part of the same object). Reads on the hot path are plain dict
-lookups with no lock; writes (registering, loading) take one lock.
+This module holds the backend state of the process and nothing else: the table
+of registered backends, the loaded backend objects, and which backend owns each
+array type seen so far. Reads are plain dict lookups with no lock; writes
+(registering, loading) take one lock. Every change that can alter an answer
+bumps :attr:`generation` and tells the listeners (the conversion engine drops
+its memo of conversion routes), so re-registering a name replaces the backend
+everywhere at once.
 
 Backends are registered by name with a *loader*: a callable returning a
 :class:`~unibridge.protocol.Backend`, or a ``"module:attribute"`` string. The
@@ -38,17 +41,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .errors import BackendNotFoundError, BackendUnavailableError
+from .dtypes import DType, as_dtype
+from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnsupportedInputError
 from .protocol import Backend
 
 __all__ = [
     "BackendInfo",
     "Loader",
     "register_backend",
-    "get_backend",
     "backends",
     "owner_of",
-    "backend_for_dtype_object",
+    "canonical_name",
+    "resolve_dtype",
     "ENTRY_POINT_GROUP",
 ]
 
@@ -99,14 +103,27 @@ class _Registry:
         self.lock = threading.RLock()
         self.entries: dict[str, _Entry] = {}
         self.aliases: dict[str, str] = {}
-        self.loaded: dict[str, Backend] = {}  # lock-free reads on the hot path
+        self.loaded: dict[str, Backend] = {}  # name or alias -> backend; lock-free reads
+        # Array type -> the backend that owns it (None: no backend does), filled by owner().
         self.by_type: dict[type, Backend | None] = {}
-        # Precomputed NumPy converters per (backend name, device), built on first use.
-        self.fast_paths: dict[tuple[str, Any], Any] = {}
         self.plugins_scanned = False
         self.invalid: list[tuple[str, str, str]] = []  # (entry-point name, distribution, why)
-        # Process defaults, owned by unibridge.config (None until first use).
-        self.settings: Any = None
+        # Bumped (under the lock) by every change that can alter an answer; see changed().
+        self.generation = 0
+        self._listeners: list[Callable[[], None]] = []
+
+    # -- change notification ------------------------------------------------
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` (under the registry lock) after every change."""
+        with self.lock:
+            self._listeners.append(listener)
+
+    def changed(self) -> None:
+        """Forget derived answers: call with the lock held after changing the table."""
+        self.generation += 1
+        self.by_type = {}  # a new dict: readers holding the old one stay consistent
+        for listener in self._listeners:
+            listener()
 
     # -- registration -----------------------------------------------------
     def add(self, name: str, loader: Loader, aliases: tuple[str, ...], source: str) -> None:
@@ -128,15 +145,20 @@ class _Registry:
                     f"backend name {name!r} is claimed by {len(claimants)} distributions: "
                     f"{listed}; uninstall all but one of them (pip uninstall ...)"
                 )
-                self.loaded.pop(name, None)
-                self.by_type = {}
+                self._forget(old.backend)
+                self.changed()
                 return
             self.entries[name] = entry
             for alias in aliases:
                 self.aliases[alias] = name
-            self.loaded.pop(name, None)
-            self.by_type = {}  # new dicts: readers holding the old ones stay consistent
-            self.fast_paths = {}
+            if old is not None:
+                self._forget(old.backend)
+            self.changed()
+
+    def _forget(self, backend: Backend | None) -> None:
+        """Drop ``backend`` from the loaded table, under every name and alias it was loaded by."""
+        if backend is not None:
+            self.loaded = {k: v for k, v in self.loaded.items() if v is not backend}
 
     def scan_plugins(self) -> None:
         """Read the ``unibridge.backends`` entry points once (metadata only; imports nothing)."""
@@ -155,7 +177,7 @@ class _Registry:
                 dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
                 try:
                     self.add(ep.name, _entry_point_loader(ep), (), dist)
-                except ValueError as exc:  # an invalid name: list it as unavailable
+                except ConfigurationError as exc:  # an invalid name: list it as unavailable
                     self.invalid.append((ep.name, dist, str(exc)))
             # Set last: a concurrent reader must not see a half-scanned table as complete.
             self.plugins_scanned = True
@@ -210,15 +232,18 @@ class _Registry:
                 except Exception as exc:  # noqa: BLE001 - recorded and re-raised as ours
                     entry.error = exc
                     raise _unavailable(canonical, exc) from exc
-            self.loaded[canonical] = entry.backend
+            loaded = dict(self.loaded)  # copy-on-write: lock-free readers see old or new, never half
+            loaded[canonical] = entry.backend
             if name != canonical:
-                self.loaded[name] = entry.backend
+                loaded[name] = entry.backend
+            self.loaded = loaded
             return entry.backend
 
     def owner(self, x: Any) -> Backend | None:
         t = type(x)
+        table = self.by_type  # written below even if changed() replaces it meanwhile: then unseen
         try:
-            return self.by_type[t]
+            return table[t]
         except KeyError:
             pass
         top = t.__module__.partition(".")[0]
@@ -228,7 +253,7 @@ class _Registry:
                 if _claims(backend.is_array, x):
                     found = backend
                     break
-        self.by_type[t] = found
+        table[t] = found
         return found
 
     def dtype_owner(self, spec: Any) -> Backend | None:
@@ -304,7 +329,10 @@ def _claims(test: Callable[[Any], bool], x: Any) -> bool:
 
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
-        raise ValueError(f"backend names are non-empty identifiers, got {name!r}")
+        raise ConfigurationError(
+            f"backend names are non-empty strings of letters, digits, '_' and '-', got {name!r}; "
+            f"register the backend under a name such as 'mybackend'"
+        )
 
 
 def _call_loader(loader: Loader) -> Backend:
@@ -375,21 +403,6 @@ def register_backend(name: str, loader: Loader, *, aliases: tuple[str, ...] = ()
     _REGISTRY.add(name, loader, tuple(aliases), "register_backend")
 
 
-def get_backend(name: str | None = None) -> Backend:
-    """The :class:`Backend` registered as ``name`` (an alias works), or the active one.
-
-    Example:
-        >>> import unibridge as ub
-        >>> ub.get_backend("np").name
-        'numpy'
-    """
-    if name is None:
-        from .config import current
-
-        name = current().backend
-    return _REGISTRY.load(name)
-
-
 def backends() -> list[BackendInfo]:
     """Every registered backend, whether it can load here, and why not.
 
@@ -399,6 +412,17 @@ def backends() -> list[BackendInfo]:
         True
     """
     return _REGISTRY.info()
+
+
+def canonical_name(name: str) -> str:
+    """The name ``name`` (an alias, any case) is registered under; BackendNotFoundError if none.
+
+    Example:
+        >>> from unibridge.registry import canonical_name
+        >>> canonical_name("pt"), canonical_name("TF")
+        ('torch', 'tensorflow')
+    """
+    return _REGISTRY.canonical(name)
 
 
 def owner_of(x: Any) -> Backend | None:
@@ -412,8 +436,25 @@ def owner_of(x: Any) -> Backend | None:
     return _REGISTRY.owner(x)
 
 
-def backend_for_dtype_object(spec: Any) -> Backend | None:
-    """The backend whose framework defines the dtype object ``spec``, if any."""
-    if type(spec).__module__.partition(".")[0] not in sys.modules:
-        return None
-    return _REGISTRY.dtype_owner(spec)
+def resolve_dtype(spec: Any) -> DType:
+    """Parse a dtype like :func:`unibridge.dtypes.as_dtype`, framework dtype objects included.
+
+    ``torch.float64`` or ``tf.float64`` is resolved by the backend whose
+    framework defines it; a framework nobody imported cannot have made ``spec``,
+    so nothing is imported to answer.
+
+    Example:
+        >>> import numpy as np
+        >>> from unibridge.registry import resolve_dtype
+        >>> resolve_dtype("float32"), resolve_dtype(np.int16)
+        (DType('float32'), DType('int16'))
+    """
+    try:
+        return as_dtype(spec)
+    except UnsupportedInputError:
+        if isinstance(spec, str) or type(spec).__module__.partition(".")[0] not in sys.modules:
+            raise
+        backend = _REGISTRY.dtype_owner(spec)
+        if backend is None:
+            raise
+    return backend.canonical_dtype(spec)

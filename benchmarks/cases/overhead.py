@@ -1,8 +1,9 @@
 """Per-call overhead: ``asarray`` of an 8-element float32 array against the
 native call for each conversion path, all interleaved in one comparison.
 
-The numpy source sits 16 bytes past a 64-byte boundary, where most NumPy
-allocations land (see FACTS A.5): into TensorFlow that is the aligned-copy
+The numpy source sits 16 bytes past a 64-byte boundary (NumPy guarantees only
+16-byte alignment; large fresh allocations land there, small ones anywhere on a
+16-byte grid, see docs/framework-facts.md): into TensorFlow that is the aligned-copy
 path. A second, 64-byte-aligned source gives TensorFlow's zero-copy path.
 """
 

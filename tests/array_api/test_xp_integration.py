@@ -146,7 +146,7 @@ def test_importing_unibridge_does_not_import_tensorflow():
 
 
 def test_from_dlpack_copies_unaligned_buffers_instead_of_crashing():
-    # TF aborts the process on the first op over an unaligned imported buffer (FACTS A.5),
+    # TF aborts the process on the first op over an unaligned imported buffer (docs/framework-facts.md, "TensorFlow DLPack import: alignment"),
     # so this runs in a child process: a crash fails the test instead of killing pytest.
     code = textwrap.dedent("""
         import numpy as np

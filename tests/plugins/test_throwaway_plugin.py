@@ -60,48 +60,34 @@ def reshape(x, shape):
 # The backend, following the protocol's contract and reusing unibridge's helpers.
 BACKEND = '''
 import os
-import sys
 
 import numpy as np
 
-from unibridge._memory import aligned_copy, aligned_zeros
-from unibridge.adapters._layout import share_blocker
-from unibridge.devices import CPU
-from unibridge.dtypes import from_numpy_dtype, numpy_dtype
-from unibridge.errors import CopyRequiredError, DeviceUnavailableError
+from unibridge.backend_kit import (
+    CPU,
+    CopyRequiredError,
+    DeviceUnavailableError,
+    FrameworkBackend,
+    aligned_copy,
+    aligned_zeros,
+    from_numpy_dtype,
+    numpy_dtype,
+    share_blocker,
+)
 
 
-class ToyBackend:
+class ToyBackend(FrameworkBackend):
     name = "toy"
     array_modules = ("toyframe",)
     install_hint = "pip install unibridge-toy"
+    framework = "toyframe"  # imported on first use, through self.module
+    distributions = ("unibridge-toy",)
 
-    def _tf(self):
-        import toyframe  # the framework loads on first use
-
-        return toyframe
-
-    def available(self):
-        return True, ""
-
-    def version(self):
-        return "0.1.0"
-
-    def is_array(self, x):
-        tf = sys.modules.get("toyframe")
-        return tf is not None and isinstance(x, tf.ToyArray)
-
-    def is_dtype(self, x):
-        return False
+    def array_types(self, module):
+        return (module.ToyArray,)
 
     def devices(self):
         return (CPU,)
-
-    def canonical_dtype(self, native):
-        return from_numpy_dtype(np.dtype(native))
-
-    def dtype_of(self, x):
-        return from_numpy_dtype(x.dtype)
 
     def device_of(self, x):
         return CPU
@@ -124,7 +110,7 @@ class ToyBackend:
             raise CopyRequiredError(f"cannot share with toy: {reason}")
         if copy or reason is not None:
             a = aligned_copy(a)
-        return a.view(self._tf().ToyArray)
+        return a.view(self.module.ToyArray)
 
     def to_numpy(self, x, *, copy):
         view = x.view(np.ndarray)
@@ -132,11 +118,11 @@ class ToyBackend:
 
     def from_native(self, x, *, device, copy):
         self._check(device)
-        return aligned_copy(x).view(self._tf().ToyArray) if copy else x
+        return aligned_copy(x).view(self.module.ToyArray) if copy else x
 
     def zeros(self, shape, *, dtype, device):
         self._check(device)
-        return aligned_zeros(shape, numpy_dtype(dtype)).view(self._tf().ToyArray)
+        return aligned_zeros(shape, numpy_dtype(dtype)).view(self.module.ToyArray)
 
     def memory_span(self, x):
         if x.size == 0:
@@ -147,7 +133,7 @@ class ToyBackend:
         return CPU, lo, hi
 
     def namespace(self):
-        return self._tf()
+        return self.module
 
 
 def load():

@@ -302,7 +302,7 @@ def compute_on(target: str, out: Any) -> None:
     elif target == "tensorflow":
         import tensorflow as tf
 
-        tf.raw_ops.DeepCopy(x=out)  # aborts on a misaligned import (FACTS.md), like any compute
+        tf.raw_ops.DeepCopy(x=out)  # aborts on a misaligned import (docs/framework-facts.md, "TensorFlow DLPack import: alignment"), like any compute
 
 
 def _undefined_cast_only(values: np.ndarray[Any, Any], got: np.ndarray[Any, Any], want: str, casting: str) -> bool:

@@ -1,6 +1,6 @@
 """Every known process-abort trap gets a child process that must survive it.
 
-The traps (``shared/FACTS.md``) kill the interpreter from C++, so ``try`` cannot
+The traps (``docs/framework-facts.md``) kill the interpreter from C++, so ``try`` cannot
 catch them and an in-process test would take the whole test run down. Each test
 runs the dangerous sequence through unibridge in a fresh interpreter, computes
 on the result, and requires exit status 0 and the child's ``SURVIVED`` line.

@@ -12,13 +12,24 @@ from typing import Any
 
 import numpy as np
 
-from .._memory import aligned_copy, aligned_zeros
-from ..devices import CPU, Device
-from ..dtypes import DType, from_numpy_dtype, numpy_dtype
-from ..errors import DeviceUnavailableError, UnsupportedInputError
-from ..protocol import NumpyFastPath
+from ..backend_kit import (
+    CPU,
+    Device,
+    DeviceUnavailableError,
+    DType,
+    NumpyFastPath,
+    NumpyViewFastPath,
+    UnsupportedInputError,
+    aligned_copy,
+    aligned_zeros,
+    from_numpy_dtype,
+    numpy_dtype,
+)
 
 __all__ = ["NumpyBackend"]
+
+# Dtype characters of plain numeric arrays: no long double (g/G), which no framework has.
+_NUMERIC = frozenset("?bhilqBHILQefdFD")
 
 
 def _check_cpu(device: Device) -> None:
@@ -38,6 +49,15 @@ def _plain(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         )
     from_numpy_dtype(a.dtype)  # raises UnsupportedInputError for object/str/datetime/structured
     return a if type(a) is np.ndarray else a.view(np.ndarray)
+
+
+def _numeric_or_none(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    return a if a.dtype.char in _NUMERIC else None
+
+
+def _plain_numeric_or_none(x: Any) -> np.ndarray[Any, Any] | None:
+    # Subclasses (masked arrays, np.matrix) take the full path, which refuses or strips them.
+    return x if type(x) is np.ndarray and x.dtype.char in _NUMERIC else None
 
 
 class NumpyBackend:
@@ -90,12 +110,11 @@ class NumpyBackend:
         """Plain arrays of a numeric dtype are returned as they are."""
         if device != CPU:
             return None
-        numeric = frozenset("?bhilqBHILQefdFD")  # no long double (g/G): no framework has it
+        return NumpyFastPath(_numeric_or_none)
 
-        def convert(a: np.ndarray[Any, Any]) -> Any:
-            return a if a.dtype.char in numeric else None
-
-        return NumpyFastPath(convert)
+    def numpy_view_fast_path(self) -> NumpyViewFastPath:
+        """A plain array of a numeric dtype is its own view."""
+        return NumpyViewFastPath(_plain_numeric_or_none)
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         x = _plain(x)

@@ -1,6 +1,6 @@
 """The PyTorch backend (CPU and CUDA).
 
-Facts it relies on (measured, see ``shared/FACTS.md``):
+Facts it relies on (measured, see ``docs/framework-facts.md``, "NumPy to PyTorch"):
 
 * ``torch.from_numpy`` shares memory, but refuses negative strides and foreign
   byte order, and accepts a read-only array with only a warning — writing
@@ -15,21 +15,27 @@ Facts it relies on (measured, see ``shared/FACTS.md``):
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from .._memory import aligned_copy
-from ..devices import CPU, Device
-from ..dtypes import DType, from_numpy_dtype, numpy_dtype
-from ..errors import CopyRequiredError, UnsupportedInputError
-from ..protocol import NumpyFastPath, NumpyViewFastPath
-from ._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
-from ._layout import share_blocker
+from ..backend_kit import (
+    CPU,
+    CopyRequiredError,
+    Device,
+    DType,
+    DtypeTable,
+    FrameworkBackend,
+    NumpyFastPath,
+    NumpyViewFastPath,
+    UnsupportedInputError,
+    aligned_copy,
+    from_numpy_dtype,
+    numpy_dtype,
+    share_blocker,
+)
 
 __all__ = ["TorchBackend"]
 
@@ -41,7 +47,7 @@ _WRITEABLE_AND_ALIGNED = 0x0100 | 0x0400
 _PINNED_STAGING_MIN_BYTES = 1 << 20
 
 
-class TorchBackend(DtypeMethods):
+class TorchBackend(FrameworkBackend):
     """PyTorch tensors on the CPU or CUDA GPUs.
 
     Example:
@@ -54,45 +60,30 @@ class TorchBackend(DtypeMethods):
     name = "torch"
     array_modules = ("torch",)
     install_hint = _INSTALL
+    framework = "torch"
 
     def __init__(self) -> None:
-        self._torch: ModuleType | None = None
-        self._dtypes: DtypeTable | None = None
+        super().__init__()
         self._devices: tuple[Device, ...] | None = None
 
-    # -- loading ------------------------------------------------------------
-    def _load(self) -> ModuleType:
-        torch = import_framework("torch", self.name, _INSTALL)
-        self._dtypes = DtypeTable("torch", torch, lambda native: f"dtype {native}")
-        self._torch = torch
-        return torch
+    def array_types(self, module: ModuleType) -> tuple[type, ...]:
+        return (module.Tensor,)
 
-    def available(self) -> tuple[bool, str]:
-        if "torch" in sys.modules or find_spec("torch") is not None:
-            return True, ""
-        return False, f"PyTorch is not installed; {_INSTALL}"
+    def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
+        return (module.dtype,)
 
-    def version(self) -> str | None:
-        return importlib_version("torch")
-
-    # -- recognising --------------------------------------------------------
-    def is_array(self, x: Any) -> bool:
-        torch = sys.modules.get("torch")
-        return torch is not None and isinstance(x, torch.Tensor)
-
-    def is_dtype(self, x: Any) -> bool:
-        torch = sys.modules.get("torch")
-        return torch is not None and isinstance(x, torch.dtype)
+    def dtype_table(self, module: ModuleType) -> DtypeTable:
+        return DtypeTable("torch", module, lambda native: f"dtype {native}")
 
     def devices(self) -> Sequence[Device]:
         if self._devices is None:
-            torch = self._torch or self._load()
+            torch = self.module
             count = torch.cuda.device_count() if torch.cuda.is_available() else 0
             self._devices = (CPU, *(Device("gpu", i) for i in range(count)))
         return self._devices
 
     def _torch_device(self, device: Device) -> Any:
-        torch = self._torch or self._load()
+        torch = self.module
         return torch.device("cpu") if device == CPU else torch.device("cuda", device.index)
 
     def device_of(self, x: Any) -> Device:
@@ -114,7 +105,7 @@ class TorchBackend(DtypeMethods):
 
     # -- conversion ---------------------------------------------------------
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
-        torch = self._torch or self._load()
+        torch = self.module
         dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
         bfloat16 = dtype == "bfloat16"
         if bfloat16:
@@ -122,8 +113,9 @@ class TorchBackend(DtypeMethods):
             a = a.view(np.int16)
         else:
             if a.dtype.char in "qQ":
-                # NumPy's (u)longlong is (u)int64 under another type number, which
-                # torch.from_numpy refuses; the same bits, viewed as the canonical type.
+                # NumPy's ulonglong is uint64 under another type number, which
+                # torch.from_numpy refuses (longlong it takes); the same bits,
+                # viewed as the canonical type.
                 a = a.view(numpy_dtype(dtype).newbyteorder(a.dtype.byteorder))
         reason = share_blocker(a)
         if device != CPU:
@@ -152,7 +144,7 @@ class TorchBackend(DtypeMethods):
         data, and the NumPy source may be modified right away, because it was
         already copied into the staging buffer.
         """
-        torch = self._torch or self._load()
+        torch = self.module
         target = self._torch_device(device)
         if host.numel() * host.element_size() < _PINNED_STAGING_MIN_BYTES:
             return host.to(target, non_blocking=False)
@@ -165,7 +157,7 @@ class TorchBackend(DtypeMethods):
 
     def host_to_device(self, a: np.ndarray[Any, Any], *, device: Device, non_blocking: bool) -> Any:
         """Copy a NumPy array to a GPU (pinned staging), optionally without waiting."""
-        torch = self._torch or self._load()
+        torch = self.module
         bfloat16 = from_numpy_dtype(a.dtype) == "bfloat16"
         host = a.view(np.int16) if bfloat16 else a
         if host.dtype.char in "qQ":  # (u)longlong: same bits, torch's type number (see from_numpy)
@@ -177,7 +169,7 @@ class TorchBackend(DtypeMethods):
 
     def from_dlpack(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         """Import another framework's device array through DLPack, without the host."""
-        torch = self._torch or self._load()
+        torch = self.module
         t = torch.from_dlpack(x)  # torch passes its current stream to the producer
         if self.device_of(t) != device:
             if copy is False:
@@ -187,7 +179,7 @@ class TorchBackend(DtypeMethods):
 
     def synchronize(self, x: Any) -> None:
         """Wait for queued work on ``x``'s device, so any DLPack consumer sees final values."""
-        torch = self._torch or self._load()
+        torch = self.module
         if x.device.type == "cuda":
             torch.cuda.current_stream(x.device).synchronize()
 
@@ -202,7 +194,7 @@ class TorchBackend(DtypeMethods):
         if device != CPU:
             return None
         return NumpyFastPath(
-            (self._torch or self._load()).from_numpy,
+            self.module.from_numpy,
             _WRITEABLE_AND_ALIGNED,
             (ValueError, TypeError),
             # Not complex: NumPy calls complex128 at 8 mod 16 aligned, torch segfaults on
@@ -216,7 +208,7 @@ class TorchBackend(DtypeMethods):
                 "a nested (jagged) torch tensor has no rectangular array form; "
                 "call x.to_padded_tensor(padding) first"
             )
-        torch = self._torch or self._load()
+        torch = self.module
         if x.layout is not torch.strided:
             raise UnsupportedInputError(
                 f"a {x.layout} torch tensor has no dense memory; call .to_dense() first "
@@ -224,19 +216,13 @@ class TorchBackend(DtypeMethods):
             )
 
     def numpy_view_fast_path(self) -> NumpyViewFastPath:
-        """``Tensor.numpy()``, which shares memory and raises (-> full path) for
-        GPU, meta, sparse, grad-requiring, conjugate-bit and bfloat16 tensors."""
-
-        def view(x: Any) -> np.ndarray[Any, Any] | None:
-            try:
-                return x.numpy()  # type: ignore[no-any-return]
-            except (RuntimeError, TypeError):
-                return None
-
-        return view
+        """``Tensor.numpy()`` itself: it shares memory, and raises (so the full path
+        runs) for GPU, meta, sparse, nested, grad-requiring, conjugate- and
+        negative-bit, bfloat16 and other dtypes NumPy lacks."""
+        return NumpyViewFastPath(self.module.Tensor.numpy, (RuntimeError, TypeError))
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
-        torch = self._torch or self._load()
+        torch = self.module
         self._check_dense(x)
         if x.is_meta:
             raise UnsupportedInputError("a tensor on the 'meta' device has no data to convert")
@@ -273,8 +259,8 @@ class TorchBackend(DtypeMethods):
         return x.to(self._torch_device(device))
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
-        torch = self._torch or self._load()
-        return torch.zeros(shape, dtype=self._native_dtype(dtype), device=self._torch_device(device))
+        torch = self.module
+        return torch.zeros(shape, dtype=self.native_dtype(dtype), device=self._torch_device(device))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
         self._check_dense(x)
@@ -285,8 +271,7 @@ class TorchBackend(DtypeMethods):
         return self.device_of(x), start, start + extent * x.element_size()
 
     def namespace(self) -> ModuleType:
-        if self._torch is None:
-            self._load()
+        self.module  # noqa: B018 - array_api_compat.torch imports torch; fail with our error first
         import array_api_compat.torch
 
         return array_api_compat.torch

@@ -1,41 +1,23 @@
 """``unibridge check``: a quick self-test of every installed backend.
 
 It runs the conformance kit (:func:`unibridge.testing.run_conformance`) in its
-quick mode when the kit is installed, and otherwise the smaller built-in
-self-test of :mod:`unibridge.cli.selftest`; the output says which one ran.
+quick mode on each backend.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from importlib.util import find_spec
 from typing import Any
 
-from ..registry import backends, get_backend
+from ..api import get_backend
+from ..registry import backends
+from ..testing import run_conformance
 from ._render import one_line, table
-from .selftest import self_test
 
 __all__ = ["run_checks", "render_checks"]
 
 KIT = "conformance kit (unibridge.testing, quick mode)"
-SELF_TEST = "built-in self-test (the conformance kit, unibridge.testing.run_conformance, is not available)"
-
-
-def _conformance() -> Callable[..., Any] | None:
-    """``run_conformance`` from the kit, or None when the kit is not installed."""
-    if find_spec("unibridge.testing") is None:
-        return None
-    from .. import testing  # a kit that is present but broken fails loudly here
-
-    return getattr(testing, "run_conformance", None)
-
-
-def _devices_to_test(name: str) -> list[str]:
-    """The CPU, plus the first GPU when the backend sees one."""
-    devices = [str(d) for d in get_backend(name).devices()]
-    gpus = [d for d in devices if d.startswith("gpu")]
-    return ["cpu", *gpus[:1]]
 
 
 def _kit_results(run: Callable[..., Any], name: str) -> list[dict[str, Any]]:
@@ -66,7 +48,6 @@ def run_checks(names: Sequence[str] | None = None) -> dict[str, Any]:
         >>> run_checks(["numpy"])["ok"]
         True
     """
-    kit = _conformance()
     rows = []
     if names:
         wanted = [get_backend(n).name for n in names]  # unknown names raise (exit 2)
@@ -85,10 +66,7 @@ def run_checks(names: Sequence[str] | None = None) -> dict[str, Any]:
             continue
         start = time.perf_counter()
         try:
-            if kit is not None:
-                results = _kit_results(kit, b.name)
-            else:
-                results = [r for dev in _devices_to_test(b.name) for r in self_test(b.name, dev)]
+            results = _kit_results(run_conformance, b.name)
         except Exception as exc:  # noqa: BLE001 - a crash is a failed check, reported in one line
             results = [{"check": "run", "device": "-", "ok": False, "problem": one_line(f"{type(exc).__name__}: {exc}")}]
         ok = all(r["ok"] for r in results)
@@ -103,13 +81,13 @@ def run_checks(names: Sequence[str] | None = None) -> dict[str, Any]:
         )
     return {
         "ok": all(r["status"] != "fail" for r in rows) and any(r["status"] == "pass" for r in rows),
-        "kit": KIT if kit is not None else SELF_TEST,
+        "kit": KIT,
         "backends": rows,
     }
 
 
 def _label(result: dict[str, Any]) -> str:
-    """``name@device`` (self-test) or ``name`` (the kit runs on the backend's devices itself)."""
+    """``name``, or ``name@device`` for a result tied to one device."""
     skipped = " (skipped)" if result.get("status") == "skipped" else ""
     device = "" if result["device"] == "-" else f"@{result['device']}"
     return f"{result['check']}{device}{skipped}"

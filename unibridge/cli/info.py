@@ -7,8 +7,10 @@ import platform
 from typing import Any
 
 from .._version import __version__
+from ..api import get_backend
 from ..config import ENV_VARS, current
-from ..registry import backends, get_backend
+from ..engine import target
+from ..registry import backends
 from ._render import one_line, table
 
 __all__ = ["collect_info", "render_info"]
@@ -36,7 +38,7 @@ def collect_info() -> dict[str, Any]:
     import unibridge
 
     sel = current()  # raises on a bad UNIBRIDGE_* value (the caller exits 2): fail before slow work
-    resolved = sel.device_for(sel.backend_object)
+    resolved = target(sel, None, None)[1]
     rows = []
     for b in backends():
         devices, problem = _devices(b.name) if b.available else ([], "")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .. import registry
+from .. import api, registry
 from ._core import CHECKS, CheckSkipped, Context
 
 # Importing the check modules registers their checks, in this order.
@@ -86,7 +86,7 @@ def available_backends() -> tuple[str, ...]:
 
 def make_context(name: str, *, quick: bool = False, against: Sequence[str] | None = None) -> Context:
     """Load backend ``name`` (raising if it cannot load) and build the context checks run in."""
-    backend = registry.get_backend(name)
+    backend = api.get_backend(name)
     ok, reason = backend.available()
     if not ok:
         from ..errors import BackendUnavailableError
@@ -96,7 +96,7 @@ def make_context(name: str, *, quick: bool = False, against: Sequence[str] | Non
     if against is None:
         others = ("numpy",) if quick else available_backends()
     else:
-        others = tuple(registry.get_backend(o).name for o in against)
+        others = tuple(api.get_backend(o).name for o in against)
     return Context(canonical, backend, quick=quick, others=tuple(o for o in others if o != canonical))
 
 

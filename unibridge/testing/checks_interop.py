@@ -55,7 +55,7 @@ def devices(ctx: Context) -> None:
 def _interop_dtypes(ctx: Context, other: str) -> list[DType]:
     from ._core import Context as _C
 
-    theirs = _C(other, registry.get_backend(other)).supported_dtypes()
+    theirs = _C(other, api.get_backend(other)).supported_dtypes()
     wanted: tuple[str, ...] = ("float64", "float32", "int64", "int32", "uint8", "bool", "complex128", "uint64")
     if ctx.quick:
         wanted = ("float64", "int64", "bool")
@@ -78,7 +78,7 @@ def interop(ctx: Context) -> None:
         raise CheckSkipped("no other backend to convert with")
     me = ctx.backend
     for other in others:
-        theirs = registry.get_backend(other)
+        theirs = api.get_backend(other)
         for dt in _interop_dtypes(ctx, other):
             values = sample_values(dt)
             label = f"{other} -> {ctx.name} [{dt}]"

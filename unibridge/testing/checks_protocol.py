@@ -22,7 +22,7 @@ def protocol_surface(ctx: Context) -> None:
     """Attributes and methods exist, have the documented types, and agree with the registry."""
     b = ctx.backend
     ctx.expect(isinstance(b, Backend), "the object does not implement unibridge.Backend")
-    canonical = registry._REGISTRY.canonical(ctx.name)
+    canonical = registry.canonical_name(ctx.name)
     ctx.expect(b.name == canonical,
                f"backend.name is {b.name!r} but it is registered as {canonical!r}; they must match "
                f"(use() and configure() look the backend up by .name)")

@@ -51,7 +51,7 @@ class BackendConformance:
         key = (self.backend_name, self.quick, self.against)
         ctx = BackendConformance._contexts.get(key)
         if ctx is None:
-            from ..registry import get_backend
+            from ..api import get_backend
 
             try:
                 ok, reason = get_backend(self.backend_name).available()

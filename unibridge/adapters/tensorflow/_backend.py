@@ -1,9 +1,10 @@
 """The TensorFlow backend (CPU and GPU), zero-copy through DLPack where it is safe.
 
-Facts it relies on (measured on tensorflow-cpu 2.21, see ``shared/FACTS.md``
-and ``tests/test_tensorflow_traps.py``):
+Facts it relies on (measured on tensorflow-cpu 2.21, see ``docs/framework-facts.md``,
+"NumPy to TensorFlow" and "TensorFlow DLPack import: alignment", and
+``tests/test_tensorflow_traps.py``):
 
-* ``tf.convert_to_tensor(ndarray)`` always copies, slowly (~0.4 GB/s).
+* ``tf.convert_to_tensor(ndarray)`` always copies, at 3-4x the time of a memcpy.
   ``tf.experimental.dlpack.from_dlpack(a.__dlpack__())`` imports without a copy.
 * Computing on an imported buffer that is not 64-byte aligned **aborts the
   process** (``Check failed: IsAligned()``) — even ``tf.raw_ops.DeepCopy``
@@ -31,21 +32,31 @@ reports the device the tensor was placed on, as TensorFlow does.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from ..._memory import ALIGNMENT, address, aligned_copy
-from ...devices import CPU, Device, parse_device
-from ...dtypes import DType, from_numpy_dtype, numpy_dtype
-from ...errors import CopyRequiredError, UnsupportedInputError
-from ...protocol import NumpyFastPath, NumpyViewFastPath
-from .._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
-from .._layout import share_blocker
+from ...backend_kit import (
+    ALIGNMENT,
+    CPU,
+    CopyRequiredError,
+    Device,
+    DType,
+    DtypeTable,
+    FrameworkBackend,
+    NumpyFastPath,
+    NumpyViewFastPath,
+    UnsupportedInputError,
+    address,
+    aligned_copy,
+    dlpack_span,
+    from_numpy_dtype,
+    numpy_dtype,
+    share_blocker,
+)
+from ...devices import parse_device
 
 __all__ = ["TensorFlowBackend"]
 
@@ -57,7 +68,7 @@ _UNSUPPORTED_TF = {
 }
 
 
-class TensorFlowBackend(DtypeMethods):
+class TensorFlowBackend(FrameworkBackend):
     """TensorFlow tensors on the CPU or GPUs.
 
     Example:
@@ -70,52 +81,35 @@ class TensorFlowBackend(DtypeMethods):
     name = "tensorflow"
     array_modules = ("tensorflow", "keras")
     install_hint = _INSTALL
+    framework = "tensorflow"
+    distributions = ("tensorflow", "tensorflow-cpu", "tf-nightly")
 
     def __init__(self) -> None:
-        self._tf: ModuleType | None = None
+        super().__init__()
         self._import: Any = None  # tf.experimental.dlpack.from_dlpack
-        self._dtypes: DtypeTable | None = None
         self._devices: tuple[Device, ...] | None = None
-        self._array_types: tuple[type, ...] = ()
         self._eager_type: Any = None
         self._device_names: dict[str, Device] = {}  # TF device string -> Device
 
-    # -- loading ------------------------------------------------------------
-    def _load(self) -> ModuleType:
-        tf = import_framework("tensorflow", self.name, _INSTALL)
-        self._dtypes = DtypeTable(
-            "TensorFlow", tf,
-            lambda native: _UNSUPPORTED_TF.get(getattr(native, "name", ""), f"dtype {native!r}"),
-        )
+    def _on_load(self, tf: ModuleType) -> None:
         self._import = tf.experimental.dlpack.from_dlpack
         self._eager_type = type(tf.constant(0))
-        self._array_types = (tf.Tensor, tf.Variable, tf.RaggedTensor, tf.SparseTensor)
-        self._tf = tf
-        return tf
 
-    def available(self) -> tuple[bool, str]:
-        if "tensorflow" in sys.modules or find_spec("tensorflow") is not None:
-            return True, ""
-        return False, f"TensorFlow is not installed; {_INSTALL}"
+    def dtype_table(self, module: ModuleType) -> DtypeTable:
+        return DtypeTable(
+            "TensorFlow", module,
+            lambda native: _UNSUPPORTED_TF.get(getattr(native, "name", ""), f"dtype {native!r}"),
+        )
 
-    def version(self) -> str | None:
-        return importlib_version("tensorflow", "tensorflow-cpu", "tf-nightly")
+    def array_types(self, module: ModuleType) -> tuple[type, ...]:
+        return (module.Tensor, module.Variable, module.RaggedTensor, module.SparseTensor)
 
-    # -- recognising --------------------------------------------------------
-    def is_array(self, x: Any) -> bool:
-        if "tensorflow" not in sys.modules:
-            return False
-        if self._tf is None:
-            self._load()
-        return isinstance(x, self._array_types)
-
-    def is_dtype(self, x: Any) -> bool:
-        tf = sys.modules.get("tensorflow")
-        return tf is not None and isinstance(x, tf.dtypes.DType)
+    def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
+        return (module.dtypes.DType,)
 
     def devices(self) -> Sequence[Device]:
         if self._devices is None:
-            tf = self._tf or self._load()
+            tf = self.module
             gpus = tf.config.list_logical_devices("GPU")
             self._devices = (CPU, *(Device("gpu", i) for i in range(len(gpus))))
         return self._devices
@@ -139,7 +133,8 @@ class TensorFlowBackend(DtypeMethods):
         return tuple(int(d) for d in dims)
 
     @staticmethod
-    def _tf_device_name(device: Device) -> str:
+    def tf_device_name(device: Device) -> str:
+        """TensorFlow's device string for a unibridge device (``gpu:1`` -> ``/GPU:1``)."""
         return "/CPU:0" if device == CPU else f"/GPU:{device.index}"
 
     # -- conversion ---------------------------------------------------------
@@ -148,22 +143,22 @@ class TensorFlowBackend(DtypeMethods):
         if a.dtype.char == "E" and from_numpy_dtype(a.dtype) == "bfloat16":
             # NumPy cannot export ml_dtypes' bfloat16 through DLPack; the bits
             # travel as int16 and TF reinterprets them in place.
-            return self._tf.bitcast(self._import(a.view(np.int16).__dlpack__()), self._tf.bfloat16)  # type: ignore[union-attr]
+            return self.module.bitcast(self._import(a.view(np.int16).__dlpack__()), self.module.bfloat16)
         return self._import(a.__dlpack__())
 
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
-        tf = self._tf or self._load()
+        tf = self.module
         dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
         if a.size == 0:
             # Nothing to share, and an empty import would carry an arbitrary pointer.
-            with tf.device(self._tf_device_name(device)):
-                return tf.zeros(a.shape, dtype=self._native_dtype(dtype))
+            with tf.device(self.tf_device_name(device)):
+                return tf.zeros(a.shape, dtype=self.native_dtype(dtype))
         reason = share_blocker(a, writable=True, aligned64=True, c_contiguous=True)
         if device != CPU:
             if copy is False:
                 raise CopyRequiredError(f"moving a host array to {device} needs a copy, but copy=False")
             host = self._import_aligned(a if reason is None else aligned_copy(a))
-            with tf.device(self._tf_device_name(device)):
+            with tf.device(self.tf_device_name(device)):
                 return tf.identity(host)  # cross-device identity copies host -> device
         if copy:
             return self._import_aligned(aligned_copy(a))
@@ -179,12 +174,12 @@ class TensorFlowBackend(DtypeMethods):
         TensorFlow takes only capsules and names no stream, so the core first
         asks the producing backend to finish its queued work (``synchronize``).
         """
-        tf = self._tf or self._load()
+        tf = self.module
         t = self._import(x.__dlpack__())
         if self.device_of(t) != device:
             if copy is False:
                 raise CopyRequiredError(f"the array is on {self.device_of(t)}, not {device}; copy=False")
-            with tf.device(self._tf_device_name(device)):
+            with tf.device(self.tf_device_name(device)):
                 return tf.identity(t)
         return tf.raw_ops.DeepCopy(x=t) if copy else t
 
@@ -192,8 +187,7 @@ class TensorFlowBackend(DtypeMethods):
         """DLPack import of compact writable buffers; small misaligned ones are realigned inline."""
         if device != CPU:
             return None
-        if self._tf is None:
-            self._load()
+        self.module  # noqa: B018 - loads the DLPack importer
         dlpack_import = self._import
         chars = frozenset("?bhilqBHILQefdFD")
 
@@ -210,8 +204,7 @@ class TensorFlowBackend(DtypeMethods):
 
     def numpy_view_fast_path(self) -> NumpyViewFastPath:
         """``np.asarray`` of an eager CPU tensor: a zero-copy, read-only view."""
-        if self._tf is None:
-            self._load()
+        self.module  # noqa: B018 - loads the eager tensor type
         eager = self._eager_type
         numeric = frozenset("?bhilqBHILQefdFD")
         devices = self._device_names
@@ -226,11 +219,11 @@ class TensorFlowBackend(DtypeMethods):
             # string/resource tensors come out as object arrays: refuse, never pass them on
             return a if a.dtype.char in numeric else None
 
-        return view
+        return NumpyViewFastPath(view)
 
     def _as_tensor(self, x: Any) -> Any:
-        tf = self._tf or self._load()
-        if type(x) is self._eager_type and x.dtype in self._table().from_native:
+        tf = self.module
+        if type(x) is self._eager_type and x.dtype in self._dtypes.from_native:  # type: ignore[union-attr]
             return x  # the common case, decided with one type and one dict check
         if isinstance(x, tf.Variable):
             x = x.value()  # a snapshot: TF copies on the next write while we hold it
@@ -256,9 +249,9 @@ class TensorFlowBackend(DtypeMethods):
                 )
             return np.asarray(x)  # a fresh host copy
         try:
-            if x.dtype == self._tf.bfloat16:  # type: ignore[union-attr]
+            if x.dtype == self.module.bfloat16:
                 # TF's __array__ fails on 0-d bfloat16; the int16 bits view is exact everywhere.
-                bits = np.asarray(self._tf.bitcast(x, self._tf.int16))  # type: ignore[union-attr]
+                bits = np.asarray(self.module.bitcast(x, self.module.int16))
                 view = bits.view(numpy_dtype(self.dtype_of(x)))
             else:
                 view = np.asarray(x)  # zero-copy and read-only (the tensor is immutable)
@@ -269,7 +262,7 @@ class TensorFlowBackend(DtypeMethods):
         return aligned_copy(view) if copy else view
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
-        tf = self._tf or self._load()
+        tf = self.module
         x = self._as_tensor(x)
         here = self.device_of(x)
         if here == device:
@@ -278,17 +271,15 @@ class TensorFlowBackend(DtypeMethods):
             return x
         if copy is False:
             raise CopyRequiredError(f"moving a tensor from {here} to {device} needs a copy, but copy=False")
-        with tf.device(self._tf_device_name(device)):
+        with tf.device(self.tf_device_name(device)):
             return tf.identity(x)
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
-        tf = self._tf or self._load()
-        with tf.device(self._tf_device_name(device)):
-            return tf.zeros(shape, dtype=self._native_dtype(dtype))
+        tf = self.module
+        with tf.device(self.tf_device_name(device)):
+            return tf.zeros(shape, dtype=self.native_dtype(dtype))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
-        from ..._dlpack import dlpack_span
-
         x = self._as_tensor(x)
         span = dlpack_span(x)
         return None if span is None else (self.device_of(x), span[0], span[1])
@@ -298,8 +289,7 @@ class TensorFlowBackend(DtypeMethods):
 
         (``tf.experimental.numpy`` is not one: it fails about 40% of the standard.)
         """
-        if self._tf is None:
-            self._load()
+        self.module  # noqa: B018 - the namespace imports TensorFlow; fail with our error first
         from . import array_api
 
         return array_api

@@ -18,22 +18,22 @@ mutation checks):
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from unibridge.adapters._framework import importlib_version
-from unibridge.devices import CPU, Device
-from unibridge.dtypes import DType, from_numpy_dtype, numpy_dtype
-from unibridge.errors import (
-    BackendUnavailableError,
+from unibridge.backend_kit import (
+    CPU,
     CopyRequiredError,
+    Device,
     DeviceUnavailableError,
+    DType,
+    FrameworkBackend,
     UnsupportedInputError,
+    from_numpy_dtype,
+    numpy_dtype,
 )
 
 from . import chunks_setting
@@ -57,7 +57,7 @@ def _check_cpu(device: Device) -> None:
         )
 
 
-class DaskBackend:
+class DaskBackend(FrameworkBackend):
     """Chunked dask arrays, computed by the active dask scheduler (local or distributed).
 
     Example:
@@ -70,53 +70,24 @@ class DaskBackend:
     name = "dask"
     array_modules = ("dask",)
     install_hint = _INSTALL
+    framework = "dask.array"
 
     def __init__(self) -> None:
-        self._da: ModuleType | None = None
+        super().__init__()
         self._from_array_copies = True
 
-    # -- loading ------------------------------------------------------------
-    def _load(self) -> ModuleType:
-        if self._da is not None:
-            return self._da
-        try:
-            import dask.array as da
-        except Exception as exc:  # ImportError, or a broken install raising anything
-            raise BackendUnavailableError(
-                f"backend 'dask' needs dask.array, which failed to import ({type(exc).__name__}: {exc}); {_INSTALL}"
-            ) from exc
+    def _on_load(self, da: ModuleType) -> None:
         # Does this dask copy in from_array? (It does since 2024.12.) One tiny probe.
         probe = np.zeros(1)
         lazy = da.from_array(probe, chunks=-1, name=False)
         probe[0] = 1.0
         self._from_array_copies = bool(lazy.compute(scheduler="sync")[0] == 0.0)
-        self._da = da
-        return da
 
-    def available(self) -> tuple[bool, str]:
-        if "dask.array" in sys.modules or find_spec("dask") is not None:
-            return True, ""
-        return False, f"dask is not installed; {_INSTALL}"
-
-    def version(self) -> str | None:
-        return importlib_version("dask")
-
-    # -- recognising --------------------------------------------------------
-    def is_array(self, x: Any) -> bool:
-        da = sys.modules.get("dask.array")
-        return da is not None and isinstance(x, da.Array)
-
-    def is_dtype(self, x: Any) -> bool:
-        return False  # dask uses NumPy's dtypes
+    def array_types(self, module: ModuleType) -> tuple[type, ...]:
+        return (module.Array,)
 
     def devices(self) -> Sequence[Device]:
         return (CPU,)
-
-    def canonical_dtype(self, native: Any) -> DType:
-        return from_numpy_dtype(np.dtype(native))
-
-    def dtype_of(self, x: Any) -> DType:
-        return from_numpy_dtype(x.dtype)
 
     def device_of(self, x: Any) -> Device:
         return CPU
@@ -131,7 +102,7 @@ class DaskBackend:
 
     # -- conversion ---------------------------------------------------------
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
-        da = self._load()
+        da = self.module
         _check_cpu(device)
         if isinstance(a, np.ma.MaskedArray):
             raise UnsupportedInputError(
@@ -149,7 +120,7 @@ class DaskBackend:
         return da.from_array(a, chunks=chunks_setting(), name=False)
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
-        self._load()
+        self.module  # noqa: B018 - dask.array must be importable
         if copy is False:
             raise CopyRequiredError(f"{_LAZY}; copy=False cannot be honoured")
         out = x.compute()
@@ -170,7 +141,7 @@ class DaskBackend:
         return x.copy() if copy else x
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
-        da = self._load()
+        da = self.module
         _check_cpu(device)
         return da.zeros(shape, dtype=numpy_dtype(dtype), chunks=chunks_setting())
 
@@ -178,7 +149,7 @@ class DaskBackend:
         return None  # lazy: no memory until computed
 
     def namespace(self) -> ModuleType:
-        self._load()
+        self.module  # noqa: B018 - dask.array must be importable
         import array_api_compat.dask.array
 
         return array_api_compat.dask.array

@@ -1,6 +1,6 @@
 """The JAX backend: ``jax.Array`` on the CPU and GPUs.
 
-Facts it relies on (measured; see ``shared/FACTS.md`` A.1b and A.2):
+Facts it relies on (measured; see unibridge's ``docs/framework-facts.md``, "NumPy to JAX"):
 
 * With x64 off, JAX *silently* turns float64 into float32, int64 into int32,
   uint64 into uint32 (values wrap) and complex128 into complex64. This backend
@@ -24,24 +24,26 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from unibridge._memory import aligned_copy
-from unibridge.adapters._framework import importlib_version
-from unibridge.adapters._layout import share_blocker
-from unibridge.devices import CPU, Device
-from unibridge.dtypes import DType, from_numpy_dtype, numpy_dtype
-from unibridge.errors import (
-    BackendUnavailableError,
-    ConfigurationError,
+from unibridge.backend_kit import (
+    CPU,
     CopyRequiredError,
+    Device,
+    DType,
+    FrameworkBackend,
     LossyCastError,
     UnsupportedInputError,
+    aligned_copy,
+    from_numpy_dtype,
+    import_framework,
+    numpy_dtype,
+    share_blocker,
 )
+from unibridge.errors import ConfigurationError
 
 from . import X64_ENV
 
@@ -65,7 +67,7 @@ def _x64_mode() -> str:
     return raw
 
 
-class JaxBackend:
+class JaxBackend(FrameworkBackend):
     """JAX arrays on the CPU and GPUs, with 64-bit dtypes kept exactly.
 
     Example:
@@ -78,26 +80,19 @@ class JaxBackend:
     name = "jax"
     array_modules = ("jax", "jaxlib")
     install_hint = _INSTALL
+    framework = "jax"
+    requires = ("jax", "jaxlib")
 
     def __init__(self) -> None:
-        self._jax: ModuleType | None = None
+        super().__init__()
         self._cpu: Any = None
         self._gpus: tuple[Any, ...] = ()
         self._devices: tuple[Device, ...] | None = None
         self._mode: str | None = None
 
-    # -- loading ------------------------------------------------------------
-    def _load(self) -> ModuleType:
-        if self._jax is not None:
-            return self._jax
+    def _on_load(self, jax: ModuleType) -> None:
         mode = _x64_mode()
-        try:
-            import jax
-            import jax.numpy  # noqa: F401  (the namespace; also loads the array type)
-        except Exception as exc:  # ImportError, or a broken install raising anything
-            raise BackendUnavailableError(
-                f"backend 'jax' needs JAX, which failed to import ({type(exc).__name__}: {exc}); {_INSTALL}"
-            ) from exc
+        import_framework("jax.numpy", self.name, _INSTALL)  # the namespace; also loads the array type
         if mode == "enable" and not jax.config.jax_enable_x64:
             # Process-wide by JAX's design; documented in the README.
             jax.config.update("jax_enable_x64", True)
@@ -108,16 +103,6 @@ class JaxBackend:
         except RuntimeError:  # "Unknown backend: 'gpu' requested ..." when there is none
             self._gpus = ()
         self._mode = mode
-        self._jax = jax
-        return jax
-
-    def available(self) -> tuple[bool, str]:
-        if "jax" in sys.modules or (find_spec("jax") is not None and find_spec("jaxlib") is not None):
-            return True, ""
-        return False, f"JAX is not installed; {_INSTALL}"
-
-    def version(self) -> str | None:
-        return importlib_version("jax")
 
     # -- recognising --------------------------------------------------------
     def is_array(self, x: Any) -> bool:
@@ -136,7 +121,7 @@ class JaxBackend:
 
     def devices(self) -> Sequence[Device]:
         if self._devices is None:
-            self._load()
+            self.module  # noqa: B018 - loads the devices
             self._devices = (CPU, *(Device("gpu", i) for i in range(len(self._gpus))))
         return self._devices
 
@@ -156,7 +141,7 @@ class JaxBackend:
         dev = next(iter(placed))
         if dev.platform == "cpu":
             return CPU
-        self._load()
+        self.module  # noqa: B018 - loads the devices
         for index, gpu in enumerate(self._gpus):
             if gpu == dev:
                 return Device("gpu", index)
@@ -167,7 +152,7 @@ class JaxBackend:
 
     # -- dtype guard --------------------------------------------------------
     def _check_dtype(self, dtype: DType) -> None:
-        jax = self._load()
+        jax = self.module
         if dtype in _WIDE and not jax.config.jax_enable_x64:
             raise LossyCastError(
                 f"JAX's x64 mode is off, so it would silently turn {dtype} into a 32-bit dtype. "
@@ -182,14 +167,14 @@ class JaxBackend:
         return x
 
     def _jax_device(self, device: Device) -> Any:
-        self._load()
+        self.module  # noqa: B018 - loads the devices
         if device == CPU:
             return self._cpu
         return self._gpus[device.index]
 
     # -- conversion ---------------------------------------------------------
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: Device, copy: bool | None) -> Any:
-        jax = self._load()
+        jax = self.module
         dtype = from_numpy_dtype(a.dtype)  # UnsupportedInputError for object/str/datetime
         self._check_dtype(dtype)
         target = self._jax_device(device)
@@ -216,7 +201,7 @@ class JaxBackend:
         return self._checked(x, dtype)
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
-        jax = self._load()
+        jax = self.module
         if self.device_of(x) != CPU:
             if copy is False:
                 raise CopyRequiredError(
@@ -231,7 +216,7 @@ class JaxBackend:
         return view
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
-        jax = self._load()
+        jax = self.module
         if self.device_of(x) == device:
             if not copy:
                 return x
@@ -247,7 +232,7 @@ class JaxBackend:
         return y
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
-        jax = self._load()
+        jax = self.module
         self._check_dtype(dtype)
         x = jax.numpy.zeros(shape, dtype=numpy_dtype(dtype), device=self._jax_device(device))
         return self._checked(x, dtype)
@@ -259,5 +244,5 @@ class JaxBackend:
         return self.device_of(x), start, start + x.size * x.dtype.itemsize
 
     def namespace(self) -> ModuleType:
-        jax = self._load()
+        jax = self.module
         return jax.numpy  # type: ignore[no-any-return]

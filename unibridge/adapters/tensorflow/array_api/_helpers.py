@@ -23,9 +23,9 @@ def tensor(x: Any) -> tf.Tensor:
         return x
     if isinstance(x, tf.Variable):
         return tf.convert_to_tensor(x)
-    from ._creation import asarray
+    import unibridge  # host data through unibridge's converter, as the namespace's asarray does
 
-    return asarray(x)
+    return unibridge.asarray(x, backend="tensorflow")
 
 
 def scalar_to(value: Any, dtype: tf.DType) -> tf.Tensor:

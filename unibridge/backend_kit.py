@@ -1,0 +1,351 @@
+"""The kit for writing a backend: everything a backend author imports from unibridge.
+
+A backend teaches unibridge one array framework (see ``docs/writing-a-backend.md``).
+This module is the one place a backend, built-in or plugin, takes its tools from:
+
+* :class:`FrameworkBackend`: a base class holding what every framework-backed
+  backend repeats: the lazy framework import (:attr:`~FrameworkBackend.module`),
+  ``available()`` and ``version()`` without importing anything, and
+  ``is_array()``/``is_dtype()`` answered through ``sys.modules``, so recognising
+  an array never imports a framework.
+* :class:`DtypeTable`: the canonical dtypes <-> a framework's dtype objects,
+  with the errors worded once; a :class:`FrameworkBackend` built on one gets
+  the protocol's dtype methods for free.
+* Deciding and doing sharing safely: :func:`share_blocker` (why a NumPy buffer
+  cannot be aliased, in the words every backend uses), :func:`aligned_copy`,
+  :func:`aligned_empty`, :func:`aligned_zeros` (64-byte-aligned memory, which
+  TensorFlow and JAX need to alias a buffer), :func:`address` and
+  :func:`dlpack_span` (a buffer's address range, for ``memory_span``).
+* The value types, errors and optional accelerator types a backend's methods
+  take and raise, re-exported so that one import suffices.
+
+Nothing here imports a framework.
+
+Example:
+    >>> import numpy as np
+    >>> from unibridge.backend_kit import share_blocker, aligned_copy
+    >>> a = np.arange(4.0)[::-1]
+    >>> share_blocker(a), aligned_copy(a).tolist()
+    ('negative strides', [3.0, 2.0, 1.0, 0.0])
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from importlib.util import find_spec
+from types import ModuleType
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._dlpack import dlpack_span
+from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros
+from .devices import CPU, Device
+from .dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
+from .errors import (
+    BackendUnavailableError,
+    CopyRequiredError,
+    DeviceUnavailableError,
+    LossyCastError,
+    UnsupportedInputError,
+)
+from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
+
+__all__ = [
+    # base classes
+    "FrameworkBackend",
+    "DtypeTable",
+    # helpers
+    "import_framework",
+    "framework_version",
+    "share_blocker",
+    "aligned_copy",
+    "aligned_empty",
+    "aligned_zeros",
+    "address",
+    "dlpack_span",
+    "ALIGNMENT",
+    # what backend methods take, return and raise
+    "Backend",
+    "NumpyFastPath",
+    "NumpyViewFastPath",
+    "CPU",
+    "Device",
+    "DType",
+    "from_numpy_dtype",
+    "numpy_dtype",
+    "BackendUnavailableError",
+    "CopyRequiredError",
+    "DeviceUnavailableError",
+    "LossyCastError",
+    "UnsupportedInputError",
+]
+
+
+# -- importing a framework ----------------------------------------------------------------------
+
+
+def import_framework(module: str, backend: str, install_hint: str) -> ModuleType:
+    """Import ``module`` for ``backend``, or raise BackendUnavailableError saying what to install.
+
+    Any failure (a missing package, or a broken install raising something else)
+    becomes :class:`~unibridge.BackendUnavailableError` with the original error chained.
+
+    Example:
+        >>> import_framework("numpy", "numpy", "pip install numpy").__name__
+        'numpy'
+    """
+    try:
+        return importlib.import_module(module)
+    except Exception as exc:  # ImportError, or a broken install raising anything
+        raise BackendUnavailableError(
+            f"backend {backend!r} needs {module}, which failed to import "
+            f"({type(exc).__name__}: {exc}); {install_hint}"
+        ) from exc
+
+
+def framework_version(*distributions: str) -> str | None:
+    """The version of the first installed distribution of ``distributions``, from metadata.
+
+    Imports nothing, so ``version()`` stays cheap for a framework nobody uses.
+
+    Example:
+        >>> framework_version("no-such-distribution", "numpy") is not None
+        True
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in distributions:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return None
+
+
+class FrameworkBackend:
+    """Base class for a backend over one framework that is imported on first use.
+
+    A subclass sets the protocol's ``name``, ``array_modules`` and
+    ``install_hint``, plus:
+
+    * ``framework``: the module to import (``"torch"``, ``"dask.array"``);
+    * ``requires``: top-level modules that must be installed (default: the
+      framework's top-level package); ``distributions``: the distributions whose
+      version ``version()`` reports (default: the same);
+    * :meth:`array_types`, given the imported module; and, when the framework
+      has dtype objects of its own, :meth:`dtype_types` and :meth:`dtype_table`
+      (frameworks that use NumPy's dtypes, as JAX and Dask do, need neither).
+
+    It gets :attr:`module` (the framework, imported on first use, then
+    :meth:`_on_load` runs once), ``available()``, ``version()``, ``is_array()``,
+    ``is_dtype()``, ``canonical_dtype()``, ``dtype_of()`` and
+    :meth:`native_dtype`. Only :attr:`module` and the dtype methods import the
+    framework.
+
+    Example:
+        >>> class ArrayModule(FrameworkBackend):   # a toy: Python's array.array as "arrays"
+        ...     name = "pyarray"; array_modules = ("array",); install_hint = "built in"
+        ...     framework = "array"
+        ...     def array_types(self, module): return (module.array,)
+        >>> b = ArrayModule()
+        >>> b.available(), b.module.__name__
+        ((True, ''), 'array')
+        >>> import array; b.is_array(array.array("d")), b.is_array([1.0])
+        (True, False)
+    """
+
+    name: str
+    array_modules: tuple[str, ...]
+    install_hint: str
+    framework: ClassVar[str]
+    requires: ClassVar[tuple[str, ...]] = ()
+    distributions: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        self._module: ModuleType | None = None
+        self._dtypes: DtypeTable | None = None
+
+    # -- the framework, on first use -------------------------------------------------------------
+    @property
+    def module(self) -> ModuleType:
+        """The framework module, imported (and :meth:`_on_load` run) on first access."""
+        module = self._module
+        if module is None:
+            module = import_framework(self.framework, self.name, self.install_hint)
+            self._dtypes = self.dtype_table(module)
+            self._on_load(module)
+            self._module = module  # set last: a half-initialised backend is never seen as loaded
+        return module
+
+    def _on_load(self, module: ModuleType) -> None:
+        """Called once with the imported framework: build tables, probe behaviour."""
+
+    @property
+    def loaded(self) -> bool:
+        """True once :attr:`module` has imported the framework."""
+        return self._module is not None
+
+    # -- the protocol's cheap questions -----------------------------------------------------------
+    def _required(self) -> tuple[str, ...]:
+        return self.requires or (self.framework.partition(".")[0],)
+
+    def available(self) -> tuple[bool, str]:
+        """Whether the framework can be imported here, found without importing it."""
+        missing = [m for m in self._required() if m not in sys.modules and find_spec(m) is None]
+        if not missing:
+            return True, ""
+        return False, f"{', '.join(missing)} is not installed; {self.install_hint}"
+
+    def version(self) -> str | None:
+        """The framework's version from package metadata (imports nothing)."""
+        return framework_version(*(self.distributions or self._required()[:1]))
+
+    def array_types(self, module: ModuleType) -> tuple[type, ...]:
+        """The framework's array types, given the imported framework module."""
+        raise NotImplementedError(f"{type(self).__name__} must define array_types(module)")
+
+    def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
+        """The framework's own dtype object types (none when it uses NumPy's dtypes)."""
+        return ()
+
+    def dtype_table(self, module: ModuleType) -> DtypeTable | None:
+        """The framework's :class:`DtypeTable`; None when it uses NumPy's dtypes."""
+        return None
+
+    # -- dtypes (through the table, or NumPy's dtypes) -------------------------------------------
+    @property
+    def dtypes(self) -> DtypeTable | None:
+        """The dtype table (importing the framework on first use); None: NumPy's dtypes."""
+        if self._module is None:
+            self.module  # noqa: B018 - loading builds the table
+        return self._dtypes
+
+    def native_dtype(self, dtype: DType) -> Any:
+        """The framework's dtype object for a canonical dtype; UnsupportedInputError if none."""
+        table = self.dtypes
+        return numpy_dtype(dtype) if table is None else table.native(dtype)
+
+    def canonical_dtype(self, native: Any) -> DType:
+        """The canonical dtype of one of the framework's dtype objects."""
+        table = self.dtypes
+        if table is not None:
+            return table.canonical(native)
+        try:
+            spec = np.dtype(native)
+        except TypeError:
+            raise UnsupportedInputError(
+                f"{native!r} is not a {self.name} dtype; supported dtypes: {', '.join(all_dtypes())}"
+            ) from None
+        return from_numpy_dtype(spec)
+
+    def dtype_of(self, x: Any) -> DType:
+        """The canonical dtype of one of the framework's arrays."""
+        return self.canonical_dtype(x.dtype)
+
+    # -- recognition, through sys.modules -------------------------------------------------------
+    def is_array(self, x: Any) -> bool:
+        """True when ``x`` is one of the framework's arrays; never imports the framework."""
+        module = sys.modules.get(self.framework)
+        return module is not None and isinstance(x, self.array_types(module))
+
+    def is_dtype(self, x: Any) -> bool:
+        """True when ``x`` is one of the framework's dtype objects; never imports the framework."""
+        module = sys.modules.get(self.framework)
+        if module is None:
+            return False
+        types = self.dtype_types(module)
+        return bool(types) and isinstance(x, types)
+
+
+# -- dtypes ---------------------------------------------------------------------------------------
+
+
+class DtypeTable:
+    """Canonical :class:`DType` <-> one framework's dtype objects.
+
+    Built from a module that spells its dtypes with the canonical names
+    (``torch.float64``, ``tf.bfloat16``); dtypes the module lacks are absent.
+
+    Example:
+        >>> import numpy as np
+        >>> table = DtypeTable("NumPy", np)
+        >>> table.native(DType("float32")) is np.float32, table.canonical(np.float32)
+        (True, DType('float32'))
+    """
+
+    def __init__(self, framework: str, module: ModuleType, describe: Callable[[Any], str] | None = None) -> None:
+        self.framework = framework
+        self.to_native: dict[DType, Any] = {
+            dt: getattr(module, str(dt)) for dt in all_dtypes() if hasattr(module, str(dt))
+        }
+        self.from_native: dict[Any, DType] = {v: k for k, v in self.to_native.items()}
+        self._describe = describe or (lambda native: f"dtype {native!r}")
+
+    def native(self, dtype: DType) -> Any:
+        """The framework's dtype object for ``dtype``; UnsupportedInputError if it has none."""
+        try:
+            return self.to_native[dtype]
+        except KeyError:
+            raise UnsupportedInputError(f"{self.framework} has no {dtype} dtype") from None
+
+    def canonical(self, native: Any) -> DType:
+        """The canonical dtype of a framework dtype object; UnsupportedInputError if none."""
+        try:
+            return self.from_native[native]
+        except (KeyError, TypeError):
+            raise UnsupportedInputError(
+                f"{self.framework} {self._describe(native)} has no array equivalent; "
+                f"supported dtypes: {', '.join(self.to_native)}"
+            ) from None
+
+
+# -- sharing --------------------------------------------------------------------------------------
+
+
+def share_blocker(
+    a: np.ndarray[Any, Any],
+    *,
+    writable: bool = True,
+    aligned64: bool = False,
+    c_contiguous: bool = False,
+) -> str | None:
+    """The reason a framework cannot alias the NumPy buffer ``a``, or None when it can.
+
+    Each backend states which properties it needs (``writable``: it has no
+    read-only arrays; ``aligned64``: it needs 64-byte alignment, as TensorFlow
+    and JAX do; ``c_contiguous``: it imports compact buffers only). The reason
+    is what :class:`~unibridge.CopyRequiredError` quotes, so every backend
+    explains itself in the same words.
+
+    Example:
+        >>> import numpy as np
+        >>> share_blocker(np.arange(4)[::-1]), share_blocker(np.arange(4))
+        ('negative strides', None)
+    """
+    if not a.dtype.isnative:
+        return "non-native byte order"
+    itemsize = a.dtype.itemsize
+    for stride in a.strides:
+        # Checked on every axis, length-1 ones included: torch.from_numpy refuses
+        # a negative or odd stride even where it is never stepped over.
+        if stride < 0:
+            return "negative strides"
+        if stride % itemsize:
+            return "strides that are not a multiple of the element size"
+    if writable and not a.flags.writeable:
+        return "read-only source (the target framework has no read-only arrays)"
+    if not a.flags.aligned:
+        return "data not aligned to its element size"
+    if a.dtype.kind == "c" and a.size and address(a) % a.dtype.itemsize:
+        # NumPy calls complex128 at 8 mod 16 "aligned"; torch's c10::complex<T> is
+        # alignas(2 * sizeof(T)), and its kernels segfault on such data (seen with
+        # zero-stride views; docs/framework-facts.md, "NumPy to PyTorch").
+        return f"complex data not {a.dtype.itemsize}-byte aligned"
+    if c_contiguous and not a.flags.c_contiguous:
+        return "non-compact (not C-contiguous) layout"
+    if aligned64 and a.size and address(a) % ALIGNMENT:
+        return f"data not {ALIGNMENT}-byte aligned"
+    return None

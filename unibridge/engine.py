@@ -1,0 +1,635 @@
+"""The conversion engine: every conversion unibridge makes, read top to bottom.
+
+1. :func:`asarray` — the hot path first: a memoized *route* (the source's
+   zero-copy NumPy view composed with the target's NumPy fast path) when no
+   option is given; otherwise, or when the route declines, the full path.
+2. The full path: Python data becomes NumPy (inferred exactly as NumPy does),
+   foreign CPU arrays become a zero-copy NumPy view of their memory, device
+   arrays go device to device through DLPack; then the dtype and copy policy is
+   applied once, and the target backend decides whether sharing is safe.
+3. :func:`to_numpy`, :func:`shares_memory` (from real address ranges),
+   :func:`to_device`, :func:`zeros` and :func:`zeros_like`, and the questions
+   ``dtype_of``/``device_of``/``owner_of``.
+4. The memo: routes, fast paths and resolved targets are derived data, kept
+   here beside the code that builds them, and dropped as a whole whenever the
+   registry changes (``register_backend``), so a re-registered backend is used
+   everywhere at once, inside a live ``configure()`` or ``use()`` too.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+from collections.abc import Callable
+from types import GeneratorType
+from typing import Any, Literal, Union
+
+import numpy as np
+
+from .config import _CURRENT, _DEFAULT, Selection, process_default
+from .devices import CPU, Device, parse_device, resolve_device
+from .dtypes import CASTING_MODES, DType, cast_numpy, check_cast, from_numpy_dtype
+from .errors import (
+    ConfigurationError,
+    CopyRequiredError,
+    DeviceUnavailableError,
+    UnsupportedInputError,
+)
+from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
+from .registry import _REGISTRY, owner_of, resolve_dtype
+
+__all__ = [
+    "asarray",
+    "to_numpy",
+    "shares_memory",
+    "to_device",
+    "zeros",
+    "zeros_like",
+    "dtype_of",
+    "device_of",
+    "target",
+    "check_modes",
+    "SAME_KIND",
+]
+
+SAME_KIND = "same_kind"
+# Python values: no dtype of their own, so they may take any dtype that holds them.
+_PYTHON_VALUES = (list, tuple, int, float, complex, bool)
+# Values np.asarray turns into *fresh* memory (nothing to share); NumPy scalars
+# are fresh too, but carry a dtype and follow the casting rules of arrays.
+_FRESH_PYTHON = (*_PYTHON_VALUES, np.generic)
+_NDARRAY = np.ndarray
+
+
+# == 1. asarray ====================================================================================
+
+
+def asarray(
+    obj: Any,
+    /,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    casting: str = SAME_KIND,
+    backend: str | None = None,
+    non_blocking: bool = False,
+) -> Any:
+    """Convert ``obj`` to an array of the active backend (or of ``backend=``).
+
+    ``obj`` may be a NumPy array, any registered framework's array, a Python
+    scalar or a nested list. The dtype is kept exactly unless ``dtype=`` asks
+    for another; a cast that can change values needs ``casting=`` to allow it.
+    ``copy=None`` shares memory when that is safe, ``True`` always copies,
+    ``False`` shares or raises :class:`CopyRequiredError`.
+
+    ``non_blocking=True`` (host to GPU, torch) queues the transfer on the
+    current CUDA stream and returns at once; work queued later on that stream
+    sees the data, and the source may be modified immediately (it was already
+    copied into a pinned staging buffer).
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> a = np.arange(3.0)
+        >>> b = ub.asarray(a, backend="numpy")
+        >>> ub.shares_memory(a, b), ub.dtype_of(b)
+        (True, DType('float64'))
+    """
+    if dtype is None and device is None and copy is None and casting == SAME_KIND and not non_blocking:
+        # The hot path: one memo lookup and the route, with no Python frame in between.
+        sel = _CURRENT.get() or _DEFAULT.selection or process_default()
+        routes = _MEMO.routes.get(sel.key)
+        route = None
+        if routes is not None:
+            if backend is None:
+                route = routes.get(type(obj))
+            elif type(backend) is str:
+                route = routes.get((type(obj), backend))
+        if route is None:
+            route = _route(sel, obj, backend)
+        if route:
+            convert, flags, declines, chars = route
+            if (not flags or obj.flags.num & flags == flags) and (chars is None or obj.dtype.char in chars):
+                try:
+                    out = convert(obj)
+                except declines:
+                    out = None
+                if out is not None:
+                    return out
+    return _convert(obj, dtype, device, copy, casting, backend, non_blocking)
+
+
+def _convert(
+    obj: Any, dtype: Any, device: Any, copy: Any, casting: Any, backend: Any, non_blocking: bool
+) -> Any:
+    """The full path of :func:`asarray`."""
+    check_modes(copy, casting)
+    sel = _CURRENT.get() or _DEFAULT.selection or process_default()
+    into, dev = target(sel, backend, device)
+    src = owner_of(obj)
+    if non_blocking and dev != CPU:
+        return _host_to_device_async(into, obj, src, dtype, dev, copy, casting, sel)
+
+    if src is None:  # Python data, buffers, __array__ objects
+        a = _python_to_numpy(obj, sel.default_float)
+        fresh = isinstance(obj, _FRESH_PYTHON)
+        python_data = isinstance(obj, _PYTHON_VALUES)
+        return _from_numpy(into, a, dtype, dev, copy, casting, fresh, python_data=python_data)
+
+    if src is into and (dtype is None or resolve_dtype(dtype) == into.dtype_of(obj)):
+        if dtype is not None:
+            check_cast(into.dtype_of(obj), resolve_dtype(dtype), casting)
+        return into.from_native(obj, device=dev, copy=copy)
+
+    if dtype is None and dev != CPU and src.device_of(obj) == dev:
+        # Device to device between frameworks: DLPack, never through the host.
+        from_dlpack = getattr(into, "from_dlpack", None)
+        if from_dlpack is not None:
+            synchronize = getattr(src, "synchronize", None)
+            if synchronize is not None:
+                synchronize(obj)
+            return from_dlpack(obj, device=dev, copy=copy)
+
+    # A foreign array (or a dtype change): go through a NumPy view of its memory.
+    try:
+        view = src.to_numpy(obj, copy=False)
+        fresh = False
+    except CopyRequiredError:
+        if copy is False:
+            raise
+        view = src.to_numpy(obj, copy=None)
+        fresh = True
+    return _from_numpy(into, view, dtype, dev, copy, casting, fresh)
+
+
+# == 2. the full path ==============================================================================
+
+
+def _python_to_numpy(obj: Any, default_float: DType) -> np.ndarray[Any, Any]:
+    """Infer an array from Python data (or a buffer) exactly as NumPy does."""
+    if isinstance(obj, GeneratorType) or (hasattr(obj, "__next__") and not hasattr(obj, "__len__")):
+        raise UnsupportedInputError(
+            f"cannot convert a {type(obj).__name__} (an iterator): materialise it first, e.g. list(it)"
+        )
+    try:
+        a = np.asarray(obj)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise UnsupportedInputError(
+            f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
+            f"data has no array form — pad it to a rectangular shape first"
+        ) from None
+    if a.dtype.kind in "OUSMmV" and a.dtype.name != "bfloat16":
+        raise UnsupportedInputError(
+            f"cannot convert {type(obj).__name__} with dtype {a.dtype}: "
+            + (
+                "its elements are not all numbers (or an int is too large for 64 bits)"
+                if a.dtype.kind == "O"
+                else "only bool, integer, floating and complex data is supported"
+            )
+        )
+    if default_float == "float32" and isinstance(obj, (list, tuple, float, complex)):
+        # Python floats follow the configured default float, like creation functions.
+        if a.dtype == np.float64:
+            a = a.astype(np.float32)
+        elif a.dtype == np.complex128:
+            a = a.astype(np.complex64)
+    return a
+
+
+def _from_numpy(
+    into: Backend,
+    a: np.ndarray[Any, Any],
+    dtype: Any,
+    device: Device,
+    copy: bool | None,
+    casting: str,
+    fresh: bool,
+    python_data: bool = False,
+) -> Any:
+    """Hand a NumPy array to ``into``, applying the dtype and copy policy.
+
+    ``fresh``: ``a`` is already a private copy. ``python_data``: ``a`` was
+    inferred from Python values, which may take any dtype that holds them exactly.
+    """
+    if dtype is not None:
+        want = resolve_dtype(dtype)
+        have = from_numpy_dtype(a.dtype)
+        if want != have:
+            if copy is False:
+                check_cast(have, want, casting)
+                raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
+            a = cast_numpy(a, want, casting, weak=python_data)
+            fresh = True
+        else:
+            check_cast(have, want, casting)
+    if fresh:
+        if copy is False:
+            raise CopyRequiredError(
+                "the input has no array memory to share (Python data, or a copy was already "
+                "needed on the way); copy=False cannot be honoured"
+            )
+        copy = None  # the fresh array is ours: sharing it is a copy of the input
+    if copy is None and type(a) is _NDARRAY:
+        fast = _fast_path_into(into, device)
+        if fast:
+            out = _apply(fast, a)
+            if out is not None:
+                return out
+    return into.from_numpy(a, device=device, copy=copy)
+
+
+def _host_to_device_async(
+    into: Backend, obj: Any, src: Backend | None, dtype: Any, dev: Device, copy: bool | None,
+    casting: str, sel: Selection,
+) -> Any:
+    host_to_device = getattr(into, "host_to_device", None)
+    if host_to_device is None:
+        raise UnsupportedInputError(
+            f"backend {into.name!r} has no asynchronous host-to-device copy; drop non_blocking=True"
+        )
+    if copy is False:
+        raise CopyRequiredError(f"moving host data to {dev} needs a copy, but copy=False")
+    if src is None:
+        a = _python_to_numpy(obj, sel.default_float)
+    elif src.device_of(obj) == CPU:
+        a = src.to_numpy(obj, copy=None)
+    else:
+        return asarray(obj, dtype=dtype, device=dev, copy=copy, casting=casting, backend=into.name)
+    if dtype is not None and resolve_dtype(dtype) != from_numpy_dtype(a.dtype):
+        a = cast_numpy(a, resolve_dtype(dtype), casting)
+    return host_to_device(a, device=dev, non_blocking=True)
+
+
+def check_modes(copy: Any, casting: Any) -> None:
+    """Raise ConfigurationError unless ``copy`` and ``casting`` are valid options.
+
+    Example:
+        >>> check_modes(None, "same_kind")
+    """
+    if not (copy is None or isinstance(copy, (bool, np.bool_))):
+        raise ConfigurationError(f"copy={copy!r} is not one of None, True, False")
+    if not isinstance(casting, str) or casting not in CASTING_MODES:
+        raise ConfigurationError(
+            f"casting={casting!r} is not a casting mode; use one of: {', '.join(CASTING_MODES)}"
+        )
+
+
+# == 3. the other conversions and questions ========================================================
+
+
+
+
+def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
+    """A NumPy array from any registered framework's array (a view when possible).
+
+    Works on tensors that require grad (through ``detach()``). A view of an
+    immutable tensor (TensorFlow) is read-only.
+
+    Example:
+        >>> import unibridge as ub
+        >>> ub.to_numpy([1, 2]).tolist()
+        [1, 2]
+    """
+    if copy is None:
+        view = _MEMO.views.get(type(x))
+        if view is None:
+            view = _view_path(x)
+        if view:
+            convert, declines = view
+            try:
+                out = convert(x)
+            except declines:
+                out = None
+            if out is not None:
+                return out  # type: ignore[no-any-return]
+    check_modes(copy, SAME_KIND)
+    src = owner_of(x)
+    if src is None:
+        a = _python_to_numpy(x, current_default_float())
+        if isinstance(x, _FRESH_PYTHON):
+            if copy is False:
+                raise CopyRequiredError(f"a {type(x).__name__} has no array memory to share")
+            return a
+        return a.copy() if copy else a
+    return src.to_numpy(x, copy=copy)
+
+
+def shares_memory(a: Any, b: Any, /) -> bool:
+    """True when ``a`` and ``b`` overlap in memory, whatever their frameworks.
+
+    Answers from the actual memory ranges, so a NumPy view, a ``torch.from_numpy``
+    tensor and a DLPack import all count.
+
+    Example:
+        >>> import numpy as np, unibridge as ub
+        >>> a = np.arange(4)
+        >>> ub.shares_memory(a, a[2:]), ub.shares_memory(a, a.copy())
+        (True, False)
+    """
+    views = _MEMO.views
+    mem_a = _cpu_view(a, views.get(type(a)))
+    mem_b = _cpu_view(b, views.get(type(b)))
+    if mem_a is not None and mem_b is not None:
+        return bool(np.shares_memory(mem_a, mem_b))
+    dev_a, mem_a = _memory_of(a) if mem_a is None else (CPU, mem_a)
+    dev_b, mem_b = _memory_of(b) if mem_b is None else (CPU, mem_b)
+    if mem_a is None or mem_b is None or dev_a != dev_b:
+        return False
+    if isinstance(mem_a, np.ndarray) and isinstance(mem_b, np.ndarray):
+        return bool(np.shares_memory(mem_a, mem_b))
+    lo_a, hi_a = _span(mem_a)
+    lo_b, hi_b = _span(mem_b)
+    return lo_a < hi_b and lo_b < hi_a
+
+
+def _cpu_view(x: Any, view: Any) -> np.ndarray[Any, Any] | None:
+    """``x``'s zero-copy NumPy view through its memoized view path, or None."""
+    if view is None:
+        view = _view_path(x)
+    if not view:
+        return None
+    convert, declines = view
+    try:
+        return convert(x)  # type: ignore[no-any-return]
+    except declines:
+        return None
+
+
+def _memory_of(x: Any) -> tuple[Device, Any]:
+    """``(device, memory)``: a NumPy view of CPU memory, or a backend's ``memory_span``."""
+    src = owner_of(x)
+    if src is None:
+        if isinstance(x, _FRESH_PYTHON):
+            return CPU, None  # Python data owns no array memory
+        return CPU, np.asarray(x)  # buffers: memoryview, bytes, array.array, __array__
+    dev = src.device_of(x)
+    if dev == CPU:
+        try:
+            return dev, src.to_numpy(x, copy=False)
+        except CopyRequiredError:
+            pass
+    return dev, src.memory_span(x)
+
+
+def _span(mem: Any) -> tuple[int, int]:
+    if isinstance(mem, np.ndarray):
+        if mem.size == 0:
+            return (0, 0)
+        from numpy.lib.array_utils import byte_bounds
+
+        return byte_bounds(mem)
+    return (mem[1], mem[2])
+
+
+def _require_owner(x: Any, what: str) -> Backend:
+    src = owner_of(x)
+    if src is None:
+        raise UnsupportedInputError(
+            f"{what} needs an array of a registered backend, got {type(x).__name__}; "
+            f"convert it with unibridge.asarray first"
+        )
+    return src
+
+
+def to_device(x: Any, device: Any, /, *, copy: bool | None = None) -> Any:
+    """Move ``x`` to ``device`` within its own framework (see :func:`unibridge.to_device`)."""
+    check_modes(copy, SAME_KIND)
+    src = _require_owner(x, "to_device")
+    return src.from_native(x, device=_resolve_request(device, src), copy=copy)
+
+
+def zeros(shape: Any, dtype: Any, device: Any, backend: str | None) -> Any:
+    """A fresh zero-filled array (see :func:`unibridge.zeros`)."""
+    sel = current_selection()
+    into, dev = target(sel, backend, device)
+    dt = sel.default_float if dtype is None else resolve_dtype(dtype)
+    return into.zeros(_shape_tuple(shape), dtype=dt, device=dev)
+
+
+def zeros_like(x: Any, dtype: Any, device: Any, backend: str | None) -> Any:
+    """Zeros with ``x``'s shape and dtype (see :func:`unibridge.zeros_like`)."""
+    src = owner_of(x)
+    if src is None:
+        template = _python_to_numpy(x, current_default_float())
+        shape, like_dtype = template.shape, from_numpy_dtype(template.dtype)
+    else:
+        shape, like_dtype = src.shape_of(x), src.dtype_of(x)
+    return zeros(shape, like_dtype if dtype is None else dtype, device, backend)
+
+
+def dtype_of(x: Any) -> DType:
+    """The framework-neutral dtype of ``x`` (see :func:`unibridge.dtype_of`)."""
+    src = owner_of(x)
+    if src is None:
+        return from_numpy_dtype(_python_to_numpy(x, current_default_float()).dtype)
+    return src.dtype_of(x)
+
+
+def device_of(x: Any) -> Device:
+    """The framework-neutral device of ``x`` (see :func:`unibridge.device_of`)."""
+    src = owner_of(x)
+    if src is None:
+        return CPU
+    return src.device_of(x)
+
+
+def _shape_tuple(shape: Any) -> tuple[int, ...]:
+    try:
+        dims = (operator.index(shape),) if not hasattr(shape, "__iter__") else tuple(
+            operator.index(d) for d in shape
+        )
+    except TypeError:
+        raise ConfigurationError(
+            f"shape must be an int or a sequence of ints, got {shape!r}"
+        ) from None
+    if any(d < 0 for d in dims):
+        raise ConfigurationError(f"shape must not have negative dimensions, got {dims}")
+    total = 1
+    for d in dims:
+        total *= d
+    if total > sys.maxsize:
+        raise ConfigurationError(f"shape {dims} has {total} elements, more than any array can hold")
+    return dims
+
+
+def current_selection() -> Selection:
+    """The active selection (the innermost ``use()`` block's, else the process default)."""
+    return _CURRENT.get() or _DEFAULT.selection or process_default()
+
+
+def current_default_float() -> DType:
+    """The active selection's default float."""
+    return current_selection().default_float
+
+
+# == 4. targets, routes and fast paths, memoized ===================================================
+
+Route = Union[NumpyFastPath, Literal[False]]  # False: no route for this input type and target
+ViewPath = Union[tuple[Callable[[Any], Any], tuple[type[BaseException], ...]], Literal[False]]
+
+
+def target(sel: Selection, backend: Any, device: Any) -> tuple[Backend, Device]:
+    """The backend object and concrete device a conversion goes to.
+
+    ``backend=None`` means the selection's backend; ``device=None`` the
+    selection's device (``auto`` resolved for that backend).
+
+    Example:
+        >>> import unibridge as ub
+        >>> target(ub.current(), "numpy", None)[0].name
+        'numpy'
+    """
+    into = _REGISTRY.load(sel.backend if backend is None else backend)
+    if device is not None:
+        return into, _resolve_request(device, into)
+    key = (into.name, sel.key)
+    found = _MEMO.targets.get(key)
+    if found is None or found[0] is not into:
+        try:
+            dev = resolve_device(sel.device, into.devices(), into.name)
+        except DeviceUnavailableError as exc:
+            raise DeviceUnavailableError(f"{exc} (device set by {sel.device_origin()})") from None
+        found = (into, dev)
+        _MEMO.store(_MEMO.targets, key, found)
+    return found
+
+
+def _resolve_request(device: Any, backend: Backend) -> Device:
+    """Parse and resolve an explicit ``device=`` argument for ``backend``."""
+    request = device if type(device) is Device else parse_device(device)
+    return resolve_device(request, backend.devices(), backend.name)
+
+
+def _route(sel: Selection, x: Any, backend: Any) -> Route:
+    """Build (once per input type and target) the fast conversion of ``x``, or False.
+
+    A route composes the source backend's zero-copy NumPy view with the
+    target's NumPy fast path; either may decline a particular array by
+    returning None, which sends that call down the full path.
+    """
+    if backend is not None and type(backend) is not str:
+        return False  # not a name: the full path explains
+    generation = _REGISTRY.generation
+    into, dev = target(sel, backend, None)
+    fast = _fast_path_into(into, dev)
+    source = owner_of(x)
+    route: Route = False
+    if fast and type(x) is _NDARRAY:
+        route = fast
+    elif fast and source is not None and source is not into:
+        view = _view_path(x)
+        if view:
+            see, declines = view
+
+            def composed(x: Any) -> Any:
+                try:
+                    a = see(x)
+                except declines:
+                    return None
+                return None if a is None else _apply(fast, a)
+
+            route = NumpyFastPath(composed)
+    routes = _MEMO.routes.get(sel.key)
+    if routes is None:
+        routes = {}
+        _MEMO.store(_MEMO.routes, sel.key, routes, generation)
+    _MEMO.store(routes, type(x) if backend is None else (type(x), backend), route, generation)
+    return route
+
+
+def _apply(path: NumpyFastPath, a: np.ndarray[Any, Any]) -> Any:
+    """Run a NumPy fast path on ``a``; None means "take the full path"."""
+    convert, flags, declines, chars = path
+    if (flags and a.flags.num & flags != flags) or (chars is not None and a.dtype.char not in chars):
+        return None
+    try:
+        return convert(a)
+    except declines:
+        return None
+
+
+def _fast_path_into(backend: Backend, device: Device) -> Route:
+    """``backend.numpy_fast_path(device)``, built once per backend object and device; False if none."""
+    key = (backend.name, device)
+    found = _MEMO.fast_paths.get(key)
+    if found is not None and found[0] is backend:
+        return found[1]  # type: ignore[no-any-return]
+    generation = _REGISTRY.generation
+    maker = _accelerator(backend, "numpy_fast_path", "from_numpy")
+    made: Any = maker(device) if maker is not None else None
+    if made and not isinstance(made, NumpyFastPath):
+        made = NumpyFastPath(made)  # a bare converter function is accepted too
+    path: Route = made or False
+    _MEMO.store(_MEMO.fast_paths, key, (backend, path), generation)
+    return path
+
+
+def _view_path(x: Any) -> ViewPath:
+    """The source backend's zero-copy view of ``x``'s type as ``(view, declines)``, or False."""
+    generation = _REGISTRY.generation
+    source = owner_of(x)
+    path: ViewPath = False
+    if source is not None:
+        maker = _accelerator(source, "numpy_view_fast_path", "to_numpy")
+        made: Any = maker() if maker is not None else None
+        if isinstance(made, NumpyViewFastPath):
+            path = (made.view, made.declines)
+        elif made is not None:
+            path = (made, ())  # a bare view function is accepted too
+    _MEMO.store(_MEMO.views, type(x), path, generation)
+    return path
+
+
+def _accelerator(backend: Backend, name: str, stands_for: str) -> Any:
+    """``backend.<name>``, if it may stand in for ``backend.<stands_for>``.
+
+    A subclass that overrides ``from_numpy`` but inherits its parent's fast
+    path would have its own conversion bypassed, so an accelerator counts only
+    when the class defining it is the one defining the method it stands for
+    (or a subclass of it).
+    """
+    method = getattr(backend, name, None)
+    if method is None:
+        return None
+    mro = type(backend).__mro__
+    owner_fast = next((c for c in mro if name in vars(c)), None)
+    owner_slow = next((c for c in mro if stands_for in vars(c)), None)
+    if owner_fast is None or owner_slow is None or not issubclass(owner_fast, owner_slow):
+        return None
+    return method
+
+
+class _Memo:
+    """Derived answers of the engine; dropping them never changes a result, only its speed.
+
+    * ``routes``: selection key -> {input type, or (input type, ``backend=``) -> route};
+    * ``views``: array type -> the owning backend's zero-copy NumPy view path;
+    * ``fast_paths``: (backend name, device) -> (backend object, its NumPy fast path);
+    * ``targets``: (backend name, selection key) -> (backend object, resolved device).
+
+    One rule invalidates them all: every registry change calls :meth:`clear`
+    (under the registry lock), and an entry built from an older registry
+    generation is never stored.
+    """
+
+    __slots__ = ("routes", "views", "fast_paths", "targets")
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        # New dicts: a reader holding an old one finishes its call with consistent data.
+        self.routes: dict[str, dict[Any, Route]] = {}
+        self.views: dict[type, ViewPath] = {}
+        self.fast_paths: dict[tuple[str, Device], tuple[Backend, Any]] = {}
+        self.targets: dict[tuple[str, str], tuple[Backend, Device]] = {}
+
+    def store(self, table: dict[Any, Any], key: Any, value: Any, generation: int | None = None) -> None:
+        """``table[key] = value``, unless the registry changed since ``generation`` was read."""
+        with _REGISTRY.lock:
+            if generation is None or generation == _REGISTRY.generation:
+                table[key] = value
+
+
+_MEMO = _Memo()
+_REGISTRY.on_change(_MEMO.clear)
