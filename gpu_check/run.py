@@ -44,8 +44,9 @@ __all__ = ["DEFAULT_OUT", "Step", "parser", "main", "run_step", "run_tests", "ru
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "gpu-check.json"
 SCHEMA = 1
-# Time limits, in seconds. Expected on an H200: about 1 minute in all. The
-# worst case (every limit reached) is 8.5 minutes, inside a 10-minute device call.
+# Time limits, in seconds. A normal run should take a minute or two (an estimate:
+# collecting the suite takes ~10 s on 2 CPU cores, the GPU work is small). The
+# worst case, every limit reached, is 8.5 minutes: inside a 10-minute device call.
 PER_TEST_TIMEOUT_S = 120
 SOFTWARE_LIMIT_S = 90
 TESTS_LIMIT_S = 240
