@@ -185,7 +185,8 @@ def problems(check: dict[str, Any]) -> list[str]:
         found.append("the benchmarks wrote no report")
     torch = check["software"].get("torch", {})
     if check["gpu"]["found"] and not torch.get("cuda_available"):
-        found.append(f"a GPU is here but torch sees no CUDA device ({torch.get('error') or torch.get('cuda')})")
+        why = torch.get("error") or f"torch {torch.get('version')}, built for CUDA {torch.get('cuda')}"
+        found.append(f"a GPU is here but torch sees no CUDA device ({why})")
     return found
 
 

@@ -115,6 +115,29 @@ def test_make_gpu_check_without_a_gpu_is_one_line_with_the_plain_python() -> Non
     assert proc.stdout.startswith("gpu-check: no NVIDIA GPU here") and proc.stdout.count("\n") == 1
 
 
+def _fake_smi(tmp: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ``nvidia-smi`` first on PATH: the driver's tool is what detection reads, nothing else."""
+    smi = tmp / "nvidia-smi"
+    smi.write_text("#!/bin/sh\n" + script)
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def test_detection_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_smi(tmp_path, 'echo "0, NVIDIA H200, 580.159.03, 143771"\necho "1, NVIDIA H200, 580.159.03, 143771"\n',
+              monkeypatch)
+    gpus, how = detect.find_gpus()
+    assert how == str(tmp_path / "nvidia-smi")
+    assert [(g.index, g.name, g.driver_version, g.memory_mib) for g in gpus] == [
+        (0, "NVIDIA H200", "580.159.03", 143771), (1, "NVIDIA H200", "580.159.03", 143771)]
+
+
+def test_an_nvidia_smi_without_a_driver_means_no_gpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    message = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
+    _fake_smi(tmp_path, f'echo "{message}"\nexit 9\n', monkeypatch)
+    assert detect.find_gpus() == ([], f"{tmp_path / 'nvidia-smi'} lists no GPU ({message})")
+
+
 def test_each_outcome_of_a_real_pytest_run_is_recorded(tiny_run: dict[str, Any]) -> None:
     assert tiny_run["exit_code"] == 1 and tiny_run["per_test_timeout_s"] in (60, None)
     rec = tiny_run["outcomes"]
@@ -141,8 +164,8 @@ def test_each_outcome_of_a_real_pytest_run_is_recorded(tiny_run: dict[str, Any])
 
 def _check(tests: dict[str, Any], *, gpu: bool = False, torch: dict[str, Any] | None = None,
            bench_exit: int | None = 0) -> dict[str, Any]:
-    bench = {"exit_code": bench_exit, "limit_s": 180, "report": {"results": [], "targets": []} if bench_exit == 0
-             else None}
+    report = {"results": [], "targets": []} if bench_exit == 0 else None
+    bench: dict[str, Any] = {"exit_code": bench_exit, "limit_s": 180, "report": report}
     return {"gpu": {"found": gpu, "devices": []}, "software": {"torch": torch or {}}, "tests": tests,
             "benchmarks": bench}
 
@@ -159,9 +182,10 @@ def test_a_gpu_whose_tests_all_skipped_is_a_problem_not_a_pass() -> None:
         "tests": [{"id": "t::a", "outcome": "skipped", "reason": "no GPU visible to torch"}],
         "collection_errors": []}}
     assert run.problems(_check(skipped)) == []  # no GPU here: skipping is right
-    found = run.problems(_check(skipped, gpu=True, torch={"cuda_available": False, "cuda": None}))
-    assert "a GPU is here but every GPU test skipped (see their reasons)" in found
-    assert "a GPU is here but torch sees no CUDA device (None)" in found
+    found = run.problems(_check(skipped, gpu=True, torch={"version": "2.13.0+cpu", "cuda_available": False,
+                                                           "cuda": None}))
+    assert found == ["a GPU is here but every GPU test skipped (see their reasons)",
+                     "a GPU is here but torch sees no CUDA device (torch 2.13.0+cpu, built for CUDA None)"]
 
 
 def test_children_stopped_at_their_limit_or_silent_are_problems() -> None:
