@@ -164,7 +164,7 @@ def test_each_outcome_of_a_real_pytest_run_is_recorded(tiny_run: dict[str, Any])
 
 def _check(tests: dict[str, Any], *, gpu: bool = False, torch: dict[str, Any] | None = None,
            bench_exit: int | None = 0) -> dict[str, Any]:
-    report = {"results": [], "targets": []} if bench_exit == 0 else None
+    report: dict[str, Any] | None = {"results": [], "targets": []} if bench_exit == 0 else None
     bench: dict[str, Any] = {"exit_code": bench_exit, "limit_s": 180, "report": report}
     return {"gpu": {"found": gpu, "devices": []}, "software": {"torch": torch or {}}, "tests": tests,
             "benchmarks": bench}
