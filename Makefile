@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard backends/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 
-.PHONY: test demo bench fuzz soak install clean
+.PHONY: test demo bench fuzz soak install clean gpu-check gpu-wheels
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,30 @@ fuzz: $(STAMP)
 
 soak: $(STAMP)
 	$(PY) -m tests.reliability.soak
+
+# make gpu-check: on a machine with an NVIDIA GPU, `pytest -m gpu` and `python -m benchmarks --only gpu`
+# into one JSON, benchmarks/results/gpu-check.json (see gpu_check/__init__.py, and README "GPUs").
+# It needs no .venv and installs nothing: GPU_PYTHON is the machine's own Python, which holds the CUDA
+# builds of torch/JAX/CuPy (.venv holds CPU torch). Without a GPU it says so in one line and exits 0.
+GPU_PYTHON ?= python3
+GPU_CHECK_ARGS ?=
+
+gpu-check:
+	@$(GPU_PYTHON) -m gpu_check $(GPU_CHECK_ARGS)
+
+# make gpu-wheels: what the GPU machine lacks, as wheels for its Python (3.12, x86-64) in .whl/ (git-ignored),
+# to name in the device call's `carry`. Only array-api-compat (a unibridge dependency, 82 kB) is missing
+# there; the image already has pytest, pytest-timeout, hypothesis, ml_dtypes, psutil and typing-extensions.
+GPU_WHEELS ?= array-api-compat==1.16.0
+GPU_PLATFORMS := $(foreach n,manylinux_2_28 manylinux_2_27 manylinux_2_17 manylinux2014 manylinux1,--platform $(n)_x86_64)
+
+gpu-wheels:
+	mkdir -p .whl
+	rm -f $(foreach w,$(GPU_WHEELS),.whl/$(subst -,_,$(firstword $(subst ==, ,$(w))))-*.whl)
+	$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--python-version 3.12 --implementation cp $(GPU_PLATFORMS) -d .whl $(GPU_WHEELS) \
+		2>&1 | sed '/^WARNING: Location .* is ignored/d'
+	@ls -l .whl
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,6 +1,7 @@
 """GPU paths (issue 9). Every test carries the ``gpu`` marker and skips without a GPU.
 
-CI has no GPU; these run on a GPU machine with ``pytest -m gpu``.
+CI has no GPU; these run on a GPU machine with ``pytest -m gpu`` (``make gpu-check``).
+JAX is the ``unibridge-jax`` plugin: its tests skip where the plugin or JAX's GPU is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from _backends import gpu_available, require
 pytestmark = pytest.mark.gpu
 
 ROUND_TRIP_DTYPES = ("float64", "float32", "bfloat16", "int64")
+GPU_BACKENDS = ("torch", "tensorflow", "jax")
 
 
 def _needs_gpu(name: str) -> None:
@@ -32,7 +34,7 @@ def _values(dtype: str) -> np.ndarray:
 
 
 @pytest.mark.parametrize("dtype", ROUND_TRIP_DTYPES)
-@pytest.mark.parametrize("name", ["torch", "tensorflow"])
+@pytest.mark.parametrize("name", GPU_BACKENDS)
 def test_numpy_to_gpu_and_back_is_bit_exact(name: str, dtype: str) -> None:
     _needs_gpu(name)
     a = _values(dtype)
@@ -42,7 +44,7 @@ def test_numpy_to_gpu_and_back_is_bit_exact(name: str, dtype: str) -> None:
     assert back.dtype == a.dtype and back.tobytes() == a.tobytes()
 
 
-@pytest.mark.parametrize("name", ["torch", "tensorflow"])
+@pytest.mark.parametrize("name", GPU_BACKENDS)
 def test_configured_gpu_places_creation_and_conversion(name: str) -> None:
     _needs_gpu(name)
     with ub.use(name, device="gpu"):
@@ -53,7 +55,7 @@ def test_configured_gpu_places_creation_and_conversion(name: str) -> None:
         assert ub.device_of(ub.zeros(3)) == "gpu:0"
 
 
-@pytest.mark.parametrize("name", ["torch", "tensorflow"])
+@pytest.mark.parametrize("name", GPU_BACKENDS)
 def test_device_changes_need_a_copy(name: str) -> None:
     _needs_gpu(name)
     g = ub.asarray(np.arange(4.0), backend=name, device="gpu:0")
@@ -96,3 +98,34 @@ def test_torch_cuda_to_torch_cuda_is_the_same_memory() -> None:
     t = torch.arange(8.0, device="cuda:0")
     assert ub.asarray(t, backend="torch", device="gpu:0") is t
     assert not ub.shares_memory(t, ub.asarray(t, backend="torch", device="gpu:0", copy=True))
+
+
+def test_torch_cuda_to_jax_gpu_keeps_values_dtype_and_device() -> None:
+    _needs_gpu("torch")
+    _needs_gpu("jax")
+    import torch
+
+    t = torch.arange(1024, dtype=torch.float64, device="cuda:0") * (1 + 2**-40)
+    j = ub.asarray(t, backend="jax", device="gpu:0")
+    assert ub.device_of(j) == "gpu:0" and ub.dtype_of(j) == "float64"
+    assert ub.to_numpy(j).tobytes() == t.cpu().numpy().tobytes()
+
+
+@pytest.mark.xfail(strict=True, reason="unibridge-jax has no from_dlpack yet: torch cuda -> jax gpu goes "
+                   "through the host (a copy); remove this mark once it hands over device memory")
+def test_torch_cuda_to_jax_gpu_shares_device_memory() -> None:
+    _needs_gpu("torch")
+    _needs_gpu("jax")
+    import torch
+
+    t = torch.arange(1024, dtype=torch.float32, device="cuda:0")
+    assert ub.shares_memory(t, ub.asarray(t, backend="jax", device="gpu:0"))
+
+
+def test_jax_gpu_to_torch_cuda_shares_device_memory() -> None:
+    _needs_gpu("jax")
+    _needs_gpu("torch")
+    j = ub.asarray(np.arange(1024, dtype=np.float32), backend="jax", device="gpu:0")
+    t = ub.asarray(j, backend="torch", device="gpu:0")  # DLPack, without the host
+    assert ub.device_of(t) == "gpu:0" and ub.shares_memory(j, t)
+    assert np.array_equal(t.cpu().numpy(), ub.to_numpy(j))
