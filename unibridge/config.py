@@ -46,7 +46,7 @@ ENV_VARS: Mapping[str, str] = MappingProxyType(
 DEFAULT_FLOATS = ("float32", "float64")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Selection:
     """The active configuration: ``.backend`` (a name), ``.device``, ``.default_float``.
 

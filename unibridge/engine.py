@@ -98,14 +98,9 @@ def asarray(
     if dtype is None and device is None and copy is None and casting == SAME_KIND and not non_blocking:
         # The hot path: one memo lookup and the route, with no Python frame in between.
         sel = _CURRENT.get() or _DEFAULT.selection or process_default()
-        routes = _MEMO.routes.get(sel.key)
-        route = None
-        if routes is not None:
-            if backend is None:
-                route = routes.get(type(obj))
-            elif type(backend) is str:
-                route = routes.get((type(obj), backend))
-        if route is None:
+        try:
+            route = _MEMO.routes[sel.key][backend][type(obj)]
+        except (KeyError, TypeError):  # not built yet (or backend= is not even hashable)
             route = _route(sel, obj, backend)
         if route:
             convert, flags, declines, chars = route
@@ -529,11 +524,17 @@ def _route(sel: Selection, x: Any, backend: Any) -> Route:
                 return None if a is None else _apply(fast, a)
 
             route = NumpyFastPath(composed)
+    if route:
+        route = tuple(route)  # type: ignore[assignment]  # a plain tuple unpacks faster than a NamedTuple
     routes = _MEMO.routes.get(sel.key)
     if routes is None:
         routes = {}
         _MEMO.store(_MEMO.routes, sel.key, routes, generation)
-    _MEMO.store(routes, type(x) if backend is None else (type(x), backend), route, generation)
+    by_type = routes.get(backend)
+    if by_type is None:
+        by_type = {}
+        _MEMO.store(routes, backend, by_type, generation)
+    _MEMO.store(by_type, type(x), route, generation)
     return route
 
 
@@ -602,7 +603,7 @@ def _accelerator(backend: Backend, name: str, stands_for: str) -> Any:
 class _Memo:
     """Derived answers of the engine; dropping them never changes a result, only its speed.
 
-    * ``routes``: selection key -> {input type, or (input type, ``backend=``) -> route};
+    * ``routes``: selection key -> {``backend=`` (None: the selection's) -> {input type -> route}};
     * ``views``: array type -> the owning backend's zero-copy NumPy view path;
     * ``fast_paths``: (backend name, device) -> (backend object, its NumPy fast path);
     * ``targets``: (backend name, selection key) -> (backend object, resolved device).
@@ -619,7 +620,7 @@ class _Memo:
 
     def clear(self) -> None:
         # New dicts: a reader holding an old one finishes its call with consistent data.
-        self.routes: dict[str, dict[Any, Route]] = {}
+        self.routes: dict[str, dict[str | None, dict[type, Route]]] = {}
         self.views: dict[type, ViewPath] = {}
         self.fast_paths: dict[tuple[str, Device], tuple[Backend, Any]] = {}
         self.targets: dict[tuple[str, str], tuple[Backend, Device]] = {}
