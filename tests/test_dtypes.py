@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from unibridge.dtypes import DType, all_dtypes, as_dtype, cast_numpy, check_cast
+from unibridge.dtypes import DType, all_dtypes, as_dtype
 
 
 def test_dtype_equals_and_hashes_like_its_canonical_name() -> None:
@@ -61,55 +61,6 @@ def test_unknown_dtype_raises_with_the_allowed_list(bad: object) -> None:
         return
     with pytest.raises(ub.UnsupportedInputError, match="float64"):
         as_dtype(bad)
-
-
-@pytest.mark.parametrize(
-    "src,dst,casting,outcome",
-    [
-        ("float64", "float32", "same_kind", "check"),
-        ("float32", "float64", "safe", "free"),
-        ("float64", "int64", "same_kind", "raise"),
-        ("int64", "int32", "same_kind", "check"),
-        ("int64", "int32", "safe", "raise"),
-        ("int64", "uint8", "same_kind", "raise"),
-        ("uint8", "int8", "same_kind", "check"),
-        ("int8", "bfloat16", "safe", "free"),
-        ("float16", "bfloat16", "safe", "raise"),
-        ("bfloat16", "float32", "safe", "free"),
-        ("float32", "bfloat16", "same_kind", "check"),
-        ("complex128", "float64", "same_kind", "raise"),
-        ("float64", "float32", "no", "raise"),
-        ("float64", "float64", "no", "free"),
-        ("float64", "int8", "unsafe", "free"),
-        ("bool", "int8", "safe", "free"),
-    ],
-)
-def test_casting_modes_follow_numpy(src: str, dst: str, casting: str, outcome: str) -> None:
-    if outcome == "raise":
-        with pytest.raises(ub.LossyCastError, match=casting if casting in ("no", "safe") else "unsafe"):
-            check_cast(DType(src), DType(dst), casting)
-    else:
-        assert check_cast(DType(src), DType(dst), casting) is (outcome == "check")
-
-
-def test_unknown_casting_mode_is_rejected() -> None:
-    with pytest.raises(ValueError, match="same_kind"):
-        check_cast(DType("int8"), DType("int16"), "sometimes")
-
-
-def test_narrowing_integer_cast_checks_values() -> None:
-    with pytest.raises(ub.LossyCastError, match=r"do not fit in int32"):
-        cast_numpy(np.array([1, 2**40]), DType("int32"), "same_kind")
-    assert cast_numpy(np.array([1, 2**31 - 1]), DType("int32"), "same_kind").tolist() == [1, 2**31 - 1]
-    assert cast_numpy(np.array([1, 2**40]), DType("int32"), "unsafe").tolist() == [1, 0]
-
-
-def test_narrowing_float_cast_rounds_but_never_overflows_to_inf() -> None:
-    assert cast_numpy(np.array([1 + 2**-40]), DType("float32"), "same_kind")[0] == 1.0
-    with pytest.raises(ub.LossyCastError, match="inf"):
-        cast_numpy(np.array([1e40]), DType("float32"), "same_kind")
-    kept = cast_numpy(np.array([np.inf, -np.inf, np.nan]), DType("float32"), "same_kind")
-    assert np.isinf(kept[:2]).all() and np.isnan(kept[2])
 
 
 def test_asarray_dtype_request_applies_the_policy(backend: str) -> None:

@@ -1,35 +1,28 @@
-"""Framework-neutral dtypes and the casting policy.
+"""Framework-neutral dtypes: one table of facts, and parsing.
 
 A :class:`DType` *is* its canonical Array API name (it subclasses ``str``), so
 ``dtype_of(x) == "float64"`` holds, ``str(dt)`` is the name, and it hashes like
 the name. Every fact about a dtype lives in one table, :data:`_TABLE`; each
 backend maps these names to its own dtype objects.
 
-Casting follows NumPy's modes (``no``, ``equiv``, ``safe``, ``same_kind``,
-``unsafe``). On top of NumPy, a *narrowing* cast that the mode allows is checked
-against the values: ``[1, 2**40]`` to int32 raises :class:`LossyCastError`
-instead of becoming ``[1, 0]``, and a finite float that would overflow to
-``inf`` raises too. Only ``casting="unsafe"`` lets values change freely.
+The casting modes are named here (:data:`CASTING_MODES`); what a cast may do
+to values is the casting policy's job (:mod:`unibridge.casting`).
 """
 
 from __future__ import annotations
 
-import warnings
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._memory import aligned_copy
-from .errors import ConfigurationError, LossyCastError, UnsupportedInputError
+from .errors import UnsupportedInputError
 
 __all__ = [
     "DType",
     "CASTING_MODES",
     "as_dtype",
     "all_dtypes",
-    "check_cast",
-    "cast_numpy",
     "numpy_dtype",
     "from_numpy_dtype",
     "bool_",
@@ -56,37 +49,28 @@ class _Facts(NamedTuple):
     kind: str  # Array API kind name, as used by ``isdtype``
     bits: int
     mantissa: int  # significand bits incl. the implicit one (0 for non-floats)
+    emax: int  # largest binary exponent of a finite value (0 for non-floats)
     numpy: str | None  # NumPy spelling; None for bfloat16 (ml_dtypes)
 
 
 # The one table of dtype facts. Order is the promotion-friendly listing order.
 _TABLE: dict[str, _Facts] = {
-    "bool": _Facts("bool", 8, 0, "bool"),
-    "int8": _Facts("signed integer", 8, 0, "int8"),
-    "int16": _Facts("signed integer", 16, 0, "int16"),
-    "int32": _Facts("signed integer", 32, 0, "int32"),
-    "int64": _Facts("signed integer", 64, 0, "int64"),
-    "uint8": _Facts("unsigned integer", 8, 0, "uint8"),
-    "uint16": _Facts("unsigned integer", 16, 0, "uint16"),
-    "uint32": _Facts("unsigned integer", 32, 0, "uint32"),
-    "uint64": _Facts("unsigned integer", 64, 0, "uint64"),
-    "float16": _Facts("real floating", 16, 11, "float16"),
-    "bfloat16": _Facts("real floating", 16, 8, None),
-    "float32": _Facts("real floating", 32, 24, "float32"),
-    "float64": _Facts("real floating", 64, 53, "float64"),
-    "complex64": _Facts("complex floating", 64, 24, "complex64"),
-    "complex128": _Facts("complex floating", 128, 53, "complex128"),
+    "bool": _Facts("bool", 8, 0, 0, "bool"),
+    "int8": _Facts("signed integer", 8, 0, 0, "int8"),
+    "int16": _Facts("signed integer", 16, 0, 0, "int16"),
+    "int32": _Facts("signed integer", 32, 0, 0, "int32"),
+    "int64": _Facts("signed integer", 64, 0, 0, "int64"),
+    "uint8": _Facts("unsigned integer", 8, 0, 0, "uint8"),
+    "uint16": _Facts("unsigned integer", 16, 0, 0, "uint16"),
+    "uint32": _Facts("unsigned integer", 32, 0, 0, "uint32"),
+    "uint64": _Facts("unsigned integer", 64, 0, 0, "uint64"),
+    "float16": _Facts("real floating", 16, 11, 15, "float16"),
+    "bfloat16": _Facts("real floating", 16, 8, 127, None),
+    "float32": _Facts("real floating", 32, 24, 127, "float32"),
+    "float64": _Facts("real floating", 64, 53, 1023, "float64"),
+    "complex64": _Facts("complex floating", 64, 24, 127, "complex64"),
+    "complex128": _Facts("complex floating", 128, 53, 1023, "complex128"),
 }
-
-# NumPy's ``same_kind`` is a rank rule: a cast may move up this ladder, never down.
-_KIND_RANK = {
-    "bool": 0,
-    "unsigned integer": 1,
-    "signed integer": 2,
-    "real floating": 3,
-    "complex floating": 4,
-}
-
 
 class DType(str):
     """A framework-neutral dtype that compares equal to its canonical name.
@@ -101,6 +85,7 @@ class DType(str):
     bits: int
     itemsize: int
     mantissa: int
+    emax: int
 
     def __new__(cls, name: str) -> DType:
         try:
@@ -117,6 +102,7 @@ class DType(str):
         self.bits = facts.bits
         self.itemsize = max(1, facts.bits // 8)
         self.mantissa = facts.mantissa
+        self.emax = facts.emax
         return self
 
     def __repr__(self) -> str:
@@ -265,147 +251,3 @@ def as_dtype(spec: Any) -> DType:
         f"cannot interpret {spec!r} (type {type(spec).__name__}) as a dtype; "
         f"use a name such as 'float64', or one of: {', '.join(_TABLE)}"
     )
-
-
-def _is_safe(src: DType, dst: DType) -> bool:
-    if src == dst or src.kind == "bool":
-        return True
-    if src == "bfloat16" or dst == "bfloat16":
-        # bfloat16 is outside NumPy's own table: apply the same exactness rule
-        # NumPy uses (every value representable in the target).
-        if dst.kind == "bool" or src.kind in ("signed integer", "unsigned integer"):
-            # An integer fits exactly when its magnitude bits fit the significand.
-            magnitude = src.bits - (src.kind == "signed integer")
-            return dst.kind in ("real floating", "complex floating") and magnitude <= dst.mantissa
-        if src.kind == "real floating" and dst.kind in ("real floating", "complex floating"):
-            return dst.mantissa >= src.mantissa and (dst.bits >= 32 or dst == src)
-        return False
-    return bool(np.can_cast(numpy_dtype(src), numpy_dtype(dst), "safe"))
-
-
-@lru_cache(maxsize=1024)
-def check_cast(src: DType, dst: DType, casting: str) -> bool:
-    """Raise if ``casting`` forbids ``src -> dst``; return True when values must be checked.
-
-    The returned flag marks a *narrowing* cast (one NumPy would call unsafe)
-    that ``same_kind`` allows: the caller checks the values and raises
-    :class:`LossyCastError` on overflow.
-
-    Example:
-        >>> from unibridge.dtypes import check_cast, int64, int32
-        >>> check_cast(int64, int32, "same_kind")
-        True
-    """
-    if casting not in CASTING_MODES:
-        raise ConfigurationError(
-            f"casting={casting!r} is not a casting mode; use one of: {', '.join(CASTING_MODES)}"
-        )
-    if src == dst:
-        return False
-    if casting == "unsafe":
-        return False
-    if casting in ("no", "equiv"):
-        raise LossyCastError(
-            f"casting={casting!r} allows no dtype change, but {src} -> {dst} was asked for; "
-            f"pass casting='safe', 'same_kind' or 'unsafe'"
-        )
-    if _is_safe(src, dst):
-        return False
-    if casting == "safe":
-        raise LossyCastError(
-            f"{src} -> {dst} is not a safe cast (values can change); "
-            f"pass casting='same_kind' or 'unsafe' to allow it"
-        )
-    # same_kind
-    if _KIND_RANK[src.kind] <= _KIND_RANK[dst.kind]:
-        return True
-    raise LossyCastError(
-        f"{src} -> {dst} crosses kinds ({src.kind} to {dst.kind}) and would change values; "
-        f"pass casting='unsafe' to allow it"
-    )
-
-
-def _finfo(dtype: DType) -> Any:
-    """``finfo`` that also knows bfloat16 (NumPy's own finfo rejects ml_dtypes types)."""
-    if dtype == "bfloat16":
-        import ml_dtypes
-
-        return ml_dtypes.finfo(numpy_dtype(dtype))  # type: ignore[no-untyped-call]
-    return np.finfo(numpy_dtype(dtype))
-
-
-def _check_values(a: np.ndarray[Any, Any], src: DType, dst: DType) -> None:
-    """Raise LossyCastError when a narrowing cast would change a value's magnitude."""
-    if a.size == 0:
-        return
-    if dst.kind in ("signed integer", "unsigned integer"):
-        info = np.iinfo(_TABLE[dst].numpy)  # type: ignore[arg-type]
-        lo, hi = a.min(), a.max()
-        if int(lo) < info.min or int(hi) > info.max:
-            raise LossyCastError(
-                f"values [{int(lo)}, {int(hi)}] do not fit in {dst} "
-                f"(range [{info.min}, {info.max}]); {src} -> {dst} would wrap. "
-                f"Pass casting='unsafe' to wrap anyway, or choose a wider dtype"
-            )
-        return
-    if dst.kind in ("real floating", "complex floating"):
-        dst_max = float(_finfo(dst).max)
-        parts = (a.real, a.imag) if src.kind == "complex floating" else (a,)
-        for part in parts:
-            if src.kind == "real floating" or src.kind == "complex floating":
-                part = part[np.isfinite(part)]
-            if part.size == 0:
-                continue
-            biggest = max(abs(float(part.min())), abs(float(part.max())))
-            if biggest > dst_max:
-                raise LossyCastError(
-                    f"finite values up to {biggest!r} overflow {dst} (max {dst_max!r}) "
-                    f"and would become inf; pass casting='unsafe' to allow it"
-                )
-
-
-def _exact_or_raise(a: np.ndarray[Any, Any], src: DType, dst: DType) -> np.ndarray[Any, Any]:
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
-        out = aligned_copy(a, numpy_dtype(dst))
-        back = out.astype(a.dtype)
-    if not np.array_equal(back, a, equal_nan=a.dtype.kind in "fc"):
-        raise LossyCastError(
-            f"the values do not all fit {dst} exactly ({src} data -> {dst}); "
-            f"pass casting='unsafe' to convert anyway"
-        )
-    return out
-
-
-def cast_numpy(
-    a: np.ndarray[Any, Any], dst: DType, casting: str, *, weak: bool = False
-) -> np.ndarray[Any, Any]:
-    """Cast a NumPy array under unibridge's policy; the result is fresh, 64-byte-aligned memory.
-
-    ``weak=True`` marks values inferred from Python ints, which may take any
-    integer dtype whose range holds them.
-
-    Example:
-        >>> import numpy as np
-        >>> from unibridge.dtypes import cast_numpy, int32
-        >>> cast_numpy(np.array([1, 2]), int32, "same_kind").dtype
-        dtype('int32')
-    """
-    src = from_numpy_dtype(a.dtype)
-    if weak and casting not in ("unsafe", "no", "equiv"):
-        # Python data has no dtype of its own (NumPy's int64/float64 is only an
-        # inference): it may take any dtype that holds its values exactly.
-        try:
-            needs_check = check_cast(src, dst, casting)
-        except LossyCastError:
-            return _exact_or_raise(a, src, dst)
-        if needs_check:
-            _check_values(a, src, dst)
-    elif check_cast(src, dst, casting):
-        _check_values(a, src, dst)
-    if casting != "unsafe":
-        return aligned_copy(a, numpy_dtype(dst))
-    # The caller allowed values to change: NumPy's ComplexWarning/overflow warnings are noise.
-    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
-        return aligned_copy(a, numpy_dtype(dst))

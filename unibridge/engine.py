@@ -28,11 +28,13 @@ import numpy as np
 
 from .config import _CURRENT, _DEFAULT, Selection, process_default
 from .devices import CPU, Device, parse_device, resolve_device
-from .dtypes import CASTING_MODES, DType, cast_numpy, check_cast, from_numpy_dtype
+from .casting import EXACT, FIT, cast, check_cast
+from .dtypes import CASTING_MODES, DType, from_numpy_dtype, numpy_dtype
 from .errors import (
     ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
+    LossyCastError,
     UnsupportedInputError,
 )
 from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
@@ -125,16 +127,19 @@ def _convert(
     if non_blocking and dev != CPU:
         return _host_to_device_async(into, obj, src, dtype, dev, copy, casting, sel)
 
-    if src is None:  # Python data, buffers, __array__ objects
-        a = _python_to_numpy(obj, sel.default_float)
-        fresh = isinstance(obj, _FRESH_PYTHON)
-        python_data = isinstance(obj, _PYTHON_VALUES)
-        return _from_numpy(into, a, dtype, dev, copy, casting, fresh, python_data=python_data)
+    if src is None:  # Python data, NumPy scalars, buffers, __array__ objects
+        a, origin = _host_data(obj, copy, casting, sel.default_float, dtype is None)
+        fresh = origin == "python" or isinstance(obj, np.generic)
+        return _from_numpy(into, a, dtype, dev, copy, casting, fresh, origin)
 
-    if src is into and (dtype is None or resolve_dtype(dtype) == into.dtype_of(obj)):
-        if dtype is not None:
-            check_cast(into.dtype_of(obj), resolve_dtype(dtype), casting)
-        return into.from_native(obj, device=dev, copy=copy)
+    if src is into:
+        have = into.dtype_of(obj)
+        want = have if dtype is None else resolve_dtype(dtype)
+        if want == have:
+            return into.from_native(obj, device=dev, copy=copy)
+        astype = getattr(into, "astype", None)
+        if astype is not None:
+            return _astype_native(into, astype, obj, have, want, dev, copy, casting)
 
     if dtype is None and dev != CPU and src.device_of(obj) == dev:
         # Device to device between frameworks: DLPack, never through the host.
@@ -154,21 +159,80 @@ def _convert(
             raise
         view = src.to_numpy(obj, copy=None)
         fresh = True
-    return _from_numpy(into, view, dtype, dev, copy, casting, fresh)
+    return _from_numpy(into, view, dtype, dev, copy, casting, fresh, "array")
+
+
+def _astype_native(
+    into: Backend, astype: Any, obj: Any, have: DType, want: DType, dev: Device, copy: Any, casting: str
+) -> Any:
+    """A dtype change within one framework, by the framework itself (a torch tensor that
+    requires grad stays in the autograd graph; a lazy dask array stays lazy).
+
+    The policy decides first; when it must look at values (``FIT``, ``EXACT``), they
+    are checked on a host view, so the framework's cast never changes a value the
+    policy forbids.
+    """
+    values = check_cast(have, want, casting, "array")
+    if copy is False:
+        raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
+    if values in (FIT, EXACT):
+        cast(into.to_numpy(obj, copy=None), want, casting)  # raises LossyCastError; result unused
+    return into.from_native(astype(obj, want), device=dev, copy=None)
 
 
 # == 2. the full path ==============================================================================
 
 
-def _python_to_numpy(obj: Any, default_float: DType) -> np.ndarray[Any, Any]:
-    """Infer an array from Python data (or a buffer) exactly as NumPy does."""
+def _host_data(
+    obj: Any, copy: Any, casting: str, default_float: DType, apply_default: bool
+) -> tuple[np.ndarray[Any, Any], str]:
+    """NumPy data for what no backend owns, and its origin (``"python"`` or ``"array"``).
+
+    Python numbers and lists are inferred at full precision, exactly as NumPy does
+    (int64, uint64 past 2**63, float64, complex128); then, when no ``dtype=`` was
+    asked for, Python floats and complexes take the configured default float,
+    checked like any cast (rounding is what float32 means; a finite value that
+    would become infinite raises). NumPy scalars and buffers keep their dtype.
+    """
+    python_data = _is_python_data(obj)
+    a = _infer(obj, copy if not python_data else None)
+    origin = "python" if python_data else "array"
+    if python_data and apply_default and default_float != "float64" and a.dtype.kind in "fc":
+        want = _python_float_dtype(obj, a, default_float)
+        if want is not None and want != a.dtype:
+            try:
+                a = cast(a, want, "unsafe" if casting == "unsafe" else "same_kind", origin="python")
+            except LossyCastError as exc:
+                raise LossyCastError(
+                    f"{exc} (the default float is {default_float}, set by configure(default_float=) or "
+                    f"UNIBRIDGE_DEFAULT_FLOAT; pass dtype='float64' to keep these values)"
+                ) from None
+    return a, origin
+
+
+def _is_python_data(obj: Any) -> bool:
+    """Python numbers, and lists/tuples: data whose dtype is only NumPy's inference.
+
+    NumPy scalars are not: ``np.float64`` subclasses ``float`` but carries a dtype.
+    """
+    return isinstance(obj, _PYTHON_VALUES) and not isinstance(obj, np.generic)
+
+
+def _infer(obj: Any, copy: Any) -> np.ndarray[Any, Any]:
+    """``np.asarray(obj)``, refusing what has no numeric array form (and copies under copy=False)."""
     if isinstance(obj, GeneratorType) or (hasattr(obj, "__next__") and not hasattr(obj, "__len__")):
         raise UnsupportedInputError(
             f"cannot convert a {type(obj).__name__} (an iterator): materialise it first, e.g. list(it)"
         )
     try:
-        a = np.asarray(obj)
+        a = np.asarray(obj, copy=False) if copy is False else np.asarray(obj)
     except (ValueError, TypeError, OverflowError) as exc:
+        if copy is False and _infer(obj, None) is not None:
+            # It has an array form, but only as a copy (an __array__ that cannot share).
+            raise CopyRequiredError(
+                f"a {type(obj).__name__} gives its values only as a copy (its __array__ or buffer "
+                f"cannot be shared), so copy=False cannot be honoured"
+            ) from None
         raise UnsupportedInputError(
             f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
             f"data has no array form — pad it to a rectangular shape first"
@@ -182,13 +246,39 @@ def _python_to_numpy(obj: Any, default_float: DType) -> np.ndarray[Any, Any]:
                 else "only bool, integer, floating and complex data is supported"
             )
         )
-    if default_float == "float32" and isinstance(obj, (list, tuple, float, complex)):
-        # Python floats follow the configured default float, like creation functions.
-        if a.dtype == np.float64:
-            a = a.astype(np.float32)
-        elif a.dtype == np.complex128:
-            a = a.astype(np.complex64)
     return a
+
+
+def _python_float_dtype(obj: Any, a: np.ndarray[Any, Any], default_float: DType) -> np.dtype[Any] | None:
+    """The dtype Python data becomes under a non-default default float, or None to keep NumPy's.
+
+    Python floats take the default float (complexes its complex type); NumPy scalars
+    and arrays nested in the data keep their own dtype, and the result is their
+    promotion, as NumPy promotes a weak Python scalar with a typed value.
+    """
+    weak_float = np.dtype(numpy_dtype(default_float))
+    weak_complex = np.result_type(weak_float, np.complex64)
+    found_float = found_complex = False
+    typed: list[np.dtype[Any]] = []
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)) and not isinstance(item, np.generic):
+            stack.extend(item)
+        elif isinstance(item, np.generic) or isinstance(item, np.ndarray):
+            typed.append(item.dtype)
+        elif isinstance(item, bool) or isinstance(item, int):
+            continue
+        elif isinstance(item, float):
+            found_float = True
+        elif isinstance(item, complex):
+            found_complex = True
+        else:  # any other array-like nested in a list: typed, as NumPy reads it
+            typed.append(np.asarray(item).dtype)
+    if not (found_float or found_complex):
+        return None  # only typed values are floating: they keep their dtype
+    weak = [weak_complex if found_complex else weak_float]
+    return np.result_type(*weak, *typed) if typed else weak[0]
 
 
 def _from_numpy(
@@ -199,24 +289,22 @@ def _from_numpy(
     copy: bool | None,
     casting: str,
     fresh: bool,
-    python_data: bool = False,
+    origin: str,
 ) -> Any:
     """Hand a NumPy array to ``into``, applying the dtype and copy policy.
 
-    ``fresh``: ``a`` is already a private copy. ``python_data``: ``a`` was
-    inferred from Python values, which may take any dtype that holds them exactly.
+    ``fresh``: ``a`` is already a private copy. ``origin``: ``"python"`` when ``a``
+    was inferred from Python values, which may take any dtype that holds them exactly.
     """
     if dtype is not None:
         want = resolve_dtype(dtype)
         have = from_numpy_dtype(a.dtype)
         if want != have:
             if copy is False:
-                check_cast(have, want, casting)
+                check_cast(have, want, casting, origin)
                 raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
-            a = cast_numpy(a, want, casting, weak=python_data)
+            a = cast(a, want, casting, origin=origin)
             fresh = True
-        else:
-            check_cast(have, want, casting)
     if fresh:
         if copy is False:
             raise CopyRequiredError(
@@ -245,13 +333,13 @@ def _host_to_device_async(
     if copy is False:
         raise CopyRequiredError(f"moving host data to {dev} needs a copy, but copy=False")
     if src is None:
-        a = _python_to_numpy(obj, sel.default_float)
+        a = _host_data(obj, None, casting, sel.default_float, dtype is None)[0]
     elif src.device_of(obj) == CPU:
         a = src.to_numpy(obj, copy=None)
     else:
         return asarray(obj, dtype=dtype, device=dev, copy=copy, casting=casting, backend=into.name)
     if dtype is not None and resolve_dtype(dtype) != from_numpy_dtype(a.dtype):
-        a = cast_numpy(a, resolve_dtype(dtype), casting)
+        a = cast(a, resolve_dtype(dtype), casting, origin="python" if _is_python_data(obj) else "array")
     return host_to_device(a, device=dev, non_blocking=True)
 
 
@@ -300,7 +388,7 @@ def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
     check_modes(copy, SAME_KIND)
     src = owner_of(x)
     if src is None:
-        a = _python_to_numpy(x, current_default_float())
+        a = _host_data(x, copy, SAME_KIND, current_default_float(), True)[0]
         if isinstance(x, _FRESH_PYTHON):
             if copy is False:
                 raise CopyRequiredError(f"a {type(x).__name__} has no array memory to share")
@@ -405,7 +493,7 @@ def zeros_like(x: Any, dtype: Any, device: Any, backend: str | None) -> Any:
     """Zeros with ``x``'s shape and dtype (see :func:`unibridge.zeros_like`)."""
     src = owner_of(x)
     if src is None:
-        template = _python_to_numpy(x, current_default_float())
+        template = _host_data(x, None, SAME_KIND, current_default_float(), True)[0]
         shape, like_dtype = template.shape, from_numpy_dtype(template.dtype)
     else:
         shape, like_dtype = src.shape_of(x), src.dtype_of(x)
@@ -416,7 +504,7 @@ def dtype_of(x: Any) -> DType:
     """The framework-neutral dtype of ``x`` (see :func:`unibridge.dtype_of`)."""
     src = owner_of(x)
     if src is None:
-        return from_numpy_dtype(_python_to_numpy(x, current_default_float()).dtype)
+        return from_numpy_dtype(_host_data(x, None, SAME_KIND, current_default_float(), True)[0].dtype)
     return src.dtype_of(x)
 
 

@@ -39,7 +39,7 @@ from typing_extensions import Protocol, runtime_checkable
 from .devices import Device
 from .dtypes import DType
 
-__all__ = ["Backend", "NumpyFastPath", "NumpyViewFastPath"]
+__all__ = ["Backend", "NumpyFastPath", "NumpyViewFastPath", "OPTIONAL_METHODS"]
 
 
 @runtime_checkable
@@ -139,6 +139,19 @@ class Backend(Protocol):
     def namespace(self) -> ModuleType:
         """The Array API namespace for this backend's arrays."""
         ...
+
+
+OPTIONAL_METHODS = {
+    "astype": "astype(x, dtype) -> array: one of the backend's arrays cast to ``dtype`` by the framework "
+    "itself (keeps autograd graphs and laziness); called only after the casting policy allowed the "
+    "change and checked the values where it must",
+    "numpy_fast_path": "numpy_fast_path(device) -> NumpyFastPath | None: see NumpyFastPath",
+    "numpy_view_fast_path": "numpy_view_fast_path() -> NumpyViewFastPath | None: see NumpyViewFastPath",
+    "from_dlpack": "from_dlpack(x, *, device, copy) -> array: another framework's device array, without the host",
+    "synchronize": "synchronize(x) -> None: wait for queued work on x, before a DLPack consumer reads it",
+    "host_to_device": "host_to_device(a, *, device, non_blocking) -> array: an asynchronous host-to-device copy",
+}
+"""Methods a backend *may* offer; the core looks each up with ``getattr`` and works without it."""
 
 
 class NumpyViewFastPath(NamedTuple):

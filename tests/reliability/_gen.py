@@ -221,12 +221,33 @@ def _kind(name: str) -> str:
 
 
 def numpy_safe(src: str, dst: str) -> bool | None:
-    """NumPy's "safe" verdict; None where bfloat16 makes it implementation-defined."""
-    if src == dst:
+    """Whether every value of ``src`` is exactly a value of ``dst``, from iinfo/finfo.
+
+    (Not NumPy's ``can_cast(..., "safe")``, which calls int64 -> float64 safe although
+    2**53 + 1 rounds: the policy's "safe" means no value can change.)
+    """
+    if src == dst or _kind(src) == "b":
         return True
-    if "bfloat16" in (src, dst):
-        return None
-    return bool(np.can_cast(np.dtype(src), np.dtype(dst), "safe"))
+    sk, dk = _kind(src), _kind(dst)
+    if dk == "b":
+        return False
+    if sk in "iu":
+        info = np.iinfo(np.dtype(src))
+        if dk in "iu":
+            return np.iinfo(np.dtype(dst)).min <= info.min and np.iinfo(np.dtype(dst)).max >= info.max
+        magnitude = max(-int(info.min), int(info.max)).bit_length()
+        return magnitude <= _float_info(dst).nmant + 1
+    if dk in "iu" or (sk == "c" and dk == "f"):
+        return False
+    s, d = _float_info(src), _float_info(dst)
+    return d.nmant >= s.nmant and d.maxexp >= s.maxexp
+
+
+def _float_info(name: str) -> Any:
+    """finfo of a float type, or of a complex type's components (bfloat16 through ml_dtypes)."""
+    if name.startswith("complex"):
+        name = f"float{np.dtype(name).itemsize * 4}"
+    return finfo(numpy_dtype(name))
 
 
 def overflows(values: np.ndarray[Any, Any], dst: str) -> bool:

@@ -15,6 +15,7 @@ Facts it relies on (measured, see ``docs/framework-facts.md``, "NumPy to PyTorch
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -247,6 +248,17 @@ class TorchBackend(FrameworkBackend):
         else:
             a = x.numpy()
         return aligned_copy(a) if (copy and not fresh) else a
+
+    def astype(self, x: Any, dtype: DType) -> Any:
+        """``x`` cast by torch itself: a tensor that requires grad stays in the autograd graph.
+
+        The core calls this only after the casting policy allowed the change (and checked
+        the values where it must), so torch's own complex-to-real warning is noise here.
+        """
+        self._check_dense(x)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Casting complex values to real")
+            return x.to(self.native_dtype(dtype))
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         self._check_dense(x)  # sparse/nested tensors raise here too, as they do from any other framework

@@ -261,6 +261,14 @@ class TensorFlowBackend(FrameworkBackend):
             ) from None
         return aligned_copy(view) if copy else view
 
+    def astype(self, x: Any, dtype: DType) -> Any:
+        """``x`` cast by TensorFlow itself (``tf.cast``): differentiable under a ``GradientTape``.
+
+        The core calls this only after the casting policy allowed the change (and checked
+        the values where it must).
+        """
+        return self.module.cast(self._as_tensor(x), self.native_dtype(dtype))
+
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         tf = self.module
         x = self._as_tensor(x)

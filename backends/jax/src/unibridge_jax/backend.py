@@ -215,6 +215,15 @@ class JaxBackend(FrameworkBackend):
             raise CopyRequiredError("jax materialised a host copy of this array (non-default layout); copy=False")
         return view
 
+    def astype(self, x: Any, dtype: DType) -> Any:
+        """``x`` cast by JAX itself (traceable, differentiable); 64-bit dtypes kept exactly.
+
+        The core calls this only after the casting policy allowed the change (and checked
+        the values where it must).
+        """
+        self._check_dtype(dtype)
+        return self._checked(x.astype(numpy_dtype(dtype)), dtype)
+
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         jax = self.module
         if self.device_of(x) == device:

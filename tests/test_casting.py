@@ -1,0 +1,130 @@
+"""The casting policy (``unibridge.casting``): the table, and the value checks behind it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from unibridge.casting import EXACT, FIT, KEEP, POLICY, REFUSE, cast, check_cast, relation, rule
+from unibridge.dtypes import DType, all_dtypes
+
+
+@pytest.mark.parametrize(
+    "src,dst,casting,outcome",
+    [
+        ("float64", "float32", "same_kind", FIT),
+        ("float32", "float64", "safe", KEEP),
+        ("float64", "int64", "same_kind", REFUSE),
+        ("int64", "int32", "same_kind", FIT),
+        ("int64", "int32", "safe", REFUSE),
+        ("int64", "uint8", "same_kind", REFUSE),
+        ("uint8", "int8", "same_kind", FIT),
+        ("int8", "bfloat16", "safe", KEEP),
+        ("float16", "bfloat16", "safe", REFUSE),
+        ("bfloat16", "float32", "safe", KEEP),
+        ("float32", "bfloat16", "same_kind", FIT),
+        ("complex128", "float64", "same_kind", REFUSE),
+        ("float64", "float32", "no", REFUSE),
+        ("float64", "float64", "no", KEEP),
+        ("float64", "int8", "unsafe", KEEP),
+        ("bool", "int8", "safe", KEEP),
+        # NumPy's table calls these safe although values round; the policy does not.
+        ("int64", "float64", "safe", REFUSE),
+        ("int32", "float32", "safe", REFUSE),
+        ("int32", "float64", "safe", KEEP),
+        ("uint64", "float64", "same_kind", FIT),
+    ],
+)
+def test_casting_modes_follow_the_policy_table(src: str, dst: str, casting: str, outcome: object) -> None:
+    if outcome is REFUSE:
+        with pytest.raises(ub.LossyCastError, match=casting if casting in ("no", "safe") else "unsafe"):
+            check_cast(DType(src), DType(dst), casting)
+    else:
+        assert check_cast(DType(src), DType(dst), casting) is outcome
+
+
+@pytest.mark.parametrize(
+    "src,dst,casting,outcome",
+    [
+        ("int64", "uint64", "same_kind", EXACT),  # Python ints may be any type that holds them
+        ("float64", "int8", "same_kind", EXACT),
+        ("float64", "float32", "same_kind", FIT),  # rounding is what float32 means
+        ("float64", "float32", "safe", EXACT),
+        ("complex128", "float64", "safe", EXACT),
+        ("float64", "int8", "no", REFUSE),
+        ("float64", "int8", "unsafe", KEEP),
+    ],
+)
+def test_python_data_may_take_any_dtype_that_holds_its_values(
+    src: str, dst: str, casting: str, outcome: object
+) -> None:
+    assert rule("python", src, dst, casting) is outcome
+
+
+def test_the_policy_covers_every_origin_mode_and_relation() -> None:
+    for (origin, casting), row in POLICY.items():
+        assert len(row) == 4 and all(r in (KEEP, FIT, EXACT, REFUSE) for r in row), (origin, casting)
+        assert row[0] is KEEP  # the same dtype never changes a value
+    assert {c for _, c in POLICY} == {"no", "equiv", "safe", "same_kind", "unsafe"}
+    for src in all_dtypes():
+        for dst in all_dtypes():
+            assert relation(src, dst) in ("same", "safe", "narrowing", "crossing")
+
+
+def test_safe_means_every_value_is_held_exactly() -> None:
+    # Checked against Python integers: the largest magnitude of each integer type.
+    for src in all_dtypes():
+        if src.kind not in ("signed integer", "unsigned integer"):
+            continue
+        info = np.iinfo(src.numpy)
+        for dst in all_dtypes():
+            if dst.kind not in ("real floating", "complex floating") or relation(src, dst) != "safe":
+                continue
+            for value in (info.min, info.max, info.max - 1):
+                out = cast(np.array([value], dtype=src.numpy), dst, "safe")
+                assert int(out.real.astype(np.float64)[0]) == value, (src, dst, value)
+
+
+def test_unknown_casting_mode_is_rejected() -> None:
+    with pytest.raises(ValueError, match="same_kind"):
+        check_cast(DType("int8"), DType("int16"), "sometimes")
+
+
+def test_narrowing_integer_cast_checks_values() -> None:
+    with pytest.raises(ub.LossyCastError, match=r"does not fit int32"):
+        cast(np.array([1, 2**40]), "int32", "same_kind")
+    assert cast(np.array([1, 2**31 - 1]), "int32", "same_kind").tolist() == [1, 2**31 - 1]
+    assert cast(np.array([1, 2**40]), "int32", "unsafe").tolist() == [1, 0]
+
+
+def test_the_lower_bound_of_an_integer_range_is_checked_too() -> None:
+    with pytest.raises(ub.LossyCastError, match=r"-1099511627776 does not fit int32"):
+        cast(np.array([-(2**40)]), "int32", "same_kind")
+    with pytest.raises(ub.LossyCastError, match=r"-1 does not fit uint64"):
+        cast(np.array([-1]), "uint64", "same_kind", origin="python")
+
+
+def test_narrowing_float_cast_rounds_but_never_overflows_to_inf() -> None:
+    assert cast(np.array([1 + 2**-40]), "float32", "same_kind")[0] == 1.0
+    with pytest.raises(ub.LossyCastError, match="infinite"):
+        cast(np.array([1e40]), "float32", "same_kind")
+    kept = cast(np.array([np.inf, -np.inf, np.nan]), "float32", "same_kind")
+    assert np.isinf(kept[:2]).all() and np.isnan(kept[2])
+
+
+def test_the_imaginary_part_of_a_complex_cast_is_checked_for_overflow() -> None:
+    with pytest.raises(ub.LossyCastError, match="infinite"):
+        cast(np.array([1 + 1e300j]), "complex64", "same_kind")
+    with pytest.raises(ub.LossyCastError, match="infinite"):
+        cast(np.array([1e300 + 1j]), "complex64", "same_kind")
+
+
+def test_an_exact_cast_is_judged_by_value_not_by_a_round_trip() -> None:
+    # int64 -> uint64 -> int64 is bit-exact for -1, but -1 has no uint64 value.
+    with pytest.raises(ub.LossyCastError):
+        cast(np.array([-1]), "uint64", "safe", origin="python")
+    # 2**53 + 1 rounds in float64; its neighbour 2**53 does not.
+    with pytest.raises(ub.LossyCastError, match="9007199254740993"):
+        cast(np.array([2**53 + 1]), "float64", "safe", origin="python")
+    assert cast(np.array([2**53]), "float64", "safe", origin="python").tolist() == [2.0**53]
