@@ -38,7 +38,8 @@ bench: $(STAMP)
 	$(PY) -m benchmarks
 
 fuzz: $(STAMP)
-	UNIBRIDGE_FUZZ_EXAMPLES=20000 $(PY) -m pytest tests/reliability -m "not gpu" -p no:cacheprovider -q --timeout 0
+	UNIBRIDGE_FUZZ_EXAMPLES=20000 UNIBRIDGE_HONEST_EXAMPLES=5000 $(PY) -m pytest tests/reliability \
+		tests/test_honest_conversions.py -m "not gpu" -p no:cacheprovider -q --timeout 0
 
 soak: $(STAMP)
 	$(PY) -m tests.reliability.soak

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from types import GeneratorType
 from typing import Any, Literal, Union
 
@@ -197,6 +198,8 @@ def _host_data(
     python_data = _is_python_data(obj)
     a = _infer(obj, copy if not python_data else None)
     origin = "python" if python_data else "array"
+    if python_data and a.dtype.kind in "fc" and casting != "unsafe":
+        _require_integers_kept(obj, a)
     if python_data and apply_default and default_float != "float64" and a.dtype.kind in "fc":
         want = _python_float_dtype(obj, a, default_float)
         if want is not None and want != a.dtype:
@@ -208,6 +211,39 @@ def _host_data(
                     f"UNIBRIDGE_DEFAULT_FLOAT; pass dtype='float64' to keep these values)"
                 ) from None
     return a, origin
+
+
+def _require_integers_kept(obj: Any, a: np.ndarray[Any, Any]) -> None:
+    """Raise when NumPy's inference rounded a Python integer (``[2**60 + 1, 0.5]`` is float64).
+
+    Only integers beyond 2**53 can be rounded by a float64 inference; they are
+    looked for with one vectorised comparison, and only then compared one by one
+    with the Python values (Python compares int and float exactly).
+    """
+    if a.dtype not in (np.float64, np.complex128):
+        return  # a Python int beside anything makes NumPy infer at least float64
+    real = a.real if a.dtype.kind == "c" else a
+    if not np.any(np.abs(real) >= 2.0**53):  # a rounded integer lands at 2**53 or beyond
+        return
+    for given, held in zip(_scalars(obj), real.reshape(-1).tolist()):
+        if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)) and held != given:
+            raise LossyCastError(
+                f"these numbers have no common dtype that holds them all: NumPy infers {a.dtype} for them, "
+                f"which rounds the integer {int(given)} to {held!r}. Convert the integers and the "
+                f"fractions separately, pass dtype= with casting='unsafe' to accept the rounding, or "
+                f"build a NumPy array of the dtype you want first"
+            )
+
+
+def _scalars(obj: Any) -> Iterator[Any]:
+    """The scalars of nested Python data, in the C order NumPy lays them out."""
+    if isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _scalars(item)
+    elif isinstance(obj, np.ndarray):
+        yield from obj.reshape(-1).tolist()
+    else:
+        yield obj
 
 
 def _is_python_data(obj: Any) -> bool:
@@ -225,8 +261,16 @@ def _infer(obj: Any, copy: Any) -> np.ndarray[Any, Any]:
             f"cannot convert a {type(obj).__name__} (an iterator): materialise it first, e.g. list(it)"
         )
     try:
-        a = np.asarray(obj, copy=False) if copy is False else np.asarray(obj)
-    except (ValueError, TypeError, OverflowError) as exc:
+        if hasattr(obj, "__dlpack__") and not hasattr(obj, "__array__") and not hasattr(obj, "__array_interface__"):
+            a = np.from_dlpack(obj, copy=copy)  # only DLPack on offer (NumPy's asarray ignores it)
+        elif copy is False:
+            with warnings.catch_warnings():
+                # NumPy's warning for an old-style __array__ without copy=: the error below says it.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                a = np.asarray(obj, copy=False)
+        else:
+            a = np.asarray(obj)
+    except (ValueError, TypeError, OverflowError, BufferError, RuntimeError) as exc:
         if copy is False and _infer(obj, None) is not None:
             # It has an array form, but only as a copy (an __array__ that cannot share).
             raise CopyRequiredError(
@@ -277,6 +321,9 @@ def _python_float_dtype(obj: Any, a: np.ndarray[Any, Any], default_float: DType)
             typed.append(np.asarray(item).dtype)
     if not (found_float or found_complex):
         return None  # only typed values are floating: they keep their dtype
+    if any(d.name == "bfloat16" for d in typed):
+        # ml_dtypes' promotion depends on the order of its operands: NumPy's inference stands.
+        return None
     weak = [weak_complex if found_complex else weak_float]
     return np.result_type(*weak, *typed) if typed else weak[0]
 
@@ -444,7 +491,10 @@ def _memory_of(x: Any) -> tuple[Device, Any]:
     if src is None:
         if isinstance(x, _FRESH_PYTHON):
             return CPU, None  # Python data owns no array memory
-        return CPU, np.asarray(x)  # buffers: memoryview, bytes, array.array, __array__
+        try:
+            return CPU, _infer(x, None)  # buffers, __array__, __array_interface__, DLPack
+        except UnsupportedInputError:
+            return CPU, None  # no numeric array form: no array memory to share
     dev = src.device_of(x)
     if dev == CPU:
         try:
