@@ -434,11 +434,17 @@ def device_of(x: Any) -> Device:
 def namespace(backend: str | None = None) -> ModuleType:
     """The Array API namespace of ``backend`` (default: the active backend).
 
+    Creation without a dtype gives the configured default float on every
+    backend (see :mod:`unibridge.namespaces`).
+
     Example:
         >>> import unibridge as ub
         >>> xp = ub.namespace("numpy")
         >>> float(xp.sum(xp.asarray([1.0, 2.0])))
         3.0
     """
-    target = active().backend_object if backend is None else _REGISTRY.load(backend)
-    return target.namespace()
+    sel = active()
+    target = sel.backend_object if backend is None else _REGISTRY.load(backend)
+    from .namespaces import with_default_float  # issue 14: one dtype default on every backend
+
+    return with_default_float(target.name, target.namespace(), sel.default_float)
