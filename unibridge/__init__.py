@@ -24,16 +24,20 @@ from .api import (
     zeros,
     zeros_like,
 )
+from .autodiff import grad, stop_gradient, value_and_grad
 from .config import Selection, configure, current, use
 from .devices import Device
 from .dtypes import DType
 from .errors import (
     BackendNotFoundError,
     BackendUnavailableError,
+    AutodiffUnavailableError,
     ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
+    GradientOutputError,
     LossyCastError,
+    NotDifferentiableError,
     UnibridgeError,
     UnsupportedInputError,
 )
@@ -52,6 +56,10 @@ __all__ = [
     "dtype_of",
     "device_of",
     "namespace",
+    # model code: gradients, compilation, random numbers
+    "value_and_grad",
+    "grad",
+    "stop_gradient",
     # configuration
     "use",
     "configure",
@@ -75,5 +83,8 @@ __all__ = [
     "LossyCastError",
     "UnsupportedInputError",
     "ConfigurationError",
+    "NotDifferentiableError",
+    "GradientOutputError",
+    "AutodiffUnavailableError",
 ]
 
