@@ -12,6 +12,7 @@ Example:
     (True, True)
 """
 
+from . import random
 from ._version import __version__
 from .api import (
     asarray,
@@ -60,6 +61,7 @@ __all__ = [
     "value_and_grad",
     "grad",
     "stop_gradient",
+    "random",
     # configuration
     "use",
     "configure",
