@@ -42,6 +42,7 @@ from .errors import (
     UnibridgeError,
     UnsupportedInputError,
 )
+from .jit import jit
 from .protocol import Backend
 from .registry import BackendInfo, backends, get_backend, register_backend
 
@@ -61,6 +62,7 @@ __all__ = [
     "value_and_grad",
     "grad",
     "stop_gradient",
+    "jit",
     "random",
     # configuration
     "use",

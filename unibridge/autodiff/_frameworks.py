@@ -174,7 +174,9 @@ class TensorFlowAutodiff(Autodiff):
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         import tensorflow as tf
 
-        return tf.function(fun)  # type: ignore[no-any-return]
+        # Traced like jax.jit: Python control flow runs once, at trace time. AutoGraph would
+        # also rewrite unibridge's own code and turn its errors into StagingErrors.
+        return tf.function(fun, autograph=False)  # type: ignore[no-any-return]
 
 
 class JaxAutodiff(Autodiff):
