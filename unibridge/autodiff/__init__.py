@@ -143,12 +143,14 @@ class _Differentiated:
         """A readable path for every leaf, e.g. ``argument 0['W1']`` (for errors only)."""
         return [path for p in self.positions for path in leaf_paths(self.args[p], f"argument {p}")]
 
-    def call_with(self, fun: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[list[Any]], Any]:
+    def call_with(self, fun: Callable[..., Any], kwargs: dict[str, Any], has_aux: bool) -> Callable[[list[Any]], Any]:
+        """``leaves -> (value, aux)``: ``fun`` called with the differentiated arguments rebuilt."""
         def call(leaves: list[Any]) -> Any:
             args = list(self.args)
             for p, rebuilt in zip(self.positions, self.regroup(leaves)):
                 args[p] = rebuilt
-            return fun(*args, **kwargs)
+            out = fun(*args, **kwargs)
+            return _split_aux(out) if has_aux else (out, None)
 
         return call
 
@@ -162,8 +164,9 @@ class _Differentiated:
 
 
 def _check_dtypes(adapter: Autodiff, leaves: list[Any], diff: _Differentiated) -> None:
+    differentiable = adapter.differentiable
     for i, x in enumerate(leaves):
-        if not adapter.differentiable(x):
+        if not differentiable(x):
             at = diff.where()[i]
             raise NotDifferentiableError(
                 f"cannot differentiate with respect to {at}: its dtype is {adapter.dtype_name(x)}, "
@@ -189,9 +192,10 @@ def _output_checker(adapter: Autodiff) -> Callable[[Any], None]:
     return check
 
 
-def _split_aux(out: Any, has_aux: bool) -> tuple[Any, Any]:
-    if not has_aux:
-        return out, None
+_CHECKERS = {name: _output_checker(adapter) for name, adapter in ADAPTERS.items()}
+
+
+def _split_aux(out: Any) -> tuple[Any, Any]:
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         raise GradientOutputError(
             f"with has_aux=True the function must return a pair (value, aux), "
@@ -239,9 +243,14 @@ def _make(fun: Callable[..., Any], argnums: Argnums, has_aux: bool, *, with_valu
     wanted = _normalise_argnums(argnums)
     single = not isinstance(argnums, Sequence)
 
+    positions_by_count: dict[int, tuple[int, ...]] = {}  # argnums resolved per argument count
+
     @functools.wraps(fun)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
-        diff = _Differentiated(args, _positions(wanted, len(args)))
+        positions = positions_by_count.get(len(args))
+        if positions is None:
+            positions = positions_by_count[len(args)] = _positions(wanted, len(args))
+        diff = _Differentiated(args, positions)
         leaves = diff.leaves()
         if not leaves:
             raise NotDifferentiableError(
@@ -250,9 +259,8 @@ def _make(fun: Callable[..., Any], argnums: Argnums, has_aux: bool, *, with_valu
             )
         adapter = _framework_of(leaves, diff)
         _check_dtypes(adapter, leaves, diff)
-        call = diff.call_with(fun, kwargs)
-        value, aux, grads = adapter.value_and_grad(lambda xs: _split_aux(call(xs), has_aux), leaves,
-                                                   _output_checker(adapter))
+        value, aux, grads = adapter.value_and_grad(diff.call_with(fun, kwargs, has_aux), leaves,
+                                                   _CHECKERS[adapter.name])
         per_arg = diff.regroup(grads)
         g = per_arg[0] if single else tuple(per_arg)
         if with_value:

@@ -36,8 +36,20 @@ class Autodiff:
     name: str = ""
     module: str = ""  # the top-level module that must be imported for its arrays to exist
 
-    def owns(self, x: Any) -> bool:
+    def __init__(self) -> None:
+        self._types: tuple[type, ...] = ()  # cached once the framework is imported
+
+    def array_types(self) -> tuple[type, ...]:
+        """The framework's array types (traced and symbolic ones included); () before it is imported."""
         raise NotImplementedError
+
+    def owns(self, x: Any) -> bool:
+        types = self._types
+        if not types:
+            if self.module not in sys.modules:
+                return False  # an array of a framework never imported cannot exist
+            types = self._types = self.array_types()
+        return isinstance(x, types)
 
     def dtype_name(self, x: Any) -> str:
         raise NotImplementedError
@@ -75,9 +87,10 @@ class TorchAutodiff(Autodiff):
     name = "torch"
     module = "torch"
 
-    def owns(self, x: Any) -> bool:
-        torch = sys.modules.get("torch")
-        return torch is not None and isinstance(x, torch.Tensor)
+    def array_types(self) -> tuple[type, ...]:
+        import torch
+
+        return (torch.Tensor,)
 
     def dtype_name(self, x: Any) -> str:
         return str(x.dtype).removeprefix("torch.")
@@ -91,23 +104,31 @@ class TorchAutodiff(Autodiff):
     def value_and_grad(self, call: Call, leaves: Leaves, check: Check) -> tuple[Any, Any, Leaves]:
         import torch
 
-        nested = torch.is_grad_enabled() and any(leaf.requires_grad for leaf in leaves)
+        recording = torch.is_grad_enabled()
+        nested = recording and any([leaf.requires_grad for leaf in leaves])
         inputs = [
             leaf.view_as(leaf) if nested and leaf.requires_grad else leaf.detach().requires_grad_()
             for leaf in leaves
         ]
-        with torch.enable_grad():  # JAX's convention: a gradient works inside no_grad() too
-            value, aux = call(inputs)
-            check(value)
-            found: Sequence[Any]
-            if value.requires_grad:
-                found = torch.autograd.grad(value, inputs, allow_unused=True, create_graph=nested)
-            else:  # the value does not depend on any input
-                found = (None,) * len(inputs)
+        if recording:
+            value, aux, found = self._record(call, inputs, check, nested)
+        else:
+            with torch.enable_grad():  # JAX's convention: a gradient works inside no_grad() too
+                value, aux, found = self._record(call, inputs, check, nested)
         grads = [torch.zeros_like(x) if g is None else g for x, g in zip(inputs, found)]
         if nested:
             return value, aux, grads
-        return value.detach(), _detach_tree(aux, torch), grads
+        return value.detach(), aux if aux is None else _detach_tree(aux, torch), grads
+
+    @staticmethod
+    def _record(call: Call, inputs: Leaves, check: Check, nested: bool) -> tuple[Any, Any, Sequence[Any]]:
+        import torch
+
+        value, aux = call(inputs)
+        check(value)
+        if not value.requires_grad:  # the value does not depend on any input
+            return value, aux, (None,) * len(inputs)
+        return value, aux, torch.autograd.grad(value, inputs, allow_unused=True, create_graph=nested)
 
     def stop_gradient(self, x: Any) -> Any:
         return x.detach()
@@ -133,9 +154,10 @@ class TensorFlowAutodiff(Autodiff):
     name = "tensorflow"
     module = "tensorflow"
 
-    def owns(self, x: Any) -> bool:
-        tf = sys.modules.get("tensorflow")
-        return tf is not None and isinstance(x, (tf.Tensor, tf.Variable))
+    def array_types(self) -> tuple[type, ...]:
+        import tensorflow as tf
+
+        return (tf.Tensor, tf.Variable)
 
     def dtype_name(self, x: Any) -> str:
         return str(x.dtype.name)
@@ -190,9 +212,10 @@ class JaxAutodiff(Autodiff):
     name = "jax"
     module = "jax"
 
-    def owns(self, x: Any) -> bool:
-        jax = sys.modules.get("jax")
-        return jax is not None and isinstance(x, jax.Array)  # tracers inside jit included
+    def array_types(self) -> tuple[type, ...]:
+        import jax
+
+        return (jax.Array,)  # tracers inside jit included
 
     def dtype_name(self, x: Any) -> str:
         return str(x.dtype.name)

@@ -39,18 +39,19 @@ def flatten(x: Any) -> tuple[list[Any], Tree]:
 
 def _flatten(x: Any, leaves: list[Any]) -> Tree:
     t = type(x)
-    if t is list or t is tuple:  # the common cases first: no isinstance chain
-        return (t, None, tuple(_flatten(item, leaves) for item in x))
+    # The common containers first, by exact type (this runs on every gradient call).
     if t is dict:
-        return (dict, tuple(x), tuple(_flatten(v, leaves) for v in x.values()))
+        return (dict, tuple(x), tuple([_flatten(v, leaves) for v in x.values()]))
+    if t is list or t is tuple:
+        return (t, None, tuple([_flatten(item, leaves) for item in x]))
     if x is None:
         return NONE
     if isinstance(x, tuple) and hasattr(t, "_fields"):  # namedtuple
-        return (t, None, tuple(_flatten(item, leaves) for item in x))
+        return (t, None, tuple([_flatten(item, leaves) for item in x]))
     if isinstance(x, dict):
-        return (t, tuple(x), tuple(_flatten(v, leaves) for v in x.values()))
+        return (t, tuple(x), tuple([_flatten(v, leaves) for v in x.values()]))
     if isinstance(x, (list, tuple)):
-        return (t, None, tuple(_flatten(item, leaves) for item in x))
+        return (t, None, tuple([_flatten(item, leaves) for item in x]))
     leaves.append(x)
     return LEAF
 
