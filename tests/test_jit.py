@@ -96,6 +96,23 @@ def test_rules_hold_under_jit(name: str) -> None:
     np.testing.assert_allclose(host(g), [2.0 + 4.0j])
 
 
+@pytest.mark.parametrize("name", COMPILING)
+def test_python_control_flow_on_values_is_refused_alike_on_tensorflow_and_jax(name: str) -> None:
+    """jit traces on both: an `if` on a value raises (TF's AutoGraph would accept it on TF alone)."""
+    require(name)
+    xp = ub.namespace(name)
+
+    def relu_sum(x: Any) -> Any:
+        return xp.sum(x) if xp.sum(x) > 0 else -xp.sum(x)
+
+    x = ub.asarray(np.array([1.0, -3.0]), backend=name)
+    assert float(host(relu_sum(x))) == 2.0  # eagerly, Python sees the value
+    with pytest.raises(TypeError):
+        ub.jit(relu_sum, backend=name)(x)
+    xp_where = ub.jit(lambda x: xp.where(xp.sum(x) > 0, xp.sum(x), -xp.sum(x)), backend=name)
+    assert float(host(xp_where(x))) == 2.0
+
+
 def test_jit_rejects_what_is_not_a_function() -> None:
     with pytest.raises(ub.ConfigurationError, match="function"):
         ub.jit(42)  # type: ignore[type-var]

@@ -196,8 +196,9 @@ class TensorFlowAutodiff(Autodiff):
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         import tensorflow as tf
 
-        # Traced like jax.jit: Python control flow runs once, at trace time. AutoGraph would
-        # also rewrite unibridge's own code and turn its errors into StagingErrors.
+        # Traced like jax.jit: Python control flow runs once, at trace time, and an `if` on a
+        # tensor's value raises on both. AutoGraph would turn it into tf.cond on TensorFlow only
+        # (so code would pass on TF and fail on JAX), and would try to convert unibridge's own code.
         return tf.function(fun, autograph=False)  # type: ignore[no-any-return]
 
 
