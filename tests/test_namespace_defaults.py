@@ -145,3 +145,16 @@ def test_backends_agree_on_the_same_xp_code(default_float: str) -> None:
         out = features(ub.namespace(name))
         assert ub.dtype_of(out) == default_float, name
         np.testing.assert_allclose(ub.to_numpy(out), reference, rtol=1e-6)
+
+
+def test_array_api_extra_gives_the_same_dtypes_through_every_namespace(any_backend: str, default_float: str) -> None:
+    """array-api-extra's one_hot asks the namespace for its default float; its cov of integers
+    is float64 (NumPy's rule, which its generic code follows too) on every backend."""
+    xpx = pytest.importorskip("array_api_extra", reason="array-api-extra is in the 'test' extra")
+    xp = ub.namespace(any_backend)
+    labels = ub.asarray(np.array([0, 2, 1]), backend=any_backend)
+    assert ub.dtype_of(xpx.one_hot(labels, 3, xp=xp)) == default_float
+    counts = ub.asarray(np.array([[1, 2, 4], [2, 4, 7]]), backend=any_backend)
+    c = xpx.cov(counts, xp=xp)
+    assert ub.dtype_of(c) == "float64"
+    np.testing.assert_allclose(ub.to_numpy(c), np.cov(np.array([[1, 2, 4], [2, 4, 7]])), rtol=1e-6)

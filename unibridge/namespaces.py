@@ -15,7 +15,10 @@ touching any framework's global state (no ``torch.set_default_dtype``):
 * the ``_like`` forms when the template is Python data rather than an array (an
   array template keeps its own dtype, as the Array API says);
 * ``__array_namespace_info__().default_dtypes()``, so libraries that ask the
-  namespace for its default (array-api-extra's ``one_hot``) agree.
+  namespace for its default (array-api-extra's ``one_hot``) agree;
+* ``cov`` (not in the standard; NumPy, torch and JAX have it, and
+  array-api-extra delegates to it) of integer or bool input computes in
+  float64 as NumPy's does, where torch's own would give float32.
 
 Integer and bool creation keep the framework's own default (int64 and bool on
 every backend unibridge ships). Every other attribute is the wrapped
@@ -192,6 +195,16 @@ def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: A
     def full_like(x: Any, /, fill_value: Any, **kw: Any) -> Any:
         return base.full_like(template(x), fill_value, **kw)
 
+    wide = getattr(base, "float64", None)
+
+    def cov(m: Any, /, *args: Any, **kw: Any) -> Any:
+        # Not in the standard, but numpy, torch and jax.numpy have it, and array-api-extra's
+        # cov delegates to it. NumPy (and array-api-extra's generic code) compute integer input
+        # in float64; torch uses its global default, float32. Follow NumPy everywhere.
+        if base.isdtype(m.dtype, ("integral", "bool")):
+            m = base.astype(m, wide)
+        return base.cov(m, *args, **kw)
+
     info_of = getattr(base, "__array_namespace_info__", None)
 
     def __array_namespace_info__() -> Any:  # noqa: N807 (the Array API's name)
@@ -201,8 +214,8 @@ def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: A
     made: dict[str, Callable[..., Any]] = {
         f.__name__: f
         for f in (zeros, ones, empty, eye, full, arange, linspace, asarray,
-                  zeros_like, ones_like, empty_like, full_like)
-        if hasattr(base, f.__name__)
+                  zeros_like, ones_like, empty_like, full_like, cov)
+        if hasattr(base, f.__name__) and (f is not cov or (hasattr(base, "isdtype") and wide is not None))
     }
     if info_of is not None:
         made["__array_namespace_info__"] = __array_namespace_info__
