@@ -240,7 +240,7 @@ def with_default_float(backend: str, base: ModuleType, default_float: DType) -> 
     """
     if backend in FOLLOWS_DEFAULT_FLOAT:
         return base
-    key = (backend, default_float.name)
+    key = (backend, str(default_float))
     found = _WRAPPED.get(key)
     if found is not None and found.__wrapped__ is base:
         return found

@@ -68,8 +68,27 @@ def _positions(argnums: tuple[int, ...], count: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _backends_with_autodiff() -> str:
-    return ", ".join(ADAPTERS)
+def _autodiff_backends_here() -> list[str]:
+    """The backends with automatic differentiation that can run here (for error messages)."""
+    import unibridge as ub
+
+    here = []
+    for name in ADAPTERS:
+        try:
+            if ub.get_backend(name).available()[0]:
+                here.append(name)
+        except ub.UnibridgeError:  # a plugin that is not installed
+            pass
+    return here
+
+
+def _use_instead() -> str:
+    here = _autodiff_backends_here()
+    if not here:
+        return (f"grad and value_and_grad work on {', '.join(ADAPTERS)} arrays, and none of them is "
+                f"installed here: pip install 'unibridge[torch]' (or tensorflow, or unibridge-jax)")
+    return (f"grad and value_and_grad work on {', '.join(here)} arrays: convert with "
+            f"unibridge.asarray(x, backend={here[0]!r}), or select one with UNIBRIDGE_BACKEND")
 
 
 def _registered_owner(x: Any) -> str | None:
@@ -98,13 +117,11 @@ def _framework_of(leaves: list[Any], diff: _Differentiated) -> Autodiff:
         owner = _registered_owner(x)
         if owner is not None:
             raise AutodiffUnavailableError(
-                f"{at} is a {owner} array, and {owner} has no automatic differentiation; "
-                f"grad and value_and_grad work on {_backends_with_autodiff()} arrays: convert "
-                f"with unibridge.asarray(x, backend='torch'), or select one with UNIBRIDGE_BACKEND"
+                f"{at} is a {owner} array, and {owner} has no automatic differentiation; {_use_instead()}"
             )
         raise NotDifferentiableError(
-            f"{at} is a {type(x).__name__}, not an array; differentiate with respect to arrays "
-            f"of {_backends_with_autodiff()} (convert Python numbers with unibridge.asarray)"
+            f"{at} is a {type(x).__name__}, not an array of a framework with automatic "
+            f"differentiation; {_use_instead()} (Python numbers too)"
         )
     names: dict[str, str] = {}
     for x, at in zip(leaves, where):
