@@ -22,9 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .autodiff._frameworks import ADAPTERS
-from .config import current
 from .errors import ConfigurationError
-from .registry import get_backend
 
 __all__ = ["jit"]
 
@@ -47,7 +45,9 @@ def jit(fun: F, *, backend: str | None = None) -> F:
     """
     if not callable(fun):
         raise ConfigurationError(f"jit needs a function, got {type(fun).__name__}")
-    name = current().backend if backend is None else get_backend(backend).name
+    import unibridge as ub  # the public API only: the core's modules are being restructured
+
+    name = ub.current().backend if backend is None else ub.get_backend(backend).name
     adapter = ADAPTERS.get(name)
     if adapter is None:
         return fun

@@ -29,8 +29,6 @@ from typing import Any
 import numpy as np
 
 from ._memory import aligned_empty
-from .api import asarray
-from .config import current
 from .dtypes import DType, as_dtype
 from .errors import ConfigurationError
 
@@ -89,13 +87,17 @@ class Generator:
 
     # -- helpers --------------------------------------------------------------
     def _float_dtype(self, dtype: Any) -> DType:
-        dt = current().default_float if dtype is None else as_dtype(dtype)
+        import unibridge as ub  # the public API (deferred: this module loads with the package)
+
+        dt = ub.current().default_float if dtype is None else as_dtype(dtype)
         if dt.kind != "real floating":
             raise ConfigurationError(f"dtype={dtype!r}: this draw gives real floating numbers; use a float dtype")
         return dt
 
     def _deliver(self, host: np.ndarray[Any, Any]) -> Any:
-        return asarray(host, backend=self.backend, device=self.device)
+        import unibridge as ub
+
+        return ub.asarray(host, backend=self.backend, device=self.device)
 
     def _draw_float(self, fill: Any, shape: tuple[int, ...], dt: DType) -> np.ndarray[Any, Any]:
         """``fill(out=..., dtype=...)`` into an aligned buffer: float64, else float32 then rounded."""
