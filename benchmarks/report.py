@@ -16,6 +16,7 @@ GROUP_TITLES = {
     "introspection": "dtype_of / device_of / shares_memory / namespace vs array-api-compat",
     "imports": "Import time in fresh processes (statement only, no interpreter start-up)",
     "peers": "Peers: Keras 3 (a process per backend), EagerPy, array-api-compat",
+    "model": "Model code: a 2-layer MLP training step and seeded draws (ratio = unibridge / native, same trials)",
 }
 
 

@@ -1,13 +1,21 @@
-"""``make demo``: one model, every installed backend, chosen by configuration alone.
+"""``make demo``: the same model code on every installed backend, chosen by configuration alone.
 
-1. Trains ``classifier.py`` once per available backend, each in its own process
-   started with ``UNIBRIDGE_BACKEND=<name>`` and no other change;
-2. prints one table: backend, device, final loss, accuracy, seconds per epoch,
-   and the largest difference from the NumPy run (over every epoch's loss and
-   every final weight), which must stay within float64 tolerance;
+1. Trains ``classifier.py`` (hand-written gradients, two moons) once per
+   available backend, each in its own process started with
+   ``UNIBRIDGE_BACKEND=<name>`` and no other change, and prints one table:
+   backend, device, final loss, accuracy, seconds per epoch, and the largest
+   difference from the NumPy run (over every epoch's loss and every final
+   weight), which must stay within float64 tolerance;
+2. trains ``digits.py`` (an MLP on scikit-learn's handwritten digits, with
+   ``unibridge.value_and_grad``, ``unibridge.jit`` and ``unibridge.random``) the
+   same way and prints a second table: test accuracy (at least 95%), final
+   loss, seconds per epoch, and the largest final-loss difference from the
+   other backends. Every backend has a row: those without automatic
+   differentiation (NumPy, Dask) say so, and point to the first table;
 3. runs the conversion tour.
 
-Exit status: 0 when every backend ran and agreed with NumPy, 1 otherwise.
+Exit status: 0 when every backend ran, the backends agreed, and every digits
+run reached the accuracy; 1 otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ import unibridge as ub
 
 HERE = Path(__file__).resolve().parent
 TOLERANCE = 1e-9  # float64 rounding differences (summation order, libm) stay far below this
+MIN_ACCURACY = 0.95  # the digits MLP's test accuracy on every autodiff backend
+NO_AUTODIFF = 3  # digits.py's exit status on a backend without automatic differentiation
 
 
 def _flatten(value: Any) -> list[float]:
@@ -63,6 +73,63 @@ def run_classifier(backend: str, train_args: list[str]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def run_digits(backend: str, digits_args: list[str]) -> dict[str, Any]:
+    """Train ``digits.py`` in a child process configured only by ``UNIBRIDGE_BACKEND``.
+
+    The summary has ``"no_autodiff"`` (the reason) for a backend without automatic
+    differentiation, ``"error"`` (the child's last line of stderr) for a failure.
+    """
+    env = {**os.environ, "UNIBRIDGE_BACKEND": backend}
+    cmd = [sys.executable, str(HERE / "digits.py"), "--json", *digits_args]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, NO_AUTODIFF):
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        return {"backend": backend, "error": lines[-1] if lines else f"exit status {done.returncode}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def compare_digits(runs: list[dict[str, Any]]) -> float:
+    """Fill each trained run's ``"difference"``: the largest |final loss - another's final loss|.
+
+    Returns the largest over all runs (0.0 with fewer than two trained runs).
+
+    Example:
+        >>> runs = [{"final_loss": 0.5}, {"no_autodiff": "numpy"}, {"final_loss": 0.25}]
+        >>> compare_digits(runs), runs[0]["difference"]
+        (0.25, 0.25)
+    """
+    trained = [r for r in runs if "final_loss" in r]
+    for r in trained:
+        r["difference"] = max(abs(r["final_loss"] - o["final_loss"]) for o in trained)
+    return max((r["difference"] for r in trained), default=0.0)
+
+
+def render_digits_table(runs: list[dict[str, Any]], min_accuracy: float) -> str:
+    """The autodiff table, one row per backend; backends without autodiff say so."""
+    header = ["backend", "device", "test accuracy", "final loss", "s/epoch", "max |diff| vs others"]
+    rows = []
+    for r in runs:
+        if "no_autodiff" in r:
+            rows.append([r["backend"], "-", "no autodiff", "", "", "trained with hand-written gradients above"])
+        elif "error" in r:
+            rows.append([r["backend"], "-", "FAILED", "", "", r["error"]])
+        else:
+            low = "" if r["test_accuracy"] >= min_accuracy else f" (< {min_accuracy:.0%})"
+            rows.append([
+                r["backend"], r["device"], f"{r['test_accuracy']:.1%}{low}", f"{r['final_loss']:.12f}",
+                f"{r['seconds_per_epoch']:.2e}", f"{r['difference']:.1e}",
+            ])
+    return _table(header, rows)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
 def run_tour(names: list[str], *, as_json: bool) -> subprocess.CompletedProcess[str]:
     """Run ``conversion_tour.py`` on ``names`` in a child process (its stderr is kept apart,
     so framework start-up logging does not interleave with the tables)."""
@@ -89,11 +156,7 @@ def render_table(runs: list[dict[str, Any]]) -> str:
                 f"{r['difference']:.1e}",
             ]
         )
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-    return "\n".join(lines)
+    return _table(header, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--samples", type=int, default=256)
     parser.add_argument("--hidden", type=int, default=16)
+    parser.add_argument("--digits-epochs", type=int, default=20, help="epochs of the digits MLP (0: skip it)")
+    parser.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY,
+                        help="the digits test accuracy every autodiff backend must reach")
     parser.add_argument("--no-tour", action="store_true", help="skip the conversion tour")
     parser.add_argument("--json", action="store_true", help="print the runs and the tour as JSON")
     args = parser.parse_args(argv)
@@ -128,6 +194,22 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(run)
     agree = all("error" not in r and r["difference"] <= TOLERANCE for r in runs)
 
+    digits: list[dict[str, Any]] = []
+    if args.digits_epochs > 0:
+        if not args.json:
+            print(render_table(runs), flush=True)
+            print(
+                f"\nTraining a 64-64-10 MLP on scikit-learn's 8x8 digits ({args.digits_epochs} epochs of SGD "
+                f"with momentum, float64) with unibridge.value_and_grad,\nunibridge.jit and unibridge.random, "
+                f"once per backend, each in a fresh process with UNIBRIDGE_BACKEND=<name>:\n",
+                flush=True,
+            )
+        digits = [run_digits(name, ["--epochs", str(args.digits_epochs)]) for name in names]
+        spread = compare_digits(digits)
+        trained = [r for r in digits if "final_loss" in r]
+        agree = agree and bool(trained) and spread <= TOLERANCE and all(
+            "error" not in r for r in digits) and all(r["test_accuracy"] >= args.min_accuracy for r in trained)
+
     tour_names = [r["backend"] for r in runs if "error" not in r and r["backend"] != "numpy"]
     tour = run_tour(tour_names, as_json=args.json) if tour_names and not args.no_tour else None
 
@@ -135,17 +217,27 @@ def main(argv: list[str] | None = None) -> int:
         for r in runs:
             r.pop("params", None)
         steps = json.loads(tour.stdout) if tour is not None and tour.returncode == 0 else []
-        print(json.dumps({"agree": agree, "tolerance": TOLERANCE, "runs": runs, "tour": steps}, indent=2))
+        for r in digits:
+            r.pop("losses", None)
+        print(json.dumps({"agree": agree, "tolerance": TOLERANCE, "runs": runs, "min_accuracy": args.min_accuracy,
+                          "autodiff_runs": digits, "tour": steps}, indent=2))
         return 0 if agree else 1
 
-    print(render_table(runs))
+    if not digits:
+        print(render_table(runs))
+    else:
+        print(render_digits_table(digits, args.min_accuracy))
     for b in skipped:
         print(f"  (skipped {b.name}: {' '.join(b.reason.split())})")
+    trained = [r["backend"] for r in digits if "final_loss" in r]
     verdict = (
         f"\nAll {len(runs)} backends agree with NumPy to within {TOLERANCE:g} "
-        f"(every epoch's loss and every final weight)."
+        f"(every epoch's loss and every final weight)"
+        + (f"; {', '.join(trained)} train the digits MLP to the same final loss (within {TOLERANCE:g}) "
+           f"and at least {args.min_accuracy:.0%} test accuracy." if digits else ".")
         if agree
-        else f"\nDISAGREEMENT: a backend failed or differs from NumPy by more than {TOLERANCE:g}."
+        else f"\nDISAGREEMENT: a backend failed, differs from the others by more than {TOLERANCE:g}"
+        + (f", or missed {args.min_accuracy:.0%} digits test accuracy." if digits else ".")
     )
     print(verdict + "\n")
     if tour is not None:

@@ -12,6 +12,7 @@ Example:
     (True, True)
 """
 
+from . import random
 from ._version import __version__
 from .api import (
     as_dtype,
@@ -26,19 +27,24 @@ from .api import (
     zeros,
     zeros_like,
 )
+from .autodiff import grad, stop_gradient, value_and_grad
 from .config import Selection, configure, current, use
 from .devices import Device
 from .dtypes import DType
 from .errors import (
     BackendNotFoundError,
     BackendUnavailableError,
+    AutodiffUnavailableError,
     ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
+    GradientOutputError,
     LossyCastError,
+    NotDifferentiableError,
     UnibridgeError,
     UnsupportedInputError,
 )
+from .compiling import jit
 from .protocol import Backend
 from .registry import BackendInfo, backends, register_backend
 
@@ -55,6 +61,12 @@ __all__ = [
     "device_of",
     "as_dtype",
     "namespace",
+    # model code: gradients, compilation, random numbers
+    "value_and_grad",
+    "grad",
+    "stop_gradient",
+    "jit",
+    "random",
     # configuration
     "use",
     "configure",
@@ -78,5 +90,8 @@ __all__ = [
     "LossyCastError",
     "UnsupportedInputError",
     "ConfigurationError",
+    "NotDifferentiableError",
+    "GradientOutputError",
+    "AutodiffUnavailableError",
 ]
 

@@ -15,6 +15,7 @@ from .config import current
 from .devices import Device
 from .dtypes import DType
 from .engine import asarray, shares_memory, to_numpy
+from .namespaces import with_default_float
 from .protocol import Backend
 from .registry import _REGISTRY, resolve_dtype
 
@@ -125,10 +126,14 @@ def get_backend(name: str | None = None) -> Backend:
 def namespace(backend: str | None = None) -> ModuleType:
     """The Array API namespace of ``backend`` (default: the active backend).
 
+    Creation without a dtype gives the configured default float on every
+    backend (see :mod:`unibridge.namespaces`).
+
     Example:
         >>> import unibridge as ub
         >>> xp = ub.namespace("numpy")
         >>> float(xp.sum(xp.asarray([1.0, 2.0])))
         3.0
     """
-    return get_backend(backend).namespace()
+    target = get_backend(backend)
+    return with_default_float(target.name, target.namespace(), current().default_float)

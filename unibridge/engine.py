@@ -29,7 +29,7 @@ import numpy as np
 
 from .config import _CURRENT, _DEFAULT, Selection, process_default
 from .devices import CPU, Device, parse_device, resolve_device
-from .casting import EXACT, FIT, cast, check_cast
+from .casting import EXACT, FIT, cast, check_cast, relation
 from .dtypes import CASTING_MODES, DType, from_numpy_dtype, numpy_dtype
 from .errors import (
     ConfigurationError,
@@ -139,7 +139,10 @@ def _convert(
         if want == have:
             return into.from_native(obj, device=dev, copy=copy)
         astype = getattr(into, "astype", None)
-        if astype is not None:
+        if astype is not None and relation(have, want) != "crossing":
+            # Within a kind (or up the ladder) every framework rounds and wraps as IEEE and
+            # two's complement do, like NumPy; a crossing cast (float -> int, complex -> bool,
+            # allowed only by unsafe) is left to NumPy, whose answer is the documented one.
             return _astype_native(into, astype, obj, have, want, dev, copy, casting)
 
     if dtype is None and dev != CPU and src.device_of(obj) == dev:

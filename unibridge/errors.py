@@ -18,6 +18,9 @@ __all__ = [
     "LossyCastError",
     "UnsupportedInputError",
     "ConfigurationError",
+    "NotDifferentiableError",
+    "GradientOutputError",
+    "AutodiffUnavailableError",
 ]
 
 
@@ -60,3 +63,19 @@ class UnsupportedInputError(UnibridgeError, TypeError):
 
 class ConfigurationError(UnibridgeError, ValueError):
     """A configuration value (argument or ``UNIBRIDGE_*`` variable) is invalid."""
+
+
+class NotDifferentiableError(UnibridgeError, TypeError):
+    """An argument to differentiate is not a floating or complex array of one autodiff framework.
+
+    Integer and bool dtypes, Python numbers, and arrays of two frameworks in
+    one call raise it; the message names the argument and its dtype or frameworks.
+    """
+
+
+class GradientOutputError(UnibridgeError, ValueError):
+    """The differentiated function did not return a real scalar (or ``(value, aux)`` with ``has_aux``)."""
+
+
+class AutodiffUnavailableError(UnibridgeError, NotImplementedError):
+    """The arrays' backend has no automatic differentiation (NumPy, Dask); the message names those that do."""

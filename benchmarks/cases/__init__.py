@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import gpu, imports, introspection, overhead, peers, scaling
+from . import gpu, imports, introspection, model, overhead, peers, scaling
 
 __all__ = ["GROUPS"]
 
@@ -19,5 +19,6 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "scaling": scaling.run,
     "imports": imports.run,
     "peers": peers.run,
+    "model": model.run,
     "gpu": gpu.run,
 }

@@ -11,6 +11,7 @@ from .._memory import aligned_copy
 from ..devices import CPU, Device
 from ..dtypes import DType, float64
 from ..errors import ConfigurationError, CopyRequiredError, DeviceUnavailableError
+from ..namespaces import unwrap_namespace
 from ._core import Context, CheckSkipped, check, mutate, same_bits, sample_values
 
 
@@ -116,7 +117,8 @@ def namespace(ctx: Context) -> None:
     """namespace() works on the backend's arrays: asarray, sum, matmul, exp, reshape keep float64."""
     b = ctx.backend
     xp = b.namespace()
-    ctx.expect(api.namespace(ctx.name) is xp, "unibridge.namespace(name) differs from backend.namespace()")
+    # unibridge.namespace() may wrap it so creation follows the default float (unibridge.namespaces).
+    ctx.expect(unwrap_namespace(api.namespace(ctx.name)) is xp, "unibridge.namespace(name) differs from backend.namespace()")
     a = aligned_copy(np.arange(6.0).reshape(2, 3))
     x = b.from_numpy(a, device=CPU, copy=True)
 

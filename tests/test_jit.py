@@ -1,0 +1,118 @@
+"""``unibridge.jit`` (issue 14): compiled where the backend can, with the results of the function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+
+from _backends import require
+
+COMPILING = ("tensorflow", "jax")
+# tf.function runs the same kernels as eager TensorFlow: bit-identical. XLA fuses JAX's
+# operations, which may round the last bit differently (documented in unibridge.jit).
+RTOL = {"tensorflow": 0.0, "jax": 1e-13}
+UNCHANGED = ("numpy", "torch", "dask")
+
+
+def mlp_loss(xp: Any) -> Any:
+    def loss(p: dict[str, Any], X: Any, Y: Any) -> Any:
+        h = xp.tanh(X @ p["W1"] + p["b1"])
+        z = h @ p["W2"]
+        return xp.mean((z - Y) ** 2)
+
+    return loss
+
+
+def problem(backend: str) -> tuple[dict[str, Any], Any, Any]:
+    rng = ub.random.default_rng(0, backend=backend)
+    p = {"W1": rng.normal(size=(4, 8)), "b1": rng.normal(size=8), "W2": rng.normal(size=(8, 1))}
+    return p, rng.normal(size=(16, 4)), rng.normal(size=(16, 1))
+
+
+def host(x: Any) -> np.ndarray:
+    return np.asarray(ub.to_numpy(x))
+
+
+@pytest.mark.parametrize("name", COMPILING)
+def test_jit_compiles_with_the_frameworks_compiler(name: str) -> None:
+    require(name)
+    compiled = ub.jit(mlp_loss(ub.namespace(name)), backend=name)
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        assert isinstance(compiled, tf.types.experimental.PolymorphicFunction)
+    else:
+        assert hasattr(compiled, "lower")  # a jax.jit-wrapped function
+
+
+@pytest.mark.parametrize("name", COMPILING + UNCHANGED)
+def test_jit_gives_the_results_of_the_function(name: str) -> None:
+    require(name)
+    loss = mlp_loss(ub.namespace(name))
+    p, X, Y = problem(name)
+    with ub.use(name):
+        compiled = ub.jit(loss)
+    np.testing.assert_allclose(host(compiled(p, X, Y)), host(loss(p, X, Y)), rtol=RTOL.get(name, 0.0), atol=0)
+
+
+@pytest.mark.parametrize("name", UNCHANGED)
+def test_jit_returns_the_function_itself_where_nothing_is_compiled(name: str) -> None:
+    require(name)
+    loss = mlp_loss(ub.namespace(name))
+    assert ub.jit(loss, backend=name) is loss
+    with ub.use(name):
+        assert ub.jit(loss) is loss
+
+
+@pytest.mark.parametrize("name", COMPILING)
+def test_jit_of_value_and_grad_gives_the_eager_value_and_gradients(name: str) -> None:
+    require(name)
+    step = ub.value_and_grad(mlp_loss(ub.namespace(name)))
+    p, X, Y = problem(name)
+    compiled = ub.jit(step, backend=name)
+    (v_eager, g_eager), (v_jit, g_jit) = step(p, X, Y), compiled(p, X, Y)
+    np.testing.assert_allclose(host(v_jit), host(v_eager), rtol=RTOL[name], atol=0)
+    assert set(g_jit) == set(p)
+    for k in p:
+        assert ub.dtype_of(g_jit[k]) == "float64"
+        np.testing.assert_allclose(host(g_jit[k]), host(g_eager[k]), rtol=RTOL[name] * 100, atol=RTOL[name] * 10)
+    again = compiled(p, X, Y)  # the second call reuses the trace
+    np.testing.assert_array_equal(host(again[0]), host(v_jit))
+
+
+@pytest.mark.parametrize("name", COMPILING)
+def test_rules_hold_under_jit(name: str) -> None:
+    require(name)
+    xp = ub.namespace(name)
+    x = ub.asarray(np.ones(3), backend=name)
+    with pytest.raises(ub.GradientOutputError, match="scalar"):
+        ub.jit(ub.grad(lambda x: x * 2.0), backend=name)(x)
+    z = ub.asarray(np.array([1.0 + 2.0j]), backend=name)
+    g = ub.jit(ub.grad(lambda z: xp.sum(xp.real(z * xp.conj(z)))), backend=name)(z)
+    np.testing.assert_allclose(host(g), [2.0 + 4.0j])
+
+
+@pytest.mark.parametrize("name", COMPILING)
+def test_python_control_flow_on_values_is_refused_alike_on_tensorflow_and_jax(name: str) -> None:
+    """jit traces on both: an `if` on a value raises (TF's AutoGraph would accept it on TF alone)."""
+    require(name)
+    xp = ub.namespace(name)
+
+    def relu_sum(x: Any) -> Any:
+        return xp.sum(x) if xp.sum(x) > 0 else -xp.sum(x)
+
+    x = ub.asarray(np.array([1.0, -3.0]), backend=name)
+    assert float(host(relu_sum(x))) == 2.0  # eagerly, Python sees the value
+    with pytest.raises(TypeError):
+        ub.jit(relu_sum, backend=name)(x)
+    xp_where = ub.jit(lambda x: xp.where(xp.sum(x) > 0, xp.sum(x), -xp.sum(x)), backend=name)
+    assert float(host(xp_where(x))) == 2.0
+
+
+def test_jit_rejects_what_is_not_a_function() -> None:
+    with pytest.raises(ub.ConfigurationError, match="function"):
+        ub.jit(42)  # type: ignore[type-var]

@@ -1,0 +1,160 @@
+"""The same xp code gives the same dtypes on every backend (issue 14).
+
+``unibridge.namespace(b)`` creates arrays without a dtype in the configured
+default float on every built-in backend and the JAX and Dask plugins, without
+changing any framework's global state; integer and bool creation and array
+templates keep their own dtypes; everything else is the framework's own object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from unibridge.namespaces import unwrap_namespace
+
+from _backends import require
+from _example_helpers import registered_backends
+
+COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
+
+# What xp code creates without a dtype, and the dtype it must get: "real" is the
+# configured default float, "complex" the matching complex dtype.
+FLOAT_CREATION: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "zeros": (lambda xp: xp.zeros((2, 3)), "real"),
+    "ones": (lambda xp: xp.ones(3), "real"),
+    "empty": (lambda xp: xp.empty((2,)), "real"),
+    "full(float fill)": (lambda xp: xp.full((2,), 1.5), "real"),
+    "full(complex fill)": (lambda xp: xp.full((2,), 1 + 2j), "complex"),
+    "arange(float arguments)": (lambda xp: xp.arange(0.0, 1.0, 0.25), "real"),
+    "arange(float stop)": (lambda xp: xp.arange(3.0), "real"),
+    "linspace": (lambda xp: xp.linspace(0, 1, 5), "real"),
+    "eye": (lambda xp: xp.eye(3), "real"),
+    "eye(rows, cols, k)": (lambda xp: xp.eye(2, 3, k=1), "real"),
+    "asarray(Python float)": (lambda xp: xp.asarray(1.5), "real"),
+    "asarray(list of floats)": (lambda xp: xp.asarray([[1.0, 2.0], [3.0, 4.0]]), "real"),
+    "asarray(ints and floats)": (lambda xp: xp.asarray([1, 2.5]), "real"),
+    "asarray(complex)": (lambda xp: xp.asarray([1 + 1j, 2.0]), "complex"),
+    "zeros_like(list of floats)": (lambda xp: xp.zeros_like([1.0, 2.0]), "real"),
+    "ones_like(list of floats)": (lambda xp: xp.ones_like([1.0]), "real"),
+    "full_like(list of floats)": (lambda xp: xp.full_like([1.0, 2.0], 3.0), "real"),
+}
+
+# Creation that is not floating keeps the framework's (and the standard's) default.
+OTHER_CREATION: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "arange(ints)": (lambda xp: xp.arange(4), "int64"),
+    "full(int fill)": (lambda xp: xp.full((2,), 7), "int64"),
+    "full(bool fill)": (lambda xp: xp.full((2,), True), "bool"),
+    "asarray(list of ints)": (lambda xp: xp.asarray([1, 2]), "int64"),
+    "asarray(list of bools)": (lambda xp: xp.asarray([True, False]), "bool"),
+    "zeros(dtype=int32)": (lambda xp: xp.zeros(2, dtype=xp.int32), "int32"),
+    "ones(dtype=float32)": (lambda xp: xp.ones(2, dtype=xp.float32), "float32"),
+    "linspace(dtype=float32)": (lambda xp: xp.linspace(0, 1, 3, dtype=xp.float32), "float32"),
+    "asarray(floats, dtype=float32)": (lambda xp: xp.asarray([1.5], dtype=xp.float32), "float32"),
+}
+
+
+@pytest.fixture(params=registered_backends())
+def any_backend(request: pytest.FixtureRequest) -> str:
+    """Every registered backend, the JAX and Dask plugins included."""
+    require(request.param)
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=["float64", "float32"])
+def default_float(request: pytest.FixtureRequest) -> str:
+    ub.configure(default_float=request.param)  # conftest resets it after the test
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("call", FLOAT_CREATION, ids=str)
+def test_creation_without_dtype_gives_the_configured_default_float(
+    any_backend: str, default_float: str, call: str
+) -> None:
+    make, kind = FLOAT_CREATION[call]
+    out = make(ub.namespace(any_backend))
+    want = default_float if kind == "real" else COMPLEX_OF[default_float]
+    assert ub.dtype_of(out) == want, f"{any_backend}: xp.{call} gave {ub.dtype_of(out)}, not {want}"
+
+
+@pytest.mark.parametrize("call", OTHER_CREATION, ids=str)
+def test_integer_bool_and_explicit_dtypes_are_left_alone(any_backend: str, default_float: str, call: str) -> None:
+    make, want = OTHER_CREATION[call]
+    assert ub.dtype_of(make(ub.namespace(any_backend))) == want
+
+
+def test_array_templates_keep_their_own_dtype(any_backend: str, default_float: str) -> None:
+    xp = ub.namespace(any_backend)
+    for dtype in ("float32", "float64", "int32"):
+        template = ub.asarray(np.ones(3, dtype=dtype), backend=any_backend)
+        for like in (xp.zeros_like(template), xp.ones_like(template), xp.full_like(template, 2)):
+            assert ub.dtype_of(like) == dtype
+
+
+def test_namespace_info_reports_the_configured_default_float(any_backend: str, default_float: str) -> None:
+    xp = ub.namespace(any_backend)
+    defaults = xp.__array_namespace_info__().default_dtypes()
+    assert ub.dtype_of(xp.zeros(1, dtype=defaults["real floating"])) == default_float
+    assert ub.dtype_of(xp.zeros(1, dtype=defaults["complex floating"])) == COMPLEX_OF[default_float]
+    assert ub.dtype_of(xp.zeros(1, dtype=defaults["integral"])) == "int64"
+
+
+def test_other_functions_are_the_frameworks_own_objects(any_backend: str) -> None:
+    xp = ub.namespace(any_backend)
+    base = unwrap_namespace(xp)
+    for name in ("sum", "matmul", "exp", "float32", "linalg", "reshape", "where"):
+        assert getattr(xp, name) is getattr(base, name), name
+    assert xp.__name__ == base.__name__  # array_api_compat.is_*_namespace(xp) keeps working
+
+
+def test_namespace_is_cached_per_backend_and_default_float(any_backend: str) -> None:
+    assert ub.namespace(any_backend) is ub.namespace(any_backend)
+    with ub.use(any_backend):
+        assert ub.namespace() is ub.namespace(any_backend)
+    ub.configure(default_float="float32")
+    assert ub.dtype_of(ub.namespace(any_backend).zeros(1)) == "float32"
+    assert ub.namespace(any_backend) is ub.namespace(any_backend)
+
+
+def test_torch_keeps_its_global_default_dtype() -> None:
+    require("torch")
+    import torch
+
+    before = torch.get_default_dtype()
+    xp = ub.namespace("torch")
+    assert xp.zeros(2).dtype == torch.float64
+    assert torch.get_default_dtype() is before and torch.zeros(2).dtype is before
+
+
+def test_backends_agree_on_the_same_xp_code(default_float: str) -> None:
+    """One function written against xp gives the same dtypes and values everywhere."""
+
+    def features(xp: Any) -> Any:
+        grid = xp.reshape(xp.linspace(0, 1, 9), (3, 3))
+        return xp.concat([grid + xp.eye(3), xp.full((1, 3), 0.5), xp.asarray([[1.0, 2.0, 3.0]])])
+
+    reference = features(ub.namespace("numpy"))
+    assert ub.dtype_of(reference) == default_float
+    for name in registered_backends():
+        if not ub.get_backend(name).available()[0]:
+            continue
+        out = features(ub.namespace(name))
+        assert ub.dtype_of(out) == default_float, name
+        np.testing.assert_allclose(ub.to_numpy(out), reference, rtol=1e-6)
+
+
+def test_array_api_extra_gives_the_same_dtypes_through_every_namespace(any_backend: str, default_float: str) -> None:
+    """array-api-extra's one_hot asks the namespace for its default float; its cov of integers
+    is float64 (NumPy's rule, which its generic code follows too) on every backend."""
+    xpx = pytest.importorskip("array_api_extra", reason="array-api-extra is in the 'test' extra")
+    xp = ub.namespace(any_backend)
+    labels = ub.asarray(np.array([0, 2, 1]), backend=any_backend)
+    assert ub.dtype_of(xpx.one_hot(labels, 3, xp=xp)) == default_float
+    counts = ub.asarray(np.array([[1, 2, 4], [2, 4, 7]]), backend=any_backend)
+    c = xpx.cov(counts, xp=xp)
+    assert ub.dtype_of(c) == "float64"
+    np.testing.assert_allclose(ub.to_numpy(c), np.cov(np.array([[1, 2, 4], [2, 4, 7]])), rtol=1e-6)

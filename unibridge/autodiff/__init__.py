@@ -1,0 +1,298 @@
+"""Backend-neutral gradients: ``value_and_grad``, ``grad``, ``stop_gradient``.
+
+JAX's calling convention on torch, TensorFlow and JAX arrays: ``grad(fun)``
+returns a function; ``argnums`` (an int or a tuple of ints) says which
+positional arguments to differentiate; each may be a pytree (dicts, lists,
+tuples, namedtuples of arrays, nested), and its gradient comes back in the
+same structure, as arrays of the same framework, dtype and device.
+
+Rules, the same on every framework:
+
+* the framework of the differentiated arrays decides which one computes;
+  mixing frameworks raises :class:`~unibridge.NotDifferentiableError` naming
+  both; NumPy and Dask arrays raise :class:`~unibridge.AutodiffUnavailableError`
+  (a ``NotImplementedError``) naming the backends that can;
+* the differentiated output must be a real scalar (a 0-d floating array),
+  else :class:`~unibridge.GradientOutputError` (a ``ValueError``);
+* integer and bool arrays cannot be differentiated:
+  :class:`~unibridge.NotDifferentiableError` (a ``TypeError``) names the dtype;
+* the same array passed in two differentiated positions gets a gradient for
+  each;
+* complex inputs follow PyTorch's convention: the gradient of a real loss is
+  the direction of steepest ascent, so ``z - lr * g`` descends (the gradient
+  of ``|z|**2`` is ``2*z``; JAX's own is conjugated to match).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..api import get_backend
+from ..errors import (
+    AutodiffUnavailableError,
+    ConfigurationError,
+    GradientOutputError,
+    NotDifferentiableError,
+    UnibridgeError,
+)
+from ..registry import owner_of
+from ._frameworks import ADAPTERS, Autodiff, adapter_for
+from ._tree import flatten, leaf_paths, tree_map, unflatten
+
+__all__ = ["value_and_grad", "grad", "stop_gradient"]
+
+Argnums = int | Sequence[int]
+
+
+def _normalise_argnums(argnums: Any) -> tuple[int, ...]:
+    try:
+        if isinstance(argnums, (bool, str)) or not hasattr(argnums, "__iter__"):
+            return (operator.index(argnums),)
+        found = tuple(operator.index(a) for a in argnums)
+    except TypeError:
+        raise ConfigurationError(f"argnums must be an int or a tuple of ints, got {argnums!r}") from None
+    if not found:
+        raise ConfigurationError("argnums=() selects no argument to differentiate; give at least one index")
+    return found
+
+
+def _positions(argnums: tuple[int, ...], count: int) -> tuple[int, ...]:
+    out = []
+    for a in argnums:
+        if not -count <= a < count:
+            raise ConfigurationError(
+                f"argnums={a} is out of range: the function was called with {count} positional "
+                f"argument{'s' if count != 1 else ''}, so argnums must be in 0..{count - 1}"
+            )
+        out.append(a % count)
+    return tuple(out)
+
+
+def _autodiff_backends_here() -> list[str]:
+    """The backends with automatic differentiation that can run here (for error messages)."""
+    here = []
+    for name in ADAPTERS:
+        try:
+            if get_backend(name).available()[0]:
+                here.append(name)
+        except UnibridgeError:  # a plugin that is not installed
+            pass
+    return here
+
+
+def _use_instead() -> str:
+    here = _autodiff_backends_here()
+    if not here:
+        return (f"grad and value_and_grad work on {', '.join(ADAPTERS)} arrays, and none of them is "
+                f"installed here: pip install 'unibridge[torch]' (or tensorflow, or unibridge-jax)")
+    return (f"grad and value_and_grad work on {', '.join(here)} arrays: convert with "
+            f"unibridge.asarray(x, backend={here[0]!r}), or select one with UNIBRIDGE_BACKEND")
+
+
+def _registered_owner(x: Any) -> str | None:
+    """The registered backend whose array ``x`` is, or None."""
+    backend = owner_of(x)
+    return None if backend is None else str(backend.name)
+
+
+def _framework_of(leaves: list[Any], diff: _Differentiated) -> Autodiff:
+    """The one adapter every leaf belongs to; raises naming what is wrong."""
+    first = adapter_for(leaves[0])
+    if first is not None and all(first.owns(x) for x in leaves):
+        return first  # the common case: no paths computed
+    where = diff.where()
+    for x, at in zip(leaves, where):
+        if adapter_for(x) is not None:
+            continue
+        owner = _registered_owner(x)
+        if owner is not None:
+            raise AutodiffUnavailableError(
+                f"{at} is a {owner} array, and {owner} has no automatic differentiation; {_use_instead()}"
+            )
+        raise NotDifferentiableError(
+            f"{at} is a {type(x).__name__}, not an array of a framework with automatic "
+            f"differentiation; {_use_instead()} (Python numbers too)"
+        )
+    names: dict[str, str] = {}
+    for x, at in zip(leaves, where):
+        adapter = adapter_for(x)
+        assert adapter is not None
+        names.setdefault(adapter.name, at)
+    (a, at_a), (b, at_b) = list(names.items())[:2]
+    raise NotDifferentiableError(
+        f"the differentiated arguments mix frameworks: {at_a} is a {a} array and {at_b} is a {b} "
+        f"array; gradients flow within one framework, so convert them to one with "
+        f"unibridge.asarray(x, backend={a!r})"
+    )
+
+
+class _Differentiated:
+    """The flattened arguments of one call, and how to put them back."""
+
+    __slots__ = ("args", "positions", "trees", "counts")
+
+    def __init__(self, args: tuple[Any, ...], positions: tuple[int, ...]) -> None:
+        self.args = args
+        self.positions = positions
+        self.trees: list[Any] = []
+        self.counts: list[int] = []
+
+    def leaves(self) -> list[Any]:
+        out: list[Any] = []
+        for p in self.positions:
+            found, tree = flatten(self.args[p])
+            self.trees.append(tree)
+            self.counts.append(len(found))
+            out += found
+        return out
+
+    def where(self) -> list[str]:
+        """A readable path for every leaf, e.g. ``argument 0['W1']`` (for errors only)."""
+        return [path for p in self.positions for path in leaf_paths(self.args[p], f"argument {p}")]
+
+    def call_with(self, fun: Callable[..., Any], kwargs: dict[str, Any], has_aux: bool) -> Callable[[list[Any]], Any]:
+        """``leaves -> (value, aux)``: ``fun`` called with the differentiated arguments rebuilt."""
+        def call(leaves: list[Any]) -> Any:
+            args = list(self.args)
+            for p, rebuilt in zip(self.positions, self.regroup(leaves)):
+                args[p] = rebuilt
+            out = fun(*args, **kwargs)
+            return _split_aux(out) if has_aux else (out, None)
+
+        return call
+
+    def regroup(self, leaves: list[Any]) -> list[Any]:
+        """One tree per differentiated position, rebuilt from ``leaves``."""
+        out, start = [], 0
+        for tree, n in zip(self.trees, self.counts):
+            out.append(unflatten(tree, leaves[start:start + n]))
+            start += n
+        return out
+
+
+def _check_dtypes(adapter: Autodiff, leaves: list[Any], diff: _Differentiated) -> None:
+    differentiable = adapter.differentiable
+    for i, x in enumerate(leaves):
+        if not differentiable(x):
+            at = diff.where()[i]
+            raise NotDifferentiableError(
+                f"cannot differentiate with respect to {at}: its dtype is {adapter.dtype_name(x)}, "
+                f"and gradients exist only for floating and complex arrays; cast it "
+                f"(xp.astype(x, xp.float64)) or leave it out of argnums"
+            )
+
+
+def _output_checker(adapter: Autodiff) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if adapter.owns(value) and adapter.is_real_scalar(value):
+            return
+        if adapter.owns(value):
+            what = f"a {adapter.name} array of shape {adapter.shape(value)} and dtype {adapter.dtype_name(value)}"
+        else:
+            what = f"a {type(value).__name__}"
+        raise GradientOutputError(
+            f"the differentiated function must return a real scalar (a 0-d floating {adapter.name} "
+            f"array), but it returned {what}; reduce it first (e.g. xp.sum or xp.mean), take the "
+            f"real part of a complex loss, or return (value, aux) with has_aux=True"
+        )
+
+    return check
+
+
+_CHECKERS = {name: _output_checker(adapter) for name, adapter in ADAPTERS.items()}
+
+
+def _split_aux(out: Any) -> tuple[Any, Any]:
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise GradientOutputError(
+            f"with has_aux=True the function must return a pair (value, aux), "
+            f"but it returned a {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+        )
+    return out[0], out[1]
+
+
+def value_and_grad(
+    fun: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False
+) -> Callable[..., Any]:
+    """A function returning ``(fun(*args), gradient)``; with ``has_aux``, ``((value, aux), gradient)``.
+
+    The gradient is with respect to the positional argument ``argnums`` (a
+    tuple of indices gives a tuple of gradients), in that argument's own
+    structure (dicts, lists, tuples, namedtuples of arrays), as arrays of the
+    same framework, dtype and device. ``fun`` must return a real scalar.
+
+    Example:
+        >>> import torch, unibridge as ub
+        >>> f = lambda p, x: ub.namespace("torch").sum((p["w"] * x) ** 2)
+        >>> value, g = ub.value_and_grad(f)({"w": torch.tensor([1.0, 2.0])}, torch.tensor([3.0, 1.0]))
+        >>> float(value), g["w"].tolist()
+        (13.0, [18.0, 4.0])
+    """
+    return _make(fun, argnums, has_aux, with_value=True)
+
+
+def grad(fun: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
+    """A function returning the gradient of ``fun``; with ``has_aux``, ``(gradient, aux)``.
+
+    Same rules as :func:`value_and_grad`.
+
+    Example:
+        >>> import torch, unibridge as ub
+        >>> ub.grad(lambda x: (x ** 3).sum())(torch.tensor([1.0, 2.0])).tolist()
+        [3.0, 12.0]
+    """
+    return _make(fun, argnums, has_aux, with_value=False)
+
+
+def _make(fun: Callable[..., Any], argnums: Argnums, has_aux: bool, *, with_value: bool) -> Callable[..., Any]:
+    if not callable(fun):
+        raise ConfigurationError(f"value_and_grad/grad need a function, got {type(fun).__name__}")
+    wanted = _normalise_argnums(argnums)
+    single = not isinstance(argnums, Sequence)
+
+    positions_by_count: dict[int, tuple[int, ...]] = {}  # argnums resolved per argument count
+
+    @functools.wraps(fun)
+    def differentiated(*args: Any, **kwargs: Any) -> Any:
+        positions = positions_by_count.get(len(args))
+        if positions is None:
+            positions = positions_by_count[len(args)] = _positions(wanted, len(args))
+        diff = _Differentiated(args, positions)
+        leaves = diff.leaves()
+        if not leaves:
+            raise NotDifferentiableError(
+                f"argument{'s' if len(wanted) > 1 else ''} {', '.join(map(str, diff.positions))} "
+                f"hold{'s' if len(wanted) == 1 else ''} no arrays to differentiate"
+            )
+        adapter = _framework_of(leaves, diff)
+        _check_dtypes(adapter, leaves, diff)
+        value, aux, grads = adapter.value_and_grad(diff.call_with(fun, kwargs, has_aux), leaves,
+                                                   _CHECKERS[adapter.name])
+        per_arg = diff.regroup(grads)
+        g = per_arg[0] if single else tuple(per_arg)
+        if with_value:
+            return ((value, aux), g) if has_aux else (value, g)
+        return (g, aux) if has_aux else g
+
+    return differentiated
+
+
+def stop_gradient(x: Any) -> Any:
+    """``x`` (an array or a pytree of arrays) as a constant for differentiation.
+
+    Its values are unchanged; no gradient flows through it. NumPy and Dask
+    arrays, which have no gradients, are returned as they are.
+
+    Example:
+        >>> import torch, unibridge as ub
+        >>> ub.grad(lambda x: (x * ub.stop_gradient(x)).sum())(torch.tensor([3.0])).tolist()
+        [3.0]
+    """
+    def one(leaf: Any) -> Any:
+        adapter = adapter_for(leaf)
+        return leaf if adapter is None else adapter.stop_gradient(leaf)
+
+    return tree_map(one, x)

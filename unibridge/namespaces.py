@@ -1,0 +1,266 @@
+"""Array API namespaces that create arrays in unibridge's configured default float.
+
+The same ``xp`` code must give the same dtypes on every backend, but each
+framework has its own default: ``torch.zeros(2)`` is float32 (torch's global
+default), NumPy, JAX (x64) and Dask give float64, and none of them follows
+``UNIBRIDGE_DEFAULT_FLOAT``. :func:`with_default_float` wraps a namespace so
+that creation without a dtype gives the configured default float, without
+touching any framework's global state (no ``torch.set_default_dtype``):
+
+* ``zeros``, ``ones``, ``empty``, ``eye``, ``linspace`` (complex endpoints: the
+  matching complex dtype);
+* ``full`` with a Python float (complex) fill, ``arange`` with a Python float
+  among its arguments, ``asarray`` of Python floats (complex) or of nested
+  lists/tuples holding one;
+* the ``_like`` forms when the template is Python data rather than an array (an
+  array template keeps its own dtype, as the Array API says);
+* ``__array_namespace_info__().default_dtypes()``, so libraries that ask the
+  namespace for its default (array-api-extra's ``one_hot``) agree;
+* ``cov`` (not in the standard; NumPy, torch and JAX have it, and
+  array-api-extra delegates to it) of integer or bool input computes in
+  float64 as NumPy's does, where torch's own would give float32.
+
+Integer and bool creation keep the framework's own default (int64 and bool on
+every backend unibridge ships). Every other attribute is the wrapped
+namespace's own object, looked up once and then stored on the wrapper, so
+non-creation functions cost nothing extra. The wrapper keeps the wrapped
+module's ``__name__``, so ``array_api_compat.is_torch_namespace(xp)`` and the
+fast paths that libraries choose from it still work.
+
+Example:
+    >>> import numpy as np
+    >>> from unibridge.dtypes import float32
+    >>> xp = with_default_float("numpy", np, float32)
+    >>> xp.zeros(2).dtype, xp.asarray([1.0, 2.0]).dtype, xp.arange(3).dtype
+    (dtype('float32'), dtype('float32'), dtype('int64'))
+    >>> xp.sum is np.sum
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from .dtypes import DType
+
+__all__ = ["DefaultFloatNamespace", "with_default_float", "unwrap_namespace", "FOLLOWS_DEFAULT_FLOAT"]
+
+# Backends whose own namespace already reads the configured default float at
+# call time (unibridge's TensorFlow namespace): returned unwrapped.
+FOLLOWS_DEFAULT_FLOAT = frozenset({"tensorflow"})
+
+_COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
+
+# Cache of wrapped namespaces, one per (backend name, default float): built on
+# first use, never mutated afterwards, so namespace() stays a dict lookup.
+_WRAPPED: dict[tuple[str, str], DefaultFloatNamespace] = {}
+_LOCK = threading.Lock()
+
+
+def _python_kind(obj: Any) -> str | None:
+    """``"complex"`` or ``"float"`` when Python data holds a Python complex or float; else None.
+
+    NumPy scalars and arrays carry their own dtype and count as neither.
+    """
+    if isinstance(obj, (bool, int)) or hasattr(obj, "dtype"):
+        return None
+    if isinstance(obj, complex):
+        return "complex"
+    if isinstance(obj, float):
+        return "float"
+    if isinstance(obj, (list, tuple)):
+        found = None
+        for item in obj:
+            kind = _python_kind(item)
+            if kind == "complex":
+                return kind
+            found = kind or found
+        return found
+    return None
+
+
+class _InfoWithDefaultFloat:
+    """``__array_namespace_info__()`` of a wrapped namespace: its default floats are unibridge's."""
+
+    def __init__(self, info: Any, real: Any, complex_: Any) -> None:
+        self._info = info
+        self._real = real
+        self._complex = complex_
+
+    def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
+        found = dict(self._info.default_dtypes(device=device))
+        found["real floating"] = self._real
+        found["complex floating"] = self._complex
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._info, name)
+
+
+class DefaultFloatNamespace(ModuleType):
+    """An Array API namespace whose creation functions default to one float dtype.
+
+    ``__wrapped__`` is the framework's namespace; every attribute other than
+    the creation functions is that namespace's own object.
+
+    Example:
+        >>> import numpy as np
+        >>> from unibridge.dtypes import float32
+        >>> xp = DefaultFloatNamespace(np, float32)
+        >>> xp.ones((2,)).dtype, xp.__wrapped__ is np, xp.__name__
+        (dtype('float32'), True, 'numpy')
+    """
+
+    __wrapped__: ModuleType
+    default_float: DType
+
+    def __init__(self, base: ModuleType, default_float: DType) -> None:
+        super().__init__(base.__name__, base.__doc__)
+        self.__wrapped__ = base
+        self.default_float = default_float
+        real = getattr(base, default_float.name)
+        complex_ = getattr(base, _COMPLEX_OF[default_float.name])
+        self.__dict__.update(_creation_functions(self, base, real, complex_))
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names not yet on the wrapper: look up once, then the
+        # module dict answers directly (same object, no extra frame).
+        value = getattr(self.__wrapped__, name)
+        self.__dict__[name] = value
+        return value
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(self.__wrapped__)) | set(self.__dict__))
+
+    def __repr__(self) -> str:
+        return f"<namespace {self.__name__!r} with default float {self.default_float}>"
+
+
+def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: Any) -> dict[str, Callable[..., Any]]:
+    """The wrapped creation functions: each fills in ``dtype`` only when the caller left it out."""
+
+    def floating(kind: str | None) -> Any:
+        return complex_ if kind == "complex" else real if kind == "float" else None
+
+    def zeros(shape: Any, *, dtype: Any = None, **kw: Any) -> Any:
+        return base.zeros(shape, dtype=real if dtype is None else dtype, **kw)
+
+    def ones(shape: Any, *, dtype: Any = None, **kw: Any) -> Any:
+        return base.ones(shape, dtype=real if dtype is None else dtype, **kw)
+
+    def empty(shape: Any, *, dtype: Any = None, **kw: Any) -> Any:
+        return base.empty(shape, dtype=real if dtype is None else dtype, **kw)
+
+    def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, **kw: Any) -> Any:
+        return base.eye(n_rows, n_cols, k=k, dtype=real if dtype is None else dtype, **kw)
+
+    def full(shape: Any, fill_value: Any, *, dtype: Any = None, **kw: Any) -> Any:
+        if dtype is None:
+            dtype = floating(_python_kind(fill_value))
+        return base.full(shape, fill_value, dtype=dtype, **kw)
+
+    def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None, **kw: Any) -> Any:
+        if dtype is None:
+            dtype = floating(_python_kind((start, stop, step)))
+        if stop is None:
+            start, stop = 0, start
+        return base.arange(start, stop, step, dtype=dtype, **kw)
+
+    def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, **kw: Any) -> Any:
+        if dtype is None:
+            dtype = complex_ if _python_kind((start, stop)) == "complex" else real
+        return base.linspace(start, stop, num, dtype=dtype, **kw)
+
+    def asarray(obj: Any, /, *, dtype: Any = None, **kw: Any) -> Any:
+        if dtype is None and isinstance(obj, (float, complex, list, tuple)):
+            dtype = floating(_python_kind(obj))
+        return base.asarray(obj, dtype=dtype, **kw)
+
+    def template(x: Any) -> Any:
+        # Python data as a template has no dtype of its own: it takes the default float.
+        return asarray(x) if isinstance(x, (float, complex, list, tuple)) else x
+
+    def zeros_like(x: Any, /, **kw: Any) -> Any:
+        return base.zeros_like(template(x), **kw)
+
+    def ones_like(x: Any, /, **kw: Any) -> Any:
+        return base.ones_like(template(x), **kw)
+
+    def empty_like(x: Any, /, **kw: Any) -> Any:
+        return base.empty_like(template(x), **kw)
+
+    def full_like(x: Any, /, fill_value: Any, **kw: Any) -> Any:
+        return base.full_like(template(x), fill_value, **kw)
+
+    wide = getattr(base, "float64", None)
+
+    def cov(m: Any, /, *args: Any, **kw: Any) -> Any:
+        # Not in the standard, but numpy, torch and jax.numpy have it, and array-api-extra's
+        # cov delegates to it. NumPy (and array-api-extra's generic code) compute integer input
+        # in float64; torch uses its global default, float32. Follow NumPy everywhere.
+        if base.isdtype(m.dtype, ("integral", "bool")):
+            m = base.astype(m, wide)
+        return base.cov(m, *args, **kw)
+
+    info_of = getattr(base, "__array_namespace_info__", None)
+
+    def __array_namespace_info__() -> Any:  # noqa: N807 (the Array API's name)
+        assert info_of is not None
+        return _InfoWithDefaultFloat(info_of(), real, complex_)
+
+    made: dict[str, Callable[..., Any]] = {
+        f.__name__: f
+        for f in (zeros, ones, empty, eye, full, arange, linspace, asarray,
+                  zeros_like, ones_like, empty_like, full_like, cov)
+        if hasattr(base, f.__name__) and (f is not cov or (hasattr(base, "isdtype") and wide is not None))
+    }
+    if info_of is not None:
+        made["__array_namespace_info__"] = __array_namespace_info__
+    for f in made.values():
+        f.__module__ = ns.__name__
+        f.__doc__ = getattr(getattr(base, f.__name__, None), "__doc__", None)
+    return made
+
+
+def with_default_float(backend: str, base: ModuleType, default_float: DType) -> ModuleType:
+    """``base`` (the namespace of ``backend``) with creation defaulting to ``default_float``.
+
+    Cached per backend and default float. Namespaces in
+    :data:`FOLLOWS_DEFAULT_FLOAT`, and namespaces without the float dtypes, are
+    returned unchanged.
+
+    Example:
+        >>> import numpy as np
+        >>> from unibridge.dtypes import float64
+        >>> with_default_float("numpy", np, float64) is with_default_float("numpy", np, float64)
+        True
+    """
+    if backend in FOLLOWS_DEFAULT_FLOAT:
+        return base
+    key = (backend, str(default_float))
+    found = _WRAPPED.get(key)
+    if found is not None and found.__wrapped__ is base:
+        return found
+    if not all(hasattr(base, name) for name in (default_float.name, _COMPLEX_OF[default_float.name])):
+        return base  # not an Array API namespace we can fill dtypes in for
+    with _LOCK:
+        found = _WRAPPED.get(key)
+        if found is None or found.__wrapped__ is not base:
+            found = DefaultFloatNamespace(base, default_float)
+            _WRAPPED[key] = found
+    return found
+
+
+def unwrap_namespace(ns: ModuleType) -> ModuleType:
+    """The framework's own namespace behind ``ns`` (``ns`` itself when it is not wrapped).
+
+    Example:
+        >>> import numpy as np
+        >>> from unibridge.dtypes import float64
+        >>> unwrap_namespace(with_default_float("numpy", np, float64)) is np
+        True
+    """
+    return ns.__wrapped__ if isinstance(ns, DefaultFloatNamespace) else ns
