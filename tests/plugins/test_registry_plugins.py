@@ -112,7 +112,9 @@ def test_import_unibridge_survives_a_broken_plugin_in_a_fresh_process(site: Path
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
-@pytest.mark.parametrize("name, dist", [("jax", "unibridge-jax"), ("dask", "unibridge-dask")])
+@pytest.mark.parametrize(
+    "name, dist", [("jax", "unibridge-jax"), ("dask", "unibridge-dask"), ("strict", "unibridge-strict")]
+)
 def test_installed_plugin_distributions_are_listed_with_their_source(name: str, dist: str) -> None:
     from importlib.metadata import PackageNotFoundError, distribution
 
