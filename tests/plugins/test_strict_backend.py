@@ -65,7 +65,14 @@ def test_namespace_is_array_api_strict_set_to_the_newest_released_standard() -> 
     assert done.returncode == 0, done.stderr
     newest = max(supported_versions)
     assert done.stdout.split() == ["True", newest, newest]
-    assert newest in unibridge_strict.backend.STANDARD_VERSIONS
+
+
+def test_without_its_list_of_versions_the_newest_accepted_released_version_is_probed() -> None:
+    hide = "import array_api_strict as xs, types\nxs._flags = types.SimpleNamespace()  # no list of versions\n"
+    probe = hide + _VERSION_PROBE
+    done = subprocess.run([sys.executable, "-c", probe], env=clean_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "2025.12", "2025.12"]  # 2026.12 is a draft in 2.6.1: never chosen
 
 
 def test_array_api_strict_own_variable_chooses_the_version() -> None:

@@ -54,7 +54,8 @@ _INSTALL = "pip install unibridge-strict"
 VERSION_ENV = "ARRAY_API_STRICT_API_VERSION"
 """array-api-strict's own variable; when set, this backend leaves the version it names alone."""
 STANDARD_VERSIONS = ("2025.12", "2024.12", "2023.12", "2022.12")
-"""Released Array API standard versions, newest first; drafts are never chosen."""
+"""Released Array API standard versions, newest first: probed only when array-api-strict
+does not list the versions it supports (drafts are never chosen)."""
 
 
 def _describe_dtype(native: Any) -> str:
@@ -97,11 +98,12 @@ class StrictBackend(FrameworkBackend):
         self._cpu = xs.Device()  # the default device: array-api-strict's CPU_DEVICE
         if VERSION_ENV not in os.environ:
             # Global in array-api-strict, like its other flags: the newest released
-            # standard this installation accepts (drafts are left out on purpose).
-            for version in STANDARD_VERSIONS:
+            # standard this installation supports (drafts are left out on purpose).
+            supported = getattr(getattr(xs, "_flags", None), "supported_versions", None)
+            for version in [max(supported)] if supported else STANDARD_VERSIONS:
                 try:
                     with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
+                        warnings.simplefilter("ignore")  # array-api-strict warns about 2021.12 and drafts
                         xs.set_array_api_strict_flags(api_version=version)
                 except ValueError:
                     continue
