@@ -193,6 +193,10 @@ def test_immutable_frameworks_share_read_only_and_receive_aligned_memory(other: 
     assert ub.shares_memory(mine, theirs)
     mine[0] = 5.0
     assert float(ub.to_numpy(theirs)[0]) == 5.0
+    odd = _strict(aligned_copy(np.arange(9.0))[1:])  # 8 bytes past a 64-byte boundary
+    copied = ub.asarray(odd, backend=other)
+    odd[0] = 5.0
+    assert not ub.shares_memory(odd, copied) and float(ub.to_numpy(copied)[0]) == 1.0
 
 
 def test_dask_never_shares() -> None:
@@ -269,3 +273,17 @@ def test_docstring_examples_of_the_plugin_run() -> None:
     for module in (unibridge_strict, unibridge_strict.backend):
         result = doctest.testmod(module)
         assert result.attempted and not result.failed, module.__name__
+
+
+def test_the_plugin_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    readme = Path(__file__).resolve().parents[2] / "backends" / "strict" / "README.md"
+    blocks = re.findall(r"^```python\n(.*?)^```", readme.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, str(readme), "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out.splitlines() == [
+        "Python float scalars can only be promoted with floating-point arrays.",
+        "[1.5 2.5]",
+    ]
