@@ -97,6 +97,8 @@ LAYOUTS = {
     "strided": lambda: np.arange(16.0)[::2],
     "Fortran order": lambda: np.asfortranarray(np.arange(8.0).reshape(2, 4)),
     "misaligned": lambda: np.frombuffer(bytearray(8 * 9), dtype=np.float64, count=8, offset=4),
+    # NumPy's DLPack export refuses these strides: to_numpy falls back to np.asarray, still a view.
+    "strides not a multiple of the element size": lambda: np.ndarray((4,), np.float64, bytearray(64), 0, (12,)),
 }
 
 

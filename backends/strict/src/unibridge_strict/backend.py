@@ -12,9 +12,12 @@ standard allows. Facts this backend relies on, measured with array-api-strict
   read-only``). Non-native byte order, float16 and bfloat16 raise
   ``TypeError``: the standard has no such dtypes.
 * ``np.from_dlpack(x)`` is a zero-copy view of ``x``'s memory, writable
-  exactly when that memory is (DLPack 1.0's read-only flag). ``np.asarray(x)``
-  also views, but through ``__array__`` on Python 3.11 and ``__buffer__`` on
-  3.12+ (where ``__array__`` raises), so this backend uses DLPack.
+  exactly when that memory is (DLPack 1.0's read-only flag), except that
+  NumPy's DLPack export raises ``BufferError`` for strides that are not a
+  multiple of the element size. ``np.asarray(x)`` also views, read-only
+  memory included, through ``__array__`` on Python 3.11 and ``__buffer__`` on
+  3.12+ (where ``__array__`` raises); this backend uses DLPack, and
+  ``np.asarray`` for the layouts DLPack cannot describe.
 * Arrays can live on array-api-strict's fake devices (``Device("device1")``,
   ...), which exist to catch code that mixes devices. Their memory is host
   memory and ``np.from_dlpack`` exports it without complaint, so this backend
@@ -43,7 +46,6 @@ from unibridge.backend_kit import (
     UnsupportedInputError,
     aligned_copy,
     aligned_zeros,
-    dlpack_span,
     from_numpy_dtype,
     numpy_dtype,
 )
@@ -68,6 +70,14 @@ def _check_cpu(device: Device) -> None:
             f"device {device!r} is not available on backend 'strict'; available: cpu "
             f"(array-api-strict runs on the CPU only)"
         )
+
+
+def _host_view(x: Any) -> np.ndarray[Any, Any]:
+    """A zero-copy NumPy view of a CPU strict array's memory; read-only memory stays read-only."""
+    try:
+        return np.from_dlpack(x)
+    except BufferError:  # strides that are not a multiple of the element size
+        return np.asarray(x)  # __array__ (3.11) or __buffer__ (3.12+): a view as well
 
 
 class StrictBackend(FrameworkBackend):
@@ -167,7 +177,7 @@ class StrictBackend(FrameworkBackend):
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         self.device_of(x)  # fake devices are refused, not read as host memory
-        view: np.ndarray[Any, Any] = np.from_dlpack(x)  # x's own memory; read-only stays read-only
+        view = _host_view(x)
         return aligned_copy(view) if copy else view
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
@@ -176,7 +186,7 @@ class StrictBackend(FrameworkBackend):
         self.device_of(x)
         if not copy:
             return x
-        return xs.asarray(aligned_copy(np.from_dlpack(x)), copy=False)
+        return xs.asarray(aligned_copy(_host_view(x)), copy=False)
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         xs = self.module
@@ -186,9 +196,13 @@ class StrictBackend(FrameworkBackend):
         return xs.asarray(aligned_zeros(shape, numpy_dtype(dtype)), copy=False)
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
-        device = self.device_of(x)
-        span = dlpack_span(x)
-        return None if span is None else (device, span[0], span[1])
+        view = self.to_numpy(x, copy=False)
+        if view.size == 0:
+            return None
+        from numpy.lib.array_utils import byte_bounds
+
+        lo, hi = byte_bounds(view)
+        return CPU, lo, hi
 
     def namespace(self) -> ModuleType:
         return self.module
