@@ -347,3 +347,25 @@ def test_readme_cell_says_what_the_backend_does(hazard: Hazard, backend: str) ->
 
 def test_readme_table_has_exactly_these_rows() -> None:
     assert list(_readme_table()) == [h.code for h in HAZARDS]
+
+
+_NUMPY_BEHAVIOUR = """
+import tensorflow as tf
+before = tf.constant([[1, 2], [3, 4]], dtype=tf.int64)  # made before the switch
+tf.experimental.numpy.experimental_enable_numpy_behavior()
+print(before.T.shape, (before + 0.5).dtype.name)
+"""
+
+
+def test_tensorflows_suggested_switch_changes_every_tensor_in_the_process() -> None:
+    """README: TF's hint for x.T is a process-wide switch; unibridge never calls it."""
+    import subprocess
+    import sys
+
+    require("tensorflow")
+    done = subprocess.run([sys.executable, "-c", _NUMPY_BEHAVIOUR], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["(2,", "2)", "float64"]  # a tensor made earlier changed behaviour
+    package = Path(ub.__file__).resolve().parent
+    calls = [p for p in package.rglob("*.py") if "enable_numpy_behavior(" in p.read_text(encoding="utf-8")]
+    assert not calls, f"unibridge calls experimental_enable_numpy_behavior: {calls}"
