@@ -150,3 +150,20 @@ def test_demo_table_has_the_promised_columns() -> None:
         assert column in header
     assert first.split()[:2] == ["numpy", "cpu"]
     assert "FAILED" in second and "ImportError: no" in second
+
+
+def test_examples_run_on_the_strict_backend_chosen_by_the_environment() -> None:
+    """The examples use only the Array API standard: array-api-strict refuses anything else."""
+    require("strict")
+    classifier_run = subprocess.run(
+        [sys.executable, str(EXAMPLES / "classifier.py"), "--json", "--epochs", "3", "--samples", "16", "--hidden", "3"],
+        env=clean_env(UNIBRIDGE_BACKEND="strict"), capture_output=True, text=True, timeout=300,
+    )
+    assert classifier_run.returncode == 0, classifier_run.stderr[-2000:]
+    assert json.loads(classifier_run.stdout)["backend"] == "strict"
+    tour_run = subprocess.run(
+        [sys.executable, str(EXAMPLES / "conversion_tour.py"), "--json", "--backend", "strict", "--rows", "8", "--cols", "4"],
+        env=clean_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert tour_run.returncode == 0, tour_run.stderr[-2000:]
+    assert {s["backend"] for s in json.loads(tour_run.stdout)} == {"strict"}

@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "unibridge.backends"
+ALIAS_GROUP = "unibridge.backend_aliases"  # alias = "name": another name for a backend of the same distribution
 
 Loader = Union[Callable[[], Backend], str]
 
@@ -171,16 +172,54 @@ class _Registry:
                 from importlib.metadata import entry_points
 
                 found = list(entry_points(group=ENTRY_POINT_GROUP))
+                aliases = list(entry_points(group=ALIAS_GROUP))
             except Exception:  # noqa: BLE001 - broken metadata must not break unibridge
-                found = []
+                found, aliases = [], []
             for ep in found:
                 dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
                 try:
                     self.add(ep.name, _entry_point_loader(ep), (), dist)
                 except ConfigurationError as exc:  # an invalid name: list it as unavailable
                     self.invalid.append((ep.name, dist, str(exc)))
+            self._add_plugin_aliases(aliases)
             # Set last: a concurrent reader must not see a half-scanned table as complete.
             self.plugins_scanned = True
+
+    def _add_plugin_aliases(self, found: list[Any]) -> None:
+        """Aliases declared in the ``unibridge.backend_aliases`` group (metadata only; imports nothing).
+
+        ``alias = "name"`` makes ``alias`` another name for backend ``name``, which the
+        same distribution must register. An alias that is invalid, already a name or an
+        alias, claimed by two distributions, or for another distribution's backend is not
+        added; it is listed by :func:`backends` as unavailable, with the reason.
+        """
+        claims: dict[str, list[tuple[str, str]]] = {}
+        for ep in found:
+            dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
+            claims.setdefault(ep.name, []).append((ep.value.strip(), dist))
+        for alias, targets in claims.items():
+            target, dist = targets[0]
+            entry = self.entries.get(target)
+            why = ""
+            try:
+                _check_name(alias)
+            except ConfigurationError as exc:
+                why = str(exc)
+            if not why and (alias in self.entries or alias in self.aliases):
+                why = f"alias {alias!r} of {target!r} is already a backend name or alias; not added"
+            elif not why and len(targets) > 1:
+                why = (f"alias {alias!r} is claimed by {len(targets)} distributions: "
+                       f"{' and '.join(repr(d) for _, d in targets)}; not added")
+            elif not why and (entry is None or entry.source != dist):
+                why = f"alias {alias!r} names {target!r}, which {dist!r} does not register; not added"
+            if why:
+                self.invalid.append((alias, dist, why))
+                continue
+            assert entry is not None
+            entry.aliases = entry.aliases + (alias,)
+            self.aliases[alias] = target
+        if claims:
+            self.changed()
 
     # -- lookup -----------------------------------------------------------
     def canonical(self, name: str) -> str:

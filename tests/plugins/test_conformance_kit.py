@@ -57,6 +57,14 @@ class TestDaskConformance(BackendConformance):
         _require("dask", "dask.array")
 
 
+class TestStrictConformance(BackendConformance):
+    backend_name = "strict"
+
+    @pytest.fixture(autouse=True)
+    def _needs(self) -> None:
+        _require("strict", "array_api_strict")
+
+
 def test_quick_mode_runs_the_quick_subset_and_reports_ok() -> None:
     report = run_conformance("numpy", quick=True)
     assert report.ok and report.quick

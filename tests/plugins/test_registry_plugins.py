@@ -112,7 +112,9 @@ def test_import_unibridge_survives_a_broken_plugin_in_a_fresh_process(site: Path
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
-@pytest.mark.parametrize("name, dist", [("jax", "unibridge-jax"), ("dask", "unibridge-dask")])
+@pytest.mark.parametrize(
+    "name, dist", [("jax", "unibridge-jax"), ("dask", "unibridge-dask"), ("strict", "unibridge-strict")]
+)
 def test_installed_plugin_distributions_are_listed_with_their_source(name: str, dist: str) -> None:
     from importlib.metadata import PackageNotFoundError, distribution
 
@@ -123,3 +125,48 @@ def test_installed_plugin_distributions_are_listed_with_their_source(name: str, 
     row = next((r for r in ub.backends() if r.name == name), None)
     assert row is not None, f"{name} missing from unibridge.backends()"
     assert row.source == dist
+
+
+def test_a_plugin_can_declare_aliases_for_its_own_backend(site: Path) -> None:
+    mod = _unique("ub_alias")
+    write_plugin(site, "unibridge-aliased", {"aliased": f"{mod}:load"}, {mod: GOOD_MODULE.format(name="aliased")},
+                 aliases={"aka": "aliased"})
+    reg = _Registry.with_builtins()
+    assert reg.canonical("aka") == "aliased" and reg.load("aka") is reg.load("aliased")
+    assert "aka" in next(r for r in reg.info() if r.name == "aliased").aliases
+
+
+@pytest.mark.parametrize(
+    ("alias", "target", "why"),
+    [
+        ("np", "mine", "already a backend name or alias"),  # a built-in alias is never taken over
+        ("numpy", "mine", "already a backend name or alias"),
+        ("theirs_alias", "numpy", "does not register"),  # only your own backend's aliases
+        ("bad name", "mine", "letters, digits"),
+    ],
+)
+def test_a_refused_alias_is_listed_with_the_reason(site: Path, alias: str, target: str, why: str) -> None:
+    mod = _unique("ub_mine")
+    write_plugin(site, "unibridge-mine", {"mine": f"{mod}:load"}, {mod: GOOD_MODULE.format(name="mine")},
+                 aliases={alias: target})
+    reg = _Registry.with_builtins()
+    row = next(r for r in reg.info() if r.name == alias and r.source == "unibridge-mine")
+    assert not row.available and why in row.reason
+    assert reg.load("numpy").name == "numpy" and reg.load("np").name == "numpy"
+
+
+def test_an_alias_claimed_by_two_distributions_is_refused(site: Path) -> None:
+    a, b = _unique("ub_a"), _unique("ub_b")
+    write_plugin(site / "a", "unibridge-a", {"first": f"{a}:load"}, {a: GOOD_MODULE.format(name="first")},
+                 aliases={"shared": "first"})
+    write_plugin(site / "b", "unibridge-b", {"second": f"{b}:load"}, {b: GOOD_MODULE.format(name="second")},
+                 aliases={"shared": "second"})
+    sys.path[:0] = [str(site / "a"), str(site / "b")]
+    try:
+        reg = _Registry.with_builtins()
+        row = next(r for r in reg.info() if r.name == "shared")
+        assert not row.available and "claimed by 2 distributions" in row.reason
+        with pytest.raises(ub.BackendNotFoundError):
+            reg.canonical("shared")
+    finally:
+        del sys.path[:2]

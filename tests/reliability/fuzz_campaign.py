@@ -38,7 +38,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import unibridge as ub
@@ -111,6 +111,24 @@ def _known(exc: BaseException) -> str | None:
     return None
 
 
+_LACKS: dict[tuple[str, str], bool] = {}
+
+
+def lacks(backend: str, dtype: str) -> bool:
+    """Whether ``backend`` has no ``dtype`` at all (array-api-strict: float16 and bfloat16).
+
+    Converting such data into it must raise UnsupportedInputError; nothing else may.
+    """
+    key = (backend, dtype)
+    if key not in _LACKS:
+        try:
+            ub.zeros((1,), dtype=dtype, backend=backend)
+            _LACKS[key] = False
+        except ub.UnsupportedInputError:
+            _LACKS[key] = True
+    return _LACKS[key]
+
+
 # -- sources -------------------------------------------------------------------
 def _shareable_by_torch(a: np.ndarray[Any, Any]) -> bool:
     return bool(
@@ -150,6 +168,8 @@ def make_source(name: str, sample: Sample) -> tuple[Any, np.ndarray[Any, Any] | 
 
         t = tf.constant(native)
     else:  # a plugin backend: its own array, made through unibridge from a fresh copy
+        if lacks(name, str(ub.dtype_of(a))):
+            reject()  # no such array exists on this backend (strict has no float16/bfloat16)
         t = ub.asarray(native, backend=name, copy=True)
     return t, _alias_of(t, native.size), native
 
@@ -241,6 +261,8 @@ def check_call(
                 if verdict not in ("lossy", "either"):
                     raise FuzzFailure(f"LossyCastError for an allowed cast ({exc}): {where}") from exc
                 return
+            if isinstance(exc, ub.UnsupportedInputError) and lacks(target, want):
+                return
             raise FuzzFailure(f"unexpected {type(exc).__name__}: {exc}: {where}") from exc
         except Exception as exc:
             key = _known(exc)
@@ -326,6 +348,12 @@ def _undefined_cast_only(values: np.ndarray[Any, Any], got: np.ndarray[Any, Any]
 def check_zeros_like(source: str, target: str, src: Any, values: np.ndarray[Any, Any], desc: str) -> None:
     """``zeros_like`` takes only shape and dtype: fresh zeros, never an alias of the source."""
     COUNTS["calls"] += 1
+    if lacks(target, str(ub.dtype_of(values))):
+        try:
+            ub.zeros_like(src, backend=target)
+        except ub.UnsupportedInputError:
+            return
+        raise FuzzFailure(f"zeros_like made a {ub.dtype_of(values)} array, which {target} lacks: {source}->{target} | {desc}")
     z = ub.zeros_like(src, backend=target)
     where = f"zeros_like {source}->{target} | {desc}"
     if ub.dtype_of(z) != ub.dtype_of(values) or tuple(ub.get_backend(target).shape_of(z)) != values.shape:
