@@ -3,15 +3,27 @@ several conftest.py files exist, and ``import conftest`` would be ambiguous)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import unibridge as ub
 
 BUILTIN = ("numpy", "torch", "tensorflow")
+# A comma-separated subset of backends to test (unset: every available one). `make mutation`
+# runs its thousands of test runs on numpy and torch only; nothing else sets it.
+SELECTED = tuple(n for n in os.environ.get("UNIBRIDGE_TEST_BACKENDS", "").split(",") if n)
+
+
+def selected(name: str) -> bool:
+    """Whether ``UNIBRIDGE_TEST_BACKENDS`` (when set) includes backend ``name``."""
+    return not SELECTED or name in SELECTED
 
 
 def availability(name: str) -> tuple[bool, str]:
     """Whether a backend can run here, and why not."""
+    if not selected(name):
+        return False, f"not in UNIBRIDGE_TEST_BACKENDS={','.join(SELECTED)}"
     try:
         return ub.get_backend(name).available()
     except ub.UnibridgeError as exc:

@@ -17,6 +17,18 @@ from unibridge.config import reset_defaults
 
 from _backends import BUILTIN, require
 
+if os.environ.get("UNIBRIDGE_PRELOAD_FRAMEWORKS"):
+    # `make mutation` sets it: mutmut forks one process per mutant from a server that has
+    # collected the tests; importing every framework here, once, spares each fork the import
+    # (TensorFlow alone takes seconds). Importing starts no thread, so forking after it is safe.
+    import importlib
+
+    for _module in ("torch", "tensorflow", "jax.numpy", "dask.array", "array_api_strict", "ml_dtypes"):
+        try:
+            importlib.import_module(_module)
+        except ImportError:
+            pass
+
 settings.register_profile(
     "ci",
     deadline=None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -200,6 +203,63 @@ def test_shares_memory_counts_views_and_rejects_disjoint_ranges() -> None:
     assert ub.shares_memory(memoryview(a), a)
 
 
+class _DeviceMemory:
+    """An array of a pretend accelerator: nothing but a byte range of device memory."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+
+
+@pytest.fixture
+def device_spans() -> Iterator[None]:
+    """A throwaway backend whose arrays are byte ranges on ``gpu:0``: ``shares_memory`` can only
+    answer from their ``memory_span`` (the path every GPU array takes), never from a NumPy view."""
+    from unibridge.adapters.numpy import NumpyBackend
+    from unibridge.registry import _REGISTRY
+
+    gpu = ub.Device("gpu", 0)
+
+    class DeviceSpans(NumpyBackend):
+        name = "devicespans"
+        array_modules = (_DeviceMemory.__module__.partition(".")[0],)
+
+        def is_array(self, x: Any) -> bool:
+            return isinstance(x, _DeviceMemory)
+
+        def devices(self) -> list[ub.Device]:
+            return [ub.CPU, gpu]
+
+        def device_of(self, x: Any) -> ub.Device:
+            return gpu
+
+        def memory_span(self, x: Any) -> tuple[ub.Device, int, int]:
+            return gpu, x.lo, x.hi
+
+        def numpy_view_fast_path(self) -> None:
+            return None
+
+    ub.register_backend("devicespans", DeviceSpans)
+    yield
+    with _REGISTRY.lock:
+        _REGISTRY.entries.pop("devicespans", None)
+        _REGISTRY.loaded.pop("devicespans", None)
+        _REGISTRY.changed()
+
+
+def test_adjacent_device_memory_ranges_do_not_share(device_spans: None) -> None:
+    # [1000, 1008) and [1008, 1016): the first byte past one range is the other's first byte.
+    a, b = _DeviceMemory(1000, 1008), _DeviceMemory(1008, 1016)
+    assert not ub.shares_memory(a, b) and not ub.shares_memory(b, a)
+
+
+def test_device_memory_ranges_overlapping_by_one_byte_share(device_spans: None) -> None:
+    # One uint8 element in common, at either end.
+    a, b = _DeviceMemory(1000, 1008), _DeviceMemory(1007, 1016)
+    assert ub.shares_memory(a, b) and ub.shares_memory(b, a)
+    assert ub.shares_memory(a, _DeviceMemory(999, 1001)) and ub.shares_memory(_DeviceMemory(999, 1001), a)
+    assert ub.shares_memory(a, _DeviceMemory(1000, 1008))
+
+
 def test_shares_memory_sees_from_numpy_and_dlpack_imports() -> None:
     require("torch")
     import torch
@@ -211,8 +271,9 @@ def test_shares_memory_sees_from_numpy_and_dlpack_imports() -> None:
 
 
 def test_dtype_of_and_device_of_are_framework_neutral(backend: str) -> None:
-    x = ub.zeros(2, dtype="bfloat16" if backend != "numpy" else "float16", backend=backend)
-    assert isinstance(ub.dtype_of(x), ub.DType) and ub.dtype_of(x) in ("bfloat16", "float16")
+    for name in ("bfloat16", "float16"):  # ml_dtypes gives NumPy its bfloat16 (a test dependency)
+        x = ub.zeros(2, dtype=name, backend=backend)
+        assert isinstance(ub.dtype_of(x), ub.DType) and ub.dtype_of(x) == name
     assert ub.device_of(x) == "cpu" and str(ub.device_of(x)) == "cpu"
     assert ub.dtype_of([1.0]) == "float64" and ub.device_of([1.0]) == "cpu"
 

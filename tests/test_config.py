@@ -43,6 +43,27 @@ def test_use_nests_and_restores(backend: str) -> None:
     assert ub.current().backend == "numpy"
 
 
+def test_a_nested_use_that_names_only_a_device_keeps_the_enclosing_backend() -> None:
+    # Omitted arguments come from the enclosing block, not from the process default.
+    other = next((name for name in _installed() if name != "numpy"), None)
+    if other is None:
+        pytest.skip("needs a second built-in backend")
+    with ub.use(other):
+        with ub.use(device="cpu"):
+            assert ub.current().backend == other
+            assert ub.get_backend(other).is_array(ub.asarray([1.0, 2.0]))
+        with ub.use():
+            assert ub.current().backend == other
+
+
+def test_a_nested_use_that_names_only_a_backend_keeps_the_enclosing_device() -> None:
+    with ub.use("numpy", device="auto"):
+        with ub.use("np"):
+            assert ub.current().device == "auto" and ub.current().sources["device"] == "use"
+    with ub.use(device="auto"):
+        assert ub.current().backend == "numpy" and ub.current().sources["backend"] == "default"
+
+
 def test_use_restores_after_an_exception() -> None:
     with pytest.raises(RuntimeError):
         with ub.use("numpy", device="cpu"):

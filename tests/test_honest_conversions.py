@@ -34,14 +34,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import unibridge as ub
-from _backends import availability
+from _backends import availability, selected
 import _oracle as oracle
 
 EXAMPLES = int(os.environ.get("UNIBRIDGE_HONEST_EXAMPLES", "120"))
 DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
           "float16", "bfloat16", "float32", "float64", "complex64", "complex128")
 CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
-BACKENDS = [b.name for b in ub.backends() if b.available]
+BACKENDS = [b.name for b in ub.backends() if b.available and selected(b.name)]
 RANK = {"b": 0, "u": 1, "i": 2, "f": 3, "c": 4}
 
 
@@ -432,6 +432,27 @@ def test_finite_python_floats_never_overflow_under_the_float32_default(backend: 
         kept = ub.asarray([math.inf, -math.inf, 1.5], backend=backend)  # infinities were never finite
         assert ub.to_numpy(kept).tolist() == [math.inf, -math.inf, 1.5]
     assert math.isinf(ub.to_numpy(ub.asarray([1e300], casting="unsafe", backend=backend))[0])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_float32_default_applies_to_python_scalars_and_tuples_not_only_lists(backend: str) -> None:
+    ub.configure(default_float="float32")
+    for data in (0.5, [0.5], (0.5, 1.5), [[0.5], [1]], (1, 2.5)):
+        out = ub.asarray(data, backend=backend)
+        assert ub.dtype_of(out) == "float32", data
+        assert ub.dtype_of(data) == "float32", data  # the question answers what asarray does
+    assert ub.to_numpy(ub.asarray(0.5, backend=backend)).item() == 0.5
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_float32_default_makes_python_complex_numbers_complex64(backend: str) -> None:
+    ub.configure(default_float="float32")
+    for data in (1 + 2j, [1 + 2j], (0.5, 1j), [[1j], [2]]):
+        out = ub.asarray(data, backend=backend)
+        assert ub.dtype_of(out) == "complex64", data
+    assert ub.to_numpy(ub.asarray([0.5 + 2j], backend=backend)).tolist() == [0.5 + 2j]
+    with pytest.raises(ub.LossyCastError, match="default float is float32"):
+        ub.asarray([1j * 1e300], backend=backend)  # a finite imaginary part would become infinite
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
