@@ -36,10 +36,21 @@ def test_unknown_spellings_raise_with_the_allowed_list(bad: object) -> None:
 
 
 def test_framework_device_objects_parse(backend: str) -> None:
-    if backend == "torch":
+    x = ub.zeros(2, backend=backend)
+    if backend == "numpy":
+        assert x.device == "cpu" and parse_device(x.device) == CPU  # NumPy 2's array.device
+    elif backend == "torch":
         import torch
-        assert parse_device(torch.device("cpu")) == "cpu"
-        assert parse_device(torch.device("cuda", 1)) == "gpu:1"
+
+        assert parse_device(x.device) == CPU and parse_device(torch.device("cpu")) == "cpu"
+        assert parse_device(torch.device("cuda", 1)) == "gpu:1" and parse_device(torch.device("cuda")) == "gpu:0"
+    else:
+        import tensorflow as tf
+
+        assert x.device.endswith("device:CPU:0") and parse_device(x.device) == CPU  # the full name
+        assert parse_device(tf.config.list_logical_devices("CPU")[0].name) == CPU
+        assert parse_device(tf.DeviceSpec(device_type="GPU", device_index=1).to_string()) == "gpu:1"
+    assert ub.device_of(x) == parse_device(x.device)
 
 
 def test_device_is_hashable_picklable_and_str_equal() -> None:

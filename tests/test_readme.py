@@ -1,11 +1,18 @@
-"""Every ```python block in README.md runs as written.
+"""Every ```python block in README.md runs as written, and prints what it says it prints.
 
 A block whose first lines say ``# requires: <backend>`` is skipped, with the
 reason, when that backend is not available here.
+
+Every line that calls ``print(`` ends in a comment that is its output: the block's
+output must be exactly those lines, in order (a print that never runs, such as one
+in an ``except`` clause when nothing was raised, fails the test). In the comment,
+``...`` stands for any text, and `` — `` starts a note that is not output.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -37,7 +44,40 @@ def test_readme_block_runs(line: int, code: str, monkeypatch: pytest.MonkeyPatch
             ok, reason = availability(name)
             if not ok:
                 pytest.skip(f"README.md:{line} needs backend {name!r}: {reason}")
-    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "readme"})
+    expected = printed_lines(line, code)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "readme"})
+    got = out.getvalue().splitlines()
+    assert len(got) == len(expected), f"README.md:{line} printed {got}, its comments say {expected}"
+    for (where, want), have in zip(expected, got):
+        pattern = ".*".join(re.escape(part) for part in want.split("..."))
+        assert re.fullmatch(pattern, have), f"README.md:{where} printed {have!r}, its comment says {want!r}"
+
+
+_PRINT = re.compile(r"\bprint\(")
+
+
+def printed_lines(line: int, code: str) -> list[tuple[int, str]]:
+    """``(README line, expected output)`` for each ``print(`` line of a block, from its comment."""
+    expected = []
+    for offset, text in enumerate(code.splitlines()):
+        if not _PRINT.search(text):
+            continue
+        code_part, sep, comment = text.partition("  # ")
+        assert sep and comment.strip(), f"README.md:{line + offset}: a print without its output as a comment"
+        expected.append((line + offset, comment.split(" — ")[0].strip()))
+    return expected
+
+
+def test_a_print_in_an_except_clause_that_never_runs_fails_the_block() -> None:
+    # The check itself, on a block that catches an error that is never raised.
+    block = "try:\n    x = 1\nexcept ValueError as e:\n    print(e)  # invalid literal...\n"
+    assert printed_lines(1, block) == [(4, "invalid literal...")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(block, {})
+    assert out.getvalue().splitlines() != [line for _, line in printed_lines(1, block)]
 
 
 def test_readme_lists_every_public_function() -> None:

@@ -97,9 +97,12 @@ def test_ragged_and_sparse_tensors_say_how_to_densify(kind: str) -> None:
 def test_every_tensorflow_dtype_with_an_equivalent_maps_both_ways() -> None:
     for name in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                  "float16", "bfloat16", "float32", "float64", "complex64", "complex128"):
-        t = tf.zeros(2, dtype=getattr(tf, name))
-        assert ub.dtype_of(t) == name and ub.as_dtype_roundtrip(name) if hasattr(ub, "as_dtype_roundtrip") else True
-        assert ub.dtype_of(ub.zeros(2, dtype=name, backend="tensorflow")) == name
+        native = getattr(tf, name)
+        t = tf.zeros(2, dtype=native)
+        assert ub.dtype_of(t) == name  # TensorFlow -> unibridge, from a tensor
+        assert ub.as_dtype(native) == name  # and from the dtype object
+        made = ub.zeros(2, dtype=name, backend="tensorflow")  # unibridge -> TensorFlow
+        assert made.dtype == native and ub.dtype_of(made) == name
 
 
 def test_int64_overflow_into_int32_raises_where_tf_constant_wraps() -> None:
