@@ -248,3 +248,19 @@ class _nothing:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_the_plugin_test_folders_are_collected_together_in_one_run() -> None:
+    # pytest imports a test file outside a package by its base name: two plugins' tests/ holding
+    # files of one name cannot be collected in one run ("import file mismatch").
+    repo = PACKAGE.parent
+    folders = sorted(str(p.relative_to(repo)) for p in repo.glob("backends/*/tests"))
+    names = [p.name for folder in folders for p in (repo / folder).rglob("test_*.py")]
+    assert folders and len(names) == len(set(names)), sorted(names)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *folders],
+        cwd=repo, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for folder in folders:
+        assert folder in proc.stdout, f"nothing collected from {folder}"
