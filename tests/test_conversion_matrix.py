@@ -1,13 +1,17 @@
 """Every (source, target) pair, every dtype, every layout, every copy mode.
 
 Each conversion must give bit-exact values and the exact dtype, and its
-``shares_memory`` answer must agree with an actual mutation of the memory:
-the claim is checked against reality, not against another unibridge call.
+``shares_memory`` answer must agree with an actual mutation of the memory
+(through a ctypes alias, so read-only arrays and immutable tensors are mutated
+too): the claim is checked against reality, not against another unibridge call.
+``copy=False`` may raise only where no obvious zero-copy path exists.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,55 +47,87 @@ def make_source(name: str, a: np.ndarray[Any, Any]) -> Any:
     return tf.constant(native)
 
 
-def mutate(x: Any) -> bool:
-    """Flip every bit of ``x``'s memory in place; False if ``x`` cannot be written."""
-    if isinstance(x, np.ndarray):
-        if not x.flags.writeable or x.size == 0:
-            return False
-        if x.dtype.kind == "b":
-            np.logical_not(x, out=x)
-            return True
-        parts = (x.real, x.imag) if x.dtype.kind == "c" else (x,)
-        for part in parts:  # complex: flip both halves through strided real views
-            view = part.view(_UNSIGNED[part.dtype.itemsize])
-            np.invert(view, out=view)
-        return True
+def memory_of(x: Any) -> tuple[int, int] | None:
+    """The byte range ``[lo, hi)`` of ``x``'s memory, from the framework's own pointer and strides
+    (TensorFlow's through its DLPack export); None for an empty array."""
     mod = type(x).__module__.split(".")[0]
     if mod == "torch":
-        import torch
-
         if x.numel() == 0:
-            return False
-        with torch.no_grad():
-            if x.dtype == torch.bool:
-                x.logical_not_()
-            else:
-                ints = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64, 16: torch.int64}
-                if x.dtype == torch.complex128:
-                    view = torch.view_as_real(x).view(torch.int64)
-                elif x.dtype == torch.complex64:
-                    view = torch.view_as_real(x).view(torch.int32)
-                else:
-                    view = x.view(ints[x.element_size()])
-                view.bitwise_not_()
-        return True
-    return False  # TensorFlow tensors are immutable
+            return None
+        ptr, shape, item = x.data_ptr(), tuple(x.shape), x.element_size()
+        strides = tuple(s * item for s in x.stride())
+    elif isinstance(x, np.ndarray):
+        if x.size == 0:
+            return None
+        ptr, shape, item, strides = x.__array_interface__["data"][0], x.shape, x.itemsize, x.strides
+    else:  # a TensorFlow tensor: dense, C order; DLPack names its buffer
+        from unibridge._dlpack import dlpack_span
+
+        return dlpack_span(x)
+    lo = ptr + sum((n - 1) * st for n, st in zip(shape, strides) if st < 0)
+    hi = ptr + sum((n - 1) * st for n, st in zip(shape, strides) if st > 0) + item
+    return lo, hi
 
 
-def really_shares(src: Any, out: Any) -> bool:
-    """Ground truth by mutation: write through one side, look at the other."""
-    before_src = as_bytes(ub.to_numpy(src, copy=True))
-    before_out = as_bytes(ub.to_numpy(out, copy=True))
-    if mutate(src):
-        changed = as_bytes(ub.to_numpy(out, copy=True)) != before_out
-        mutate(src)  # restore
-        return changed
-    if mutate(out):
-        changed = as_bytes(ub.to_numpy(src, copy=True)) != before_src
-        mutate(out)
-        return changed
-    # Neither side writable (TF <-> read-only views): compare the NumPy views' memory.
-    return bool(np.shares_memory(np.asarray(ub.to_numpy(src)), np.asarray(ub.to_numpy(out))))
+def flip(x: Any, dtype: str) -> Callable[[], None] | None:
+    """Flip every byte of ``x``'s memory in place, read-only memory included (heap memory is
+    writable underneath a read-only flag or an immutable tensor), through a ctypes alias; returns
+    the call that flips them back, or None when ``x`` has no memory."""
+    span = memory_of(x)
+    if span is None:
+        return None
+    lo, hi = span
+    alias = np.ctypeslib.as_array((ctypes.c_uint8 * (hi - lo)).from_address(lo))
+    mask = 0x01 if dtype == "bool" else 0xFF  # a bool stays 0 or 1
+    np.bitwise_xor(alias, mask, out=alias)
+
+    def restore() -> None:
+        np.bitwise_xor(alias, mask, out=alias)
+
+    return restore
+
+
+def really_shares(src: Any, out: Any, dtype: str) -> bool:
+    """Ground truth by mutation: flip the source's memory and look at the result (then flip back).
+
+    Never by ``np.shares_memory`` or address arithmetic: that is the computation
+    ``shares_memory`` itself does, and a shared bug would agree with itself."""
+    before = as_bytes(ub.to_numpy(out, copy=True))
+    restore = flip(src, dtype)
+    if restore is None:
+        return False
+    try:
+        return as_bytes(ub.to_numpy(out, copy=True)) != before
+    finally:
+        restore()
+
+
+def _shareable_by_torch(a: np.ndarray[Any, Any]) -> bool:
+    """torch.from_numpy can take ``a`` as it is (torch has no read-only tensors, negative strides or
+    byte-order flags; c10::complex is aligned to its full size)."""
+    return bool(
+        a.flags.writeable and a.dtype.isnative and a.flags.aligned
+        and all(st >= 0 and st % a.dtype.itemsize == 0 for st in a.strides)
+        and not (a.dtype.kind == "c" and a.size and a.ctypes.data % a.dtype.itemsize)
+    )
+
+
+def must_share(source: str, target: str, a: np.ndarray[Any, Any], src: Any) -> bool:
+    """Cases with an obvious zero-copy path, where ``copy=False`` must share and never raise."""
+    if a.size == 0:
+        return False
+    if source == target or target == "numpy":
+        return True  # the array itself, or a NumPy view of a torch/TensorFlow buffer
+    view = a if source == "numpy" else ub.to_numpy(src, copy=False) if source == "torch" else None
+    if view is None:
+        return False  # TensorFlow -> torch: torch cannot hold read-only memory
+    if target == "torch":
+        return _shareable_by_torch(view)
+    return _shareable_by_torch(view) and bool(view.flags.c_contiguous) and view.ctypes.data % 64 == 0
+
+
+def _native(dt: np.dtype[Any]) -> np.dtype[Any]:
+    return dt if dt.isnative else dt.newbyteorder("=")
 
 
 @pytest.mark.parametrize("source,target", PAIRS, ids=[f"{s}->{t}" for s, t in PAIRS])
@@ -112,15 +148,20 @@ def test_conversion_is_bit_exact_and_aliasing_is_truthful(
     except ub.CopyRequiredError as exc:
         assert copy is False, f"only copy=False may raise CopyRequiredError, got it for copy={copy}"
         assert str(exc), "the error must say why a copy is needed"
+        assert not must_share(source, target, a, src), f"copy=False refused an obvious zero-copy case ({layout}): {exc}"
         return
 
     assert ub.get_backend(target).is_array(out), type(out)
     assert ub.dtype_of(out) == dtype, f"{dtype} became {ub.dtype_of(out)} ({layout})"
+    for side in (out, src):
+        host = ub.to_numpy(side)
+        assert _native(host.dtype) == numpy_dtype(dtype), f"to_numpy gave {host.dtype}, not {dtype} ({layout})"
+        assert host.shape == a.shape, f"to_numpy gave shape {host.shape}, not {a.shape} ({layout})"
     assert as_bytes(ub.to_numpy(out)) == expected, f"values changed ({layout})"
     assert as_bytes(ub.to_numpy(src)) == expected, "the source was modified"
 
     claimed = ub.shares_memory(src, out)
-    truth = really_shares(src, out)
+    truth = really_shares(src, out, str(dtype))
     assert claimed == truth, f"shares_memory said {claimed}, reality {truth} ({layout})"
     if copy is True:
         assert not truth, "copy=True must give independent memory"
@@ -162,7 +203,8 @@ def test_fast_routes_keep_every_guarantee(source: str, target: str, data: st.Dat
             out = call()
         assert ub.get_backend(target).is_array(out)
         assert ub.dtype_of(out) == ub.dtype_of(a)
+        assert _native(ub.to_numpy(out).dtype) == numpy_dtype(str(ub.dtype_of(a))), layout
         assert as_bytes(ub.to_numpy(out)) == expected
-        assert ub.shares_memory(src, out) == really_shares(src, out), layout
+        assert ub.shares_memory(src, out) == really_shares(src, out, str(ub.dtype_of(a))), layout
         if isinstance(src, np.ndarray) and not src.flags.writeable and target == "torch":
-            assert not really_shares(src, out), "read-only memory must not become a writable tensor"
+            assert not really_shares(src, out, str(ub.dtype_of(a))), "read-only memory must not become a writable tensor"
