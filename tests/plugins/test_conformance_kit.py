@@ -128,4 +128,50 @@ def test_kit_reports_a_backend_that_lies_about_sharing(scratch: Callable[[str, A
     scratch("lying", Lying)
     report = run_conformance("lying", quick=True, checks=["copy_semantics"])
     assert not report.ok
-    assert "copy=True but shares_memory(source, result) is True" in report.failures[0].detail
+    assert "copy=True, but a mutation of the source shows in the result" in report.failures[0].detail
+
+
+def test_kit_reports_a_backend_that_refuses_every_copy_false(scratch: Callable[[str, Any], None]) -> None:
+    from unibridge.adapters.numpy import NumpyBackend
+
+    class NeverShares(NumpyBackend):
+        name = "nevershares"
+
+        def from_numpy(self, a, *, device, copy):  # type: ignore[no-untyped-def]
+            if copy is False:
+                raise ub.CopyRequiredError("never")
+            return super().from_numpy(a, device=device, copy=copy)
+
+    scratch("nevershares", NeverShares)
+    report = run_conformance("nevershares", quick=True, checks=["copy_semantics"])
+    assert not report.ok
+    assert "copy=False raised CopyRequiredError (never) for an aligned" in report.failures[0].detail
+
+
+def test_kit_judges_copy_true_on_a_read_only_source_by_mutating_its_memory() -> None:
+    from unibridge.testing.checks_memory import writable_alias
+
+    a = np.arange(6.0)[::-2]
+    a.flags.writeable = False
+    alias = writable_alias(a)
+    alias[0] = 42.0  # through the alias: the same bytes, though a is flagged read-only
+    assert a[0] == 42.0 and not a.flags.writeable and alias.flags.writeable
+
+
+def test_kit_reports_zeros_that_hand_out_one_buffer_twice(scratch: Callable[[str, Any], None]) -> None:
+    from unibridge.adapters.numpy import NumpyBackend
+
+    class CachedZeros(NumpyBackend):
+        name = "cachedzeros"
+        cache: dict[Any, Any] = {}
+
+        def zeros(self, shape, *, dtype, device):  # type: ignore[no-untyped-def]
+            key = (tuple(shape), str(dtype))
+            if key not in self.cache:
+                self.cache[key] = super().zeros(shape, dtype=dtype, device=device)
+            return self.cache[key]  # the same memory for every call
+
+    scratch("cachedzeros", CachedZeros)
+    report = run_conformance("cachedzeros", quick=True, checks=["zeros_like_never_aliases"])
+    assert not report.ok
+    assert "results share memory: a mutation of one shows in the other" in report.failures[0].detail

@@ -1,15 +1,20 @@
 """Checks of the copy policy and of truthful ``shares_memory``.
 
-Sharing is never taken on trust: after every conversion the kit mutates the
-source *immediately* (before anything could wait for an asynchronous copy to
-finish) and compares what the result shows with what ``shares_memory``
-claims. A result that says "not shared" but shows the mutation is an
-unfinished asynchronous copy or an undeclared alias; one that says "shared"
-but does not show it is lying about its memory.
+Sharing is never taken on trust, nor judged by ``shares_memory`` (the function
+under test): after every conversion the kit mutates the source *immediately*
+(before anything could wait for an asynchronous copy to finish; read-only
+sources through a writable alias of the same bytes) and compares what the
+result shows with what ``shares_memory`` claims. A result that says "not
+shared" but shows the mutation is an unfinished asynchronous copy or an
+undeclared alias; one that says "shared" but does not show it is lying about
+its memory. ``copy=True`` results and ``zeros_like`` results must not show a
+mutation of their source; ``copy=False`` must share an aligned, C-contiguous,
+writable array whenever the backend's arrays have memory of their own.
 """
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable
 from typing import Any
 
@@ -48,28 +53,75 @@ def _layouts(n: int) -> dict[str, Callable[[], np.ndarray]]:
     }
 
 
+def writable_alias(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when writable, else a writable array over the very same bytes (a read-only flag
+    or a read-only view of heap memory does not make the memory itself read-only)."""
+    if a.flags.writeable or a.size == 0:
+        return a
+    ptr = a.__array_interface__["data"][0]
+    low = sum((n - 1) * s for n, s in zip(a.shape, a.strides) if s < 0)
+    high = sum((n - 1) * s for n, s in zip(a.shape, a.strides) if s > 0) + a.itemsize
+    raw = (ctypes.c_uint8 * (high - low)).from_address(ptr + low)
+    alias: np.ndarray = np.ndarray(a.shape, a.dtype, buffer=raw, offset=-low, strides=a.strides)
+    return alias
+
+
+def _memory_to_mutate(ctx: Context, x: Any) -> np.ndarray | None:
+    """A writable NumPy array over ``x``'s own memory (``x``: a NumPy array or one of the backend's
+    arrays, through its ``to_numpy(copy=False)`` view), or None when it has none to offer."""
+    view: np.ndarray
+    if isinstance(x, np.ndarray):
+        view = x
+    elif ctx.backend.is_array(x):
+        try:
+            view = ctx.backend.to_numpy(x, copy=False)
+        except CopyRequiredError:
+            return None
+    else:
+        return None  # Python data owns no memory
+    return writable_alias(view) if view.size else None
+
+
+def _mutation_shows(ctx: Context, source: Any, result: Any) -> bool | None:
+    """Mutate ``source``'s memory, and say whether ``result`` shows it (the memory is restored);
+    None when ``source`` has no memory the kit can reach."""
+    memory = _memory_to_mutate(ctx, source)
+    if memory is None:
+        return None
+    saved = memory.copy()
+    before = ctx.to_host(result) if ctx.backend.is_array(result) else np.array(result, copy=True)
+    mutate(memory)
+    try:
+        after = ctx.to_host(result) if ctx.backend.is_array(result) else np.array(result, copy=True)
+    finally:
+        memory[...] = saved
+    return not same_bits(before, after)
+
+
 def _claims_and_shows(ctx: Context, label: str, src: np.ndarray, make: Callable[[], Any],
-                      copy: bool | None) -> None:
-    """Convert with ``make()``, mutate ``src`` at once, and compare claim with reality."""
+                      copy: bool | None, must_share: bool = False) -> None:
+    """Convert with ``make()``, mutate ``src`` at once, and compare claim with reality.
+
+    ``must_share``: ``copy=False`` has an obvious zero-copy path here and must not raise.
+    """
     before = src.copy()
     try:
         res = make()
     except CopyRequiredError as exc:
         ctx.expect(copy is False, f"{label}: copy={copy} raised CopyRequiredError ({exc}); only copy=False may")
         ctx.expect(bool(str(exc)), f"{label}: CopyRequiredError without a reason")
+        ctx.expect(not must_share, f"{label}: copy=False raised CopyRequiredError ({exc}) for an aligned, "
+                   f"C-contiguous, writable array, which a backend whose arrays have memory can share")
         return
-    mutated = src.size > 0 and src.flags.writeable
+    memory = writable_alias(src)  # the same bytes, writable even when src is flagged read-only
+    mutated = src.size > 0
     if mutated:
-        mutate(src)  # immediately: an in-flight asynchronous copy would pick this up
+        mutate(memory)  # immediately: an in-flight asynchronous copy would pick this up
     claimed = api.shares_memory(src, res)
     seen = ctx.to_host(res)
     ctx.expect(api.dtype_of(res) == from_numpy_dtype(src.dtype),
                f"{label}: dtype {api.dtype_of(res)} != source dtype {src.dtype}")
     ctx.expect(ctx.backend.shape_of(res) == src.shape, f"{label}: shape {ctx.backend.shape_of(res)} != {src.shape}")
-    if copy is True:
-        ctx.expect(not claimed, f"{label}: copy=True but shares_memory(source, result) is True")
-    if copy is False and src.size:
-        ctx.expect(claimed, f"{label}: copy=False returned without raising, but shares_memory is False")
     if mutated:
         visible = not same_bits(seen, before)
         if visible:
@@ -78,13 +130,19 @@ def _claims_and_shows(ctx: Context, label: str, src: np.ndarray, make: Callable[
                    f"{label}: shares_memory says {claimed} but a mutation of the source is "
                    f"{'visible' if visible else 'not visible'} in the result"
                    + (" (an unfinished asynchronous copy?)" if visible and not claimed else ""))
+        if copy is True:
+            ctx.expect(not visible, f"{label}: copy=True, but a mutation of the source shows in the result")
+        if copy is False:
+            ctx.expect(visible, f"{label}: copy=False returned without raising, but a mutation of the "
+                                f"source does not show in the result")
+        memory[...] = before  # undo, so that the read-only checks below see the original values
     else:
         ctx.expect(same_bits(seen, before), f"{label}: values changed in conversion")
-        if claimed and not src.flags.writeable:
-            with ctx.case(f"{label} read-only view"):
-                view = ctx.backend.to_numpy(res, copy=False)
-                ctx.expect(not view.flags.writeable,
-                           f"{label}: read-only source memory became writable through the result")
+    if claimed and not src.flags.writeable:
+        with ctx.case(f"{label} read-only view"):
+            view = ctx.backend.to_numpy(res, copy=False)
+            ctx.expect(not view.flags.writeable,
+                       f"{label}: read-only source memory became writable through the result")
 
 
 @check("copy_semantics")
@@ -93,18 +151,24 @@ def copy_semantics(ctx: Context) -> None:
     b = ctx.backend
     # Big enough that an asynchronous copy is still running when the source is mutated.
     n = 1 << 14 if ctx.quick else 1 << 21
+    # A backend whose arrays have memory of their own (not a lazy one) can share an aligned,
+    # C-contiguous, writable NumPy array: there copy=False must share, not raise.
+    has_memory = b.memory_span(b.from_numpy(aligned_copy(np.ones(4)), device=CPU, copy=True)) is not None
     for layout, make_src in _layouts(n).items():
+        must_share = has_memory and layout == "C-contiguous, 64-byte aligned"
         for copy in (None, True, False):
             src = make_src()
             with ctx.case(f"from_numpy[{layout}, copy={copy}]"):
                 _claims_and_shows(ctx, f"from_numpy[{layout}, copy={copy}]", src,
-                                  lambda src=src, copy=copy: b.from_numpy(src, device=CPU, copy=copy), copy)
+                                  lambda src=src, copy=copy: b.from_numpy(src, device=CPU, copy=copy), copy,
+                                  must_share)
         if layout.startswith("C-contiguous"):
             for copy in (None, True, False):
                 src = make_src()
                 with ctx.case(f"unibridge.asarray[{layout}, copy={copy}]"):
                     _claims_and_shows(ctx, f"unibridge.asarray[{layout}, copy={copy}]", src,
-                                      lambda src=src, copy=copy: api.asarray(src, copy=copy, backend=ctx.name), copy)
+                                      lambda src=src, copy=copy: api.asarray(src, copy=copy, backend=ctx.name), copy,
+                                      must_share)
     ctx.finish()
 
 
@@ -147,10 +211,12 @@ def to_numpy_and_from_native(ctx: Context) -> None:
             ctx.expect(b.is_array(y) and b.dtype_of(y) == "float64", "from_native changed the type or dtype")
             ctx.expect(same_bits(ctx.to_host(y), ctx.to_host(x)), f"from_native(copy={copy}) values differ")
             if copy is True:
-                ctx.expect(not api.shares_memory(x, y), "from_native(copy=True) shares memory with its input")
+                ctx.expect(not _mutation_shows(ctx, x, y),
+                           "from_native(copy=True): a mutation of its input shows in the result")
     with ctx.case("to_device(copy=True)"):
         y = api.to_device(x, "cpu", copy=True)
-        ctx.expect(not api.shares_memory(x, y), "unibridge.to_device(x, 'cpu', copy=True) shares memory")
+        ctx.expect(not _mutation_shows(ctx, x, y),
+                   "unibridge.to_device(x, 'cpu', copy=True): a mutation of x shows in the result")
     ctx.finish()
 
 
@@ -174,9 +240,11 @@ def zeros_like_never_aliases(ctx: Context) -> None:
             ctx.expect(api.dtype_of(z) == want_dtype, f"zeros_like({label}) dtype {api.dtype_of(z)} != {want_dtype}")
             ctx.expect(ctx.backend.shape_of(z) == (2, 3), f"zeros_like({label}) shape {ctx.backend.shape_of(z)}")
             ctx.expect(not ctx.to_host(z).any(), f"zeros_like({label}) is not all zeros")
-            ctx.expect(not api.shares_memory(z, template), f"zeros_like({label}) aliases its template")
+            ctx.expect(not _mutation_shows(ctx, template, z),
+                       f"zeros_like({label}) aliases its template: a mutation of the template shows in it")
             z2 = api.zeros_like(template, backend=ctx.name)
-            ctx.expect(not api.shares_memory(z, z2), f"two zeros_like({label}) results share memory")
+            ctx.expect(not _mutation_shows(ctx, z, z2),
+                       f"two zeros_like({label}) results share memory: a mutation of one shows in the other")
     with ctx.case("zeros_like(dtype=float32)"):
         z = api.zeros_like(np.ones(3), dtype="float32", backend=ctx.name)
         ctx.expect(api.dtype_of(z) == "float32", "zeros_like(dtype='float32') ignored dtype")
