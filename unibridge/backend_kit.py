@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Callable
 from importlib.util import find_spec
 from types import ModuleType
@@ -52,6 +53,10 @@ from .errors import (
     UnsupportedInputError,
 )
 from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
+
+# Held while a framework is imported and its backend initialised, so that _on_load runs once
+# however many threads ask for the module at once (re-entrant: _on_load may use self.module).
+_LOADING = threading.RLock()
 
 __all__ = [
     # base classes
@@ -174,10 +179,13 @@ class FrameworkBackend:
         """The framework module, imported (and :meth:`_on_load` run) on first access."""
         module = self._module
         if module is None:
-            module = import_framework(self.framework, self.name, self.install_hint)
-            self._dtypes = self.dtype_table(module)
-            self._on_load(module)
-            self._module = module  # set last: a half-initialised backend is never seen as loaded
+            with _LOADING:  # threads arriving at once: one loads, the others wait and reuse it
+                module = self._module
+                if module is None:
+                    module = import_framework(self.framework, self.name, self.install_hint)
+                    self._dtypes = self.dtype_table(module)
+                    self._on_load(module)
+                    self._module = module  # set last: a half-initialised backend is never seen as loaded
         return module
 
     def _on_load(self, module: ModuleType) -> None:
