@@ -69,10 +69,15 @@ def test_tensorflow_rejects_promotion_the_spec_does_not_define(tfxp):
         tfxp.add(tfxp.ones(2, dtype=tfxp.int64), tfxp.ones(2, dtype=tfxp.uint64))
 
 
+# Where NumPy's can_cast departs from the spec among the pairs below: casts across kinds, which the
+# spec leaves undefined (bool to an integer, an integer to a float or complex that holds it).
+NUMPY_CASTS_ACROSS_KINDS = {("bool", "uint32"), ("int16", "float32"), ("int32", "float64"), ("uint8", "complex128")}
+
+
 @pytest.mark.parametrize("a,b", [(a, b) for a in ALL for b in ALL][::7])
-def test_can_cast_means_promotion_gives_the_target(xp, a, b):
-    if spec_promotion(a, b) is None:
-        spec_gap(xp, "NumPy allows casts across kinds (bool to int, int to float)")
+def test_can_cast_means_promotion_gives_the_target(xp, a, b, request):
+    if xp.__name__.endswith("numpy") and (a, b) in NUMPY_CASTS_ACROSS_KINDS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"NumPy allows the cast across kinds {a} -> {b}"))
     assert xp.can_cast(getattr(xp, a), getattr(xp, b)) == (spec_promotion(a, b) == b)
 
 

@@ -68,8 +68,6 @@ def test_unary_matches_definition(xp, name, a):
 @SETTINGS
 @given(data=st.data())
 def test_binary_matches_definition_and_broadcasts(xp, name, data):
-    if name == "floor_divide":
-        spec_gap(xp, "floor_divide with an infinite operand")
     shape = data.draw(hnp.array_shapes(max_dims=2, max_side=3))
     a = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from(SPECIAL) | st.floats(-1e6, 1e6, allow_subnormal=False)))
     b = data.draw(hnp.arrays(np.float64, shape[-1:], elements=st.sampled_from(SPECIAL) | st.floats(-1e6, 1e6, allow_subnormal=False)))
@@ -77,7 +75,16 @@ def test_binary_matches_definition_and_broadcasts(xp, name, data):
         expected = BINARY[name](a, b)
     out = getattr(xp, name)(xp.asarray(a), xp.asarray(b))
     assert out.shape == expected.shape
-    assert_close(out, expected, rtol=1e-7 if name in ("logaddexp", "hypot", "pow") else 1e-12)
+    rtol = 1e-7 if name in ("logaddexp", "hypot", "pow") else 1e-12
+    if name == "floor_divide" and xp.__name__.endswith("numpy"):
+        # NumPy departs from the spec only where an operand is infinite: every other element must match.
+        infinite = np.isinf(a) | np.isinf(b)
+        finite = ~infinite
+        np.testing.assert_allclose(to_np(out)[finite], expected[finite], rtol=rtol, atol=1e-300, equal_nan=True)
+        if not np.array_equal(to_np(out)[infinite], expected[infinite], equal_nan=True):
+            spec_gap(xp, "floor_divide with an infinite operand")
+        return
+    assert_close(out, expected, rtol=rtol)
 
 
 @pytest.mark.parametrize("name", ["add", "subtract", "multiply", "floor_divide", "remainder", "bitwise_and",
