@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
+from unibridge.devices import CPU
 from _backends import require
 
 
@@ -227,7 +228,7 @@ def device_spans() -> Iterator[None]:
             return isinstance(x, _DeviceMemory)
 
         def devices(self) -> list[ub.Device]:
-            return [ub.CPU, gpu]
+            return [CPU, gpu]
 
         def device_of(self, x: Any) -> ub.Device:
             return gpu
@@ -289,3 +290,13 @@ def test_namespace_works_on_the_backends_arrays(backend: str) -> None:
 def test_unknown_backend_argument_raises() -> None:
     with pytest.raises(ub.BackendNotFoundError, match="registered"):
         ub.asarray([1], backend="nope")
+
+
+def test_float64_to_float16_within_a_framework_is_rounded_once(backend: str) -> None:
+    # torch, TensorFlow and JAX cast float64 -> float16 through float32: 65519.99999999999 became
+    # inf (a silent overflow under same_kind) and 1 + 2**-11 + 2**-52 became 1.0 (wrongly rounded).
+    x = ub.asarray(np.array([65519.99999999999, 1 + 2**-11 + 2**-52]), backend=backend)
+    out = ub.to_numpy(ub.asarray(x, dtype="float16", backend=backend))
+    assert out.tolist() == [65504.0, 1.0009765625]
+    with pytest.raises(ub.LossyCastError, match="infinite"):
+        ub.asarray(ub.asarray(np.array([65520.0]), backend=backend), dtype="float16", backend=backend)

@@ -19,9 +19,11 @@ written in.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -269,11 +271,151 @@ def overflows(values: np.ndarray[Any, Any], dst: str) -> bool:
             if lo < info.min or hi > info.max:
                 return True
         elif dk in "fc":
-            part_dt = numpy_dtype(dst) if dk == "f" else np.dtype(f"f{np.dtype(dst).itemsize // 2}")
             biggest = max(abs(float(part.min())), abs(float(part.max())))
-            if biggest > float(finfo(part_dt).max):
+            if biggest >= overflow_threshold(dst):
                 return True
     return False
+
+
+def overflow_threshold(dst: str) -> float:
+    """The smallest magnitude that rounds to infinity in ``dst`` (a complex type: in each part):
+    halfway between the largest finite value and the next power of two, ``(2 - 2**-p) * 2**emax``
+    (``p`` significand bits); values between the largest finite value and it round down to it."""
+    fi = _float_info(dst)
+    limit = (2 - Fraction(1, 2 ** (fi.nmant + 1))) * Fraction(2) ** (fi.maxexp - 1)
+    return math.inf if limit > Fraction(float(np.finfo(np.float64).max)) else float(limit)
+
+
+def edge_values(dst: str) -> list[Any]:
+    """Python numbers at and just past the edges of ``dst``: both bounds of an integer type; the
+    largest finite value, the first value that rounds to infinity and the one below it, of both
+    signs, for a float type; for a complex type, each of those in the real part and in the
+    imaginary part (the other part 1)."""
+    dk = _kind(dst)
+    if dk == "b":
+        return [0, 1, 2, -1]
+    if dk in "iu":
+        info = np.iinfo(np.dtype(dst))
+        lo, hi = int(info.min), int(info.max)
+        return [v for v in (lo - 1, lo, lo + 1, hi - 1, hi, hi + 1, -(2**40), 2**40) if -(2**63) <= v < 2**63]
+    limit = overflow_threshold(dst)
+    biggest = float(_float_info(dst).max)
+    reals = [biggest, np.nextafter(limit, 0.0), 1e300]
+    if limit <= float(np.finfo(np.float64).max):
+        reals.append(limit)
+    reals = [float(v) for v in reals] + [-float(v) for v in reals]
+    if dk == "f":
+        return reals
+    return [complex(v, 1.0) for v in reals] + [complex(1.0, v) for v in reals]
+
+
+def _edge_source_dtype(dst: str) -> str:
+    """A source dtype wide enough to hold ``dst``'s edges and the values past them."""
+    dk = _kind(dst)
+    return "complex128" if dk == "c" else "float64" if dk == "f" else "int64"
+
+
+@st.composite
+def edge_samples(draw: Any, dst: str) -> Sample:
+    """A small C-contiguous array of a wide dtype whose values are at and past ``dst``'s edges."""
+    src = _edge_source_dtype(dst)
+    values = draw(st.lists(st.sampled_from(edge_values(dst)), min_size=1, max_size=4))
+    arr = np.array(values, dtype=src)
+    desc = f"edges of {dst}: {src} {arr.tolist()!r}"
+    return Sample(arr, arr.view(np.uint8).reshape(-1), desc)
+
+
+def explicit_edge_samples() -> list[tuple[Sample, str, str]]:
+    """``(sample, dtype request, casting)``: the edges every CI run converts, whatever hypothesis draws."""
+    cases: list[tuple[list[Any], str, str]] = [
+        ([-(2**40)], "int32", "same_kind"), ([2**40], "int32", "same_kind"),
+        ([-(2**31) - 1], "int32", "same_kind"), ([-(2**31)], "int32", "same_kind"), ([2**31], "int32", "same_kind"),
+        ([-1, 3], "uint8", "same_kind"),
+        ([1 + 1e300j], "complex64", "same_kind"), ([1e300 + 1j], "complex64", "same_kind"),
+        ([1 - 1e300j], "complex64", "same_kind"), ([complex(1, overflow_threshold("complex64"))], "complex64", "same_kind"),
+        ([3.4028235677973366e38], "float32", "same_kind"), ([-3.4028235677973370e38], "float32", "same_kind"),
+        ([65519.99], "float16", "same_kind"), ([-65520.0], "float16", "same_kind"),
+    ]
+    out = []
+    for values, dst, casting in cases:
+        arr = np.array(values, dtype=_edge_source_dtype(dst))
+        out.append((Sample(arr, arr.view(np.uint8).reshape(-1), f"explicit edge: {arr.dtype} {values!r}"), dst, casting))
+    return out
+
+
+# -- Python data: NumPy's inference, the default float, nested use() ------------
+
+
+@st.composite
+def python_data(draw: Any) -> Any:
+    """Python numbers of one kind (bool, int, float or complex), as a scalar, a list, a tuple or a
+    nested list; half the numbers at and past the edges of float32, float16 and int32."""
+    kind = draw(st.sampled_from(["bool", "int", "float", "float", "complex", "complex"]))
+    if kind == "bool":
+        leaf: Any = st.booleans()
+    elif kind == "int":
+        leaf = st.one_of(st.sampled_from(edge_values("int32") + edge_values("int64")),
+                         st.integers(-(2**63), 2**63 - 1))
+    elif kind == "float":
+        leaf = st.one_of(st.sampled_from(edge_values("float32") + edge_values("float16") + [0.5, 0.1, -0.0]),
+                         st.floats(allow_nan=True, allow_infinity=True))
+    else:
+        leaf = st.one_of(st.sampled_from(edge_values("complex64") + [0.5 + 2j, 1j]),
+                         st.builds(complex, st.floats(), st.floats()))
+    form = draw(st.sampled_from(["scalar", "list", "tuple", "nested"]))
+    if form == "scalar":
+        return draw(leaf)
+    items = draw(st.lists(leaf, min_size=1, max_size=4))
+    if form == "tuple":
+        return tuple(items)
+    if form == "nested":
+        return [[x] for x in items]
+    return items
+
+
+def explicit_python_data() -> list[tuple[Any, str]]:
+    """``(data, default float)``: the Python data every CI run converts, whatever hypothesis draws."""
+    return [
+        (0.5, "float32"), ((0.5, 1.5), "float32"), ([0.5], "float32"), ([[0.5], [2.0]], "float32"),
+        (1 + 2j, "float32"), ([0.5 + 2j], "float32"), ([1e300], "float32"), ([1j * 1e300], "float32"),
+        (0.5, "float64"), ([1 + 2j], "float64"), ([1, 2], "float32"), (True, "float32"),
+    ]
+
+
+# -- byte ranges of a pretend device, for shares_memory's range arithmetic ------
+
+
+@st.composite
+def span_pairs(draw: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Two byte ranges ``[lo, hi)`` within 64 bytes, weighted towards the boundary cases:
+    adjacent either way, one byte in common either way, equal, nested, apart."""
+    lo = draw(st.integers(8, 24))
+    hi = lo + draw(st.integers(1, 16))
+    size = draw(st.integers(1, 16))
+    how = draw(st.sampled_from(["after", "before", "one_after", "one_before", "same", "inside", "apart", "any"]))
+    if how == "after":
+        other = (hi, hi + size)
+    elif how == "before":
+        other = (lo - size, lo)
+    elif how == "one_after":
+        other = (hi - 1, hi - 1 + size)
+    elif how == "one_before":
+        other = (lo + 1 - size, lo + 1)
+    elif how == "same":
+        other = (lo, hi)
+    elif how == "inside":
+        start = draw(st.integers(lo, hi - 1))
+        other = (start, draw(st.integers(start + 1, hi)))
+    elif how == "apart":
+        other = (hi + 1, hi + 1 + size)
+    else:
+        start = draw(st.integers(0, 56))
+        other = (start, start + draw(st.integers(1, 8)))
+    return (lo, hi), other
+
+
+EXPLICIT_SPAN_PAIRS = [((8, 16), (16, 24)), ((16, 24), (8, 16)), ((8, 16), (15, 24)), ((15, 24), (8, 16)),
+                       ((8, 9), (8, 9)), ((8, 16), (10, 12)), ((8, 16), (17, 20))]
 
 
 def expected_cast(src: str, dst: str, casting: str, values: np.ndarray[Any, Any]) -> str:
@@ -290,4 +432,21 @@ def expected_cast(src: str, dst: str, casting: str, values: np.ndarray[Any, Any]
         return "lossy"
     if safe:
         return "ok"
+    if dst == "bfloat16" and _double_rounds_to_inf(values):
+        return "either"
     return "lossy" if overflows(values, dst) else "ok"
+
+
+def _double_rounds_to_inf(values: np.ndarray[Any, Any]) -> bool:
+    """ml_dtypes casts float64 to bfloat16 through float32, so a value just below bfloat16's
+    overflow threshold can round up to it on the way (double rounding) and become infinite."""
+    if values.dtype.kind not in "fc":
+        return False
+    limit = overflow_threshold("bfloat16")
+    with np.errstate(all="ignore"):
+        parts = [values.real, values.imag] if values.dtype.kind == "c" else [values]
+        for part in parts:
+            mag = np.abs(part.astype(np.float64))
+            if np.any((mag < limit) & (np.abs(mag.astype(np.float32)).astype(np.float64) >= limit)):
+                return True
+    return False

@@ -16,6 +16,16 @@ Every call must end in exactly one of two ways:
   allows (``CopyRequiredError`` only for ``copy=False``, ``LossyCastError``
   only where the casting policy forbids the cast or the values overflow).
 
+Half the arrays hold values at and past the requested dtype's edges (both
+bounds of an integer type; the overflow threshold of a float type, in the real
+and the imaginary part), and a fixed list of edges runs first in every pair,
+whatever hypothesis draws. Per target, Python data (scalars, lists, tuples,
+nested lists; edges weighted) is converted inside ``use(target)`` and a nested
+``use(device="cpu")`` under a drawn default float (:func:`check_python`); and
+``shares_memory`` is fuzzed on byte ranges of a pretend device, weighted to the
+adjacent and one-byte-overlap cases, against a flip of the bytes
+(:func:`check_span_pair`).
+
 The child prints one JSON line ``{"summary": ...}`` with the counts, and exits
 non-zero with the falsifying example on the first failure. Before each example
 it writes the input's description to ``--last`` so that a hard abort still
@@ -44,15 +54,24 @@ from hypothesis import strategies as st
 import unibridge as ub
 from unibridge._dlpack import dlpack_span
 
+from unibridge.config import reset_defaults
+
 from ._gen import (
     DTYPES,
+    EXPLICIT_SPAN_PAIRS,
     Sample,
     alias_bytes,
     as_bytes,
+    edge_samples,
     expected_cast,
+    explicit_edge_samples,
+    explicit_python_data,
     flip_mask,
     numpy_dtype,
+    overflows,
+    python_data,
     samples,
+    span_pairs,
 )
 
 CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
@@ -378,6 +397,18 @@ def _dtype_requests() -> Any:
 def run_pair(source: str, target: str, examples: int, last: str | None) -> int:
     ran = 0
 
+    # The edges first, explicitly: every run converts them, whatever hypothesis draws below.
+    for sample, request, casting in explicit_edge_samples():
+        if last:
+            with open(last, "w") as fh:
+                fh.write(f"{source}->{target} {sample.desc} request={request}/{casting}\n")
+        try:
+            src, raw, values = make_source(source, sample)
+        except Exception:  # noqa: BLE001 - hypothesis' reject() outside a test: no such source array
+            continue
+        for copy in (None, True, False):
+            check_call(source, target, src, raw, values, copy, request, casting, sample.desc)
+
     @settings(
         max_examples=examples,
         deadline=None,
@@ -388,8 +419,10 @@ def run_pair(source: str, target: str, examples: int, last: str | None) -> int:
     @given(data=st.data())
     def campaign(data: st.DataObject) -> None:
         nonlocal ran
-        sample = data.draw(samples(), label="input")
         request, casting = data.draw(_dtype_requests(), label="dtype request")
+        # Half the inputs hold values at and past the requested dtype's edges (both bounds; the
+        # real and the imaginary part), where a forgotten bound or part is found.
+        sample = data.draw(st.one_of(samples(), edge_samples(request)), label="input")
         if last:
             with open(last, "w") as fh:
                 fh.write(f"{source}->{target} {sample.desc} request={request}/{casting}\n")
@@ -407,6 +440,153 @@ def run_pair(source: str, target: str, examples: int, last: str | None) -> int:
         finally:
             faulthandler.cancel_dump_traceback_later()
             sample.close()
+
+    campaign()
+    return ran
+
+
+def check_python(target: str, obj: Any, default_float: str) -> None:
+    """Python data, converted with no ``backend=`` inside ``use(target)`` and a nested
+    ``use(device="cpu")``, under a drawn default float: it must land on ``target`` (the nested
+    block keeps the enclosing backend), with NumPy's inference where the default float is float64
+    and float32/complex64 for Python floats/complexes where it is float32, with the values of
+    NumPy's own cast, or a LossyCastError exactly where a finite value would become infinite."""
+    where = f"use({target!r}) > use(device='cpu'): asarray({obj!r}) default_float={default_float}"
+    COUNTS["python calls"] += 1
+    try:
+        a: np.ndarray[Any, Any] | None = np.asarray(obj)
+    except (OverflowError, ValueError):
+        a = None
+    ub.configure(default_float=default_float)
+    error: ub.UnibridgeError | None = None
+    try:
+        with ub.use(target):
+            with ub.use(device="cpu"):
+                out = ub.asarray(obj)
+    except ub.UnibridgeError as exc:
+        error = exc
+    except Exception as exc:
+        raise FuzzFailure(f"non-unibridge exception {type(exc).__name__}: {exc}: {where}") from exc
+    finally:
+        reset_defaults()
+    if a is None or a.dtype.kind == "O":
+        if not isinstance(error, ub.UnsupportedInputError):
+            raise FuzzFailure(f"data NumPy cannot hold in one 64-bit type gave {error!r}: {where}")
+        return
+    want = a.dtype
+    if default_float == "float32" and a.dtype.kind in "fc":
+        want = np.dtype(np.float32 if a.dtype.kind == "f" else np.complex64)
+    want_name = str(ub.dtype_of(np.empty(0, want)))
+    if lacks(target, want_name):
+        if not isinstance(error, ub.UnsupportedInputError):
+            raise FuzzFailure(f"{target} lacks {want_name}, but the conversion gave {error!r}: {where}")
+        return
+    lossy = want != a.dtype and overflows(a, want_name)
+    if isinstance(error, ub.LossyCastError):
+        if not lossy:
+            raise FuzzFailure(f"LossyCastError ({error}) where every value fits {want_name}: {where}")
+        return
+    if error is not None:
+        raise FuzzFailure(f"unexpected {type(error).__name__}: {error}: {where}")
+    if lossy:
+        raise FuzzFailure(f"a finite value became infinite in {want_name} without LossyCastError: {where}")
+    if not ub.get_backend(target).is_array(out):
+        raise FuzzFailure(f"the result is a {type(out).__module__}.{type(out).__name__}, not a {target} array: {where}")
+    if ub.dtype_of(out) != want_name:
+        raise FuzzFailure(f"dtype {ub.dtype_of(out)} instead of {want_name}: {where}")
+    with np.errstate(all="ignore"):
+        expected = as_bytes(a.astype(want))
+    if as_bytes(ub.to_numpy(out)) != expected:
+        raise FuzzFailure(f"values differ from NumPy's own cast to {want_name}: {where}")
+
+
+def run_python(target: str, examples: int, last: str | None) -> int:
+    for obj, default_float in explicit_python_data():
+        check_python(target, obj, default_float)
+    ran = 0
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+              print_blob=True)
+    @given(obj=python_data(), default_float=st.sampled_from(["float32", "float64"]))
+    def campaign(obj: Any, default_float: str) -> None:
+        nonlocal ran
+        if last:
+            with open(last, "w") as fh:
+                fh.write(f"python data -> {target}: {obj!r} default_float={default_float}\n")
+        check_python(target, obj, default_float)
+        ran += 1
+
+    campaign()
+    return ran
+
+
+class _PretendDeviceArray:
+    """An array of a pretend accelerator, backed by host bytes ``buf[lo:hi]``: ``shares_memory``
+    answers for it from ``memory_span`` alone, as it does for every GPU array."""
+
+    def __init__(self, buf: np.ndarray[Any, Any], lo: int, hi: int) -> None:
+        self.buf, self.lo, self.hi = buf, lo, hi
+
+
+def _register_pretend_device() -> None:
+    from unibridge.adapters.numpy import NumpyBackend
+
+    gpu = ub.Device("gpu", 0)
+
+    class PretendDevice(NumpyBackend):
+        name = "fuzzdevice"
+        array_modules = (_PretendDeviceArray.__module__.partition(".")[0],)
+
+        def is_array(self, x: Any) -> bool:
+            return isinstance(x, _PretendDeviceArray)
+
+        def devices(self) -> list[ub.Device]:
+            return [ub.CPU, gpu]
+
+        def device_of(self, x: Any) -> ub.Device:
+            return gpu
+
+        def memory_span(self, x: Any) -> tuple[ub.Device, int, int]:
+            base = x.buf.ctypes.data
+            return gpu, base + x.lo, base + x.hi
+
+        def numpy_view_fast_path(self) -> None:
+            return None
+
+    ub.register_backend("fuzzdevice", PretendDevice)
+
+
+def check_span_pair(a_range: tuple[int, int], b_range: tuple[int, int]) -> None:
+    """``shares_memory`` of two pretend-device arrays against reality: flip one's bytes, watch the other's."""
+    COUNTS["span pairs"] += 1
+    buf = np.zeros(80, np.uint8)
+    (alo, ahi), (blo, bhi) = ((max(0, lo), min(80, hi)) for lo, hi in (a_range, b_range))
+    if alo >= ahi or blo >= bhi:
+        return
+    a, b = _PretendDeviceArray(buf, alo, ahi), _PretendDeviceArray(buf, blo, bhi)
+    before = buf[blo:bhi].copy()
+    np.bitwise_xor(buf[alo:ahi], 0xFF, out=buf[alo:ahi])
+    truth = not np.array_equal(buf[blo:bhi], before)
+    np.bitwise_xor(buf[alo:ahi], 0xFF, out=buf[alo:ahi])
+    for x, y in ((a, b), (b, a)):
+        if ub.shares_memory(x, y) != truth:
+            raise FuzzFailure(f"shares_memory of device bytes [{alo}, {ahi}) and [{blo}, {bhi}) said "
+                              f"{not truth}, reality {truth}")
+
+
+def run_spans(examples: int) -> int:
+    _register_pretend_device()
+    for pair in EXPLICIT_SPAN_PAIRS:
+        check_span_pair(*pair)
+    ran = 0
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+              print_blob=True)
+    @given(pair=span_pairs())
+    def campaign(pair: tuple[tuple[int, int], tuple[int, int]]) -> None:
+        nonlocal ran
+        check_span_pair(*pair)
+        ran += 1
 
     campaign()
     return ran
@@ -442,6 +622,22 @@ def main(argv: list[str] | None = None) -> int:
                 break
         if failure:
             break
+        try:
+            per_pair[f"python->{target}"] = run_python(target, args.examples, args.last)
+        except Exception as exc:  # noqa: BLE001
+            failure = f"python->{target}: {type(exc).__name__}: {exc}"
+            import traceback
+
+            traceback.print_exc()
+            break
+    if not failure:
+        try:
+            per_pair["device spans"] = run_spans(args.examples)
+        except Exception as exc:  # noqa: BLE001
+            failure = f"device spans: {type(exc).__name__}: {exc}"
+            import traceback
+
+            traceback.print_exc()
     summary = {
         "pairs": per_pair,
         "examples": sum(per_pair.values()),
