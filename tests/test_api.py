@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -300,3 +301,50 @@ def test_float64_to_float16_within_a_framework_is_rounded_once(backend: str) -> 
     assert out.tolist() == [65504.0, 1.0009765625]
     with pytest.raises(ub.LossyCastError, match="infinite"):
         ub.asarray(ub.asarray(np.array([65520.0]), backend=backend), dtype="float16", backend=backend)
+
+
+@pytest.mark.parametrize("template", [[[1.5, 2.5]], [[1, 2]], [[1 + 2j, 0j]], [0.5]], ids=repr)
+def test_zeros_like_python_data_takes_the_dtype_asarray_would_give_it(backend: str, template: Any) -> None:
+    for default_float in ("float64", "float32"):
+        ub.configure(default_float=default_float)
+        z = ub.zeros_like(template, backend=backend)
+        want = ub.asarray(template, backend=backend)
+        assert ub.dtype_of(z) == ub.dtype_of(want) and ub.get_backend(backend).shape_of(z) == np.shape(template)
+        assert not ub.to_numpy(z).any()
+    ub.configure(default_float="float32")
+    assert ub.dtype_of(ub.zeros_like(0.5, backend=backend)) == "float32"
+    with ub.use(backend):
+        assert ub.get_backend(backend).is_array(ub.zeros_like([1, 2]))  # backend=None: the selection's
+
+
+def test_zeros_goes_to_the_backend_asked_for_not_the_selections(backend: str) -> None:
+    with ub.use("numpy"):
+        z = ub.zeros((2, 3), dtype="int16", backend=backend)
+    assert ub.get_backend(backend).is_array(z) and ub.dtype_of(z) == "int16"
+    assert ub.get_backend(backend).shape_of(z) == (2, 3)
+
+
+def test_shapes_are_checked_before_anything_is_allocated() -> None:
+    import sys
+
+    assert ub.zeros(0).shape == (0,) and ub.zeros((2, 0)).shape == (2, 0) and ub.zeros(()).shape == ()
+    with pytest.raises(ub.ConfigurationError, match=r"^shape must be an int or a sequence of ints, got 'x'$"):
+        ub.zeros("x")
+    with pytest.raises(ub.ConfigurationError, match=r"^shape must not have negative dimensions, got \(2, -1\)$"):
+        ub.zeros((2, -1))
+    too_big = (2**32, 2**31)  # 2**63 elements: one more than sys.maxsize
+    with pytest.raises(ub.ConfigurationError, match=rf"^shape {re.escape(str(too_big))} has {2**63} elements, more"):
+        ub.zeros(too_big, dtype="bool")
+    from unibridge.engine import _shape_tuple
+
+    assert _shape_tuple((sys.maxsize,)) == (sys.maxsize,)  # exactly the most an array can hold: accepted
+    assert _shape_tuple((3, 1)) == (3, 1) and _shape_tuple(4) == (4,)
+
+
+def test_to_device_needs_an_array_and_a_valid_copy_mode(backend: str) -> None:
+    with pytest.raises(ub.UnsupportedInputError, match=r"^to_device needs an array of a registered backend, got list;"):
+        ub.to_device([1.0], "cpu")
+    x = ub.asarray([1.0], backend=backend)
+    with pytest.raises(ub.ConfigurationError, match="copy='yes' is not one of None, True, False"):
+        ub.to_device(x, "cpu", copy="yes")  # type: ignore[arg-type]
+    assert ub.get_backend(backend).is_array(ub.to_device(x, "cpu", copy=True))

@@ -128,3 +128,71 @@ def test_an_exact_cast_is_judged_by_value_not_by_a_round_trip() -> None:
     with pytest.raises(ub.LossyCastError, match="9007199254740993"):
         cast(np.array([2**53 + 1]), "float64", "safe", origin="python")
     assert cast(np.array([2**53]), "float64", "safe", origin="python").tolist() == [2.0**53]
+
+
+# -- exactness checks: NaN, bool targets, complex parts, and what the errors say --------------------
+
+
+def test_nan_is_held_exactly_by_every_float_type() -> None:
+    # A NaN stays a NaN: an exact (Python-origin, safe) cast must not call it a changed value.
+    out = cast(np.array([np.nan, 0.5]), "float32", "safe", origin="python")
+    assert np.isnan(out[0]) and out[1] == 0.5
+    both = cast(np.array([complex(np.nan, 0.5), complex(0.25, np.nan), 1 + 2j]), "complex64", "safe", origin="python")
+    assert np.isnan(both[0].real) and both[0].imag == 0.5 and np.isnan(both[1].imag) and both[2] == 1 + 2j
+    with pytest.raises(ub.LossyCastError, match="0.1 has no float32 value"):
+        cast(np.array([np.nan, 0.1]), "float32", "safe", origin="python")  # a NaN beside does not excuse 0.1
+
+
+def test_only_zero_and_one_become_bool_exactly() -> None:
+    assert cast(np.array([0, 1, 1]), "bool", "same_kind", origin="python").tolist() == [False, True, True]
+    assert cast(np.array([0.0, 1.0]), "bool", "same_kind", origin="python").tolist() == [False, True]
+    for bad in ([2], [-1], [0.5], [np.nan], [1 + 1j]):
+        with pytest.raises(ub.LossyCastError, match="no bool value"):
+            cast(np.array(bad), "bool", "same_kind", origin="python")
+
+
+def test_a_complex_value_with_an_imaginary_part_has_no_integer_value() -> None:
+    with pytest.raises(ub.LossyCastError, match="nonzero imaginary part have no int64"):
+        cast(np.array([1 + 2j]), "int64", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match="nonzero imaginary part have no int8"):
+        cast(np.array([1 + 0j, 2 + 1e-300j]), "int8", "safe", origin="python")
+    assert cast(np.array([1 + 0j, -3 + 0j]), "int8", "same_kind", origin="python").tolist() == [1, -3]
+    with pytest.raises(ub.LossyCastError, match="non-integral"):
+        cast(np.array([1.5 + 0j]), "int8", "same_kind", origin="python")
+
+
+def test_an_integer_too_big_for_a_float_type_is_named_exactly_in_the_error() -> None:
+    with pytest.raises(ub.LossyCastError, match=r"^the finite value 70000 overflows float16 "):
+        cast(np.array([1, 70000]), "float16", "same_kind")
+    with pytest.raises(ub.LossyCastError, match=r"^the finite value 1e\+300 overflows float32 "):
+        cast(np.array([1e300]), "float32", "same_kind")
+
+
+def test_integral_floats_out_of_range_are_shown_as_integers() -> None:
+    with pytest.raises(ub.LossyCastError, match=r"the value 3000000000 does not fit int32 \(range"):
+        cast(np.array([3e9]), "int32", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match=r"the value -129 does not fit int8 .*Python int64 -> int8 would wrap"):
+        cast(np.array([-129]), "int8", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match=r"the value 300 does not fit int8 .*: int64 -> int8 would wrap"):
+        cast(np.array([300]), "int8", "same_kind")
+    with pytest.raises(ub.LossyCastError, match=r"Python float64 -> int8 would overflow"):
+        cast(np.array([300.0]), "int8", "same_kind", origin="python")
+
+
+def test_each_refusal_says_which_casting_mode_forbade_it() -> None:
+    for mode in ("no", "equiv"):
+        with pytest.raises(ub.LossyCastError, match=rf"^casting='{mode}' allows no dtype change"):
+            check_cast(DType("int32"), DType("int64"), mode)
+    with pytest.raises(ub.LossyCastError, match=r"^int64 -> int32 is not a safe cast"):
+        check_cast(DType("int64"), DType("int32"), "safe")
+    with pytest.raises(ub.LossyCastError, match=r"^float64 -> int8 crosses kinds \(real floating to signed integer\)"):
+        check_cast(DType("float64"), DType("int8"), "same_kind")
+
+
+def test_holds_exactly_answers_whether_every_value_survives() -> None:
+    from unibridge.casting import holds_exactly
+
+    assert holds_exactly(np.array([1.0, 2.0, -128.0]), "int8") and not holds_exactly(np.array([128.0]), "int8")
+    assert holds_exactly(np.array([0.5, np.nan]), "float16") and not holds_exactly(np.array([0.1]), "float32")
+    assert holds_exactly(np.array([2**53]), "float64") and not holds_exactly(np.array([2**53 + 1]), "float64")
+    assert holds_exactly(np.array([1.0]), "bool") and not holds_exactly(np.array([2.0]), "bool")

@@ -112,3 +112,46 @@ def test_gpu_placement_round_trip(backend: str) -> None:
     with pytest.raises(ub.CopyRequiredError):
         ub.to_device(g, "cpu", copy=False)
     assert ub.device_of(ub.to_device(g, "cpu")) == "cpu"
+
+
+def test_a_missing_gpu_error_says_the_backend_sees_no_gpu_and_a_missing_cpu_error_does_not() -> None:
+    with pytest.raises(ub.DeviceUnavailableError) as gpu:
+        resolve_device(Device("gpu", 0), [CPU], "torch")
+    assert str(gpu.value) == (
+        "device 'gpu:0' is not available on backend 'torch'; available: cpu. This backend sees no GPU: "
+        "check the driver and that a GPU build of the framework is installed."
+    )
+    with pytest.raises(ub.DeviceUnavailableError) as cpu:
+        resolve_device(Device("cpu", 1), [CPU], "numpy")
+    assert str(cpu.value) == "device 'cpu:1' is not available on backend 'numpy'; available: cpu."
+    with pytest.raises(ub.DeviceUnavailableError, match=r"available: none\.$"):
+        resolve_device(Device("cpu", 1), [], "empty")
+
+
+def test_an_explicit_device_argument_names_the_backend_it_is_missing_from(backend: str) -> None:
+    with pytest.raises(ub.DeviceUnavailableError, match=f"device 'gpu:9' is not available on backend '{backend}'"):
+        ub.zeros(2, backend=backend, device=Device("gpu", 9))
+    with pytest.raises(ub.DeviceUnavailableError, match=f"on backend '{backend}'"):
+        ub.asarray([1.0], backend=backend, device="cuda:9")
+
+
+def test_a_missing_device_from_the_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unibridge.config import reset_defaults
+
+    monkeypatch.setenv("UNIBRIDGE_DEVICE", "gpu:7")
+    reset_defaults()
+    with pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by environment: UNIBRIDGE_DEVICE='gpu:7'\)"):
+        ub.zeros(2)
+    with ub.use(device="gpu:8"), pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by use\)"):
+        ub.zeros(2)
+    monkeypatch.delenv("UNIBRIDGE_DEVICE")
+    reset_defaults()
+    ub.configure(device="gpu:6")
+    with pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by configure\)"):
+        ub.zeros(2)
+
+
+def test_device_of_answers_from_the_arrays_own_backend(backend: str) -> None:
+    x = ub.asarray([1.0, 2.0], backend=backend)
+    assert ub.device_of(x) == ub.get_backend(backend).device_of(x) == "cpu"
+    assert ub.device_of(np.zeros(2)) == "cpu" and ub.device_of(3.0) == "cpu"

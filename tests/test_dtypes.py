@@ -80,3 +80,31 @@ def test_python_values_take_any_dtype_that_holds_them_but_numpy_scalars_keep_the
     for carries_a_dtype in (np.int64(5), np.array(5), np.array([5])):
         with pytest.raises(ub.LossyCastError, match="crosses kinds"):
             ub.asarray(carries_a_dtype, dtype="uint8")
+
+
+@pytest.mark.parametrize(
+    "numpy_dtype,what",
+    [("O", "object"), ("U3", "unicode string"), ("S3", "byte string"), ("M8[s]", "datetime"),
+     ("m8[s]", "timedelta"), ("V4", "structured/void"), ("longdouble", "non-numeric")],
+)
+def test_an_unsupported_numpy_dtype_is_named_with_its_kind_and_the_supported_list(numpy_dtype: str, what: str) -> None:
+    from unibridge.dtypes import from_numpy_dtype
+
+    if numpy_dtype == "longdouble" and np.dtype(np.longdouble) == np.dtype(np.float64):
+        pytest.skip("long double is double on this platform")
+    with pytest.raises(ub.UnsupportedInputError) as info:
+        from_numpy_dtype(np.dtype(numpy_dtype))
+    message = str(info.value)
+    assert f"({what}) has no array-framework equivalent" in message
+    assert message.endswith("Supported dtypes: " + ", ".join(d.name for d in all_dtypes()))
+
+
+def test_dtypes_and_devices_print_as_their_constructors() -> None:
+    assert repr(ub.DType("bfloat16")) == "DType('bfloat16')"
+    assert repr(ub.Device("gpu", 1)) == "Device('gpu:1')" and repr(parse_cpu()) == "Device('cpu')"
+
+
+def parse_cpu() -> ub.Device:
+    from unibridge.devices import parse_device
+
+    return parse_device("cpu")  # type: ignore[return-value]

@@ -265,3 +265,12 @@ def test_a_dtype_change_within_torch_under_copy_false_raises_saying_why() -> Non
         ub.asarray(torch.tensor([1.0], dtype=torch.float64), dtype="float32", copy=False, backend="torch")
     with pytest.raises(ub.LossyCastError, match="crosses kinds"):  # the policy first, then the copy
         ub.asarray(torch.tensor([1.5]), dtype="int8", copy=False, backend="torch")
+
+
+def test_device_of_and_to_device_answer_for_a_device_array(register: Callable[[type[Boxed]], Boxed]) -> None:
+    register(Boxed)
+    on_gpu = Box(np.arange(3.0), GPU)
+    assert ub.device_of(on_gpu) == "gpu:0"
+    back = ub.to_device(on_gpu, "cpu")
+    assert isinstance(back, Box) and back.device == CPU and ub.device_of(back) == "cpu"
+    assert ub.to_device(Box(np.arange(2.0)), GPU).device == GPU  # a Device object, as parsed
