@@ -1,0 +1,257 @@
+"""The registry (``unibridge.registry``): names, loading, ownership, listing, change tracking.
+
+Most tests build a registry of their own (``_Registry()`` or ``_Registry.with_builtins()``), so
+that what they register, break or load never leaks into the process registry.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from importlib.metadata import EntryPoint
+from typing import Any
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from unibridge.adapters.numpy import NumpyBackend
+from unibridge.registry import ALIAS_GROUP, _installed_suffix, _Registry
+from _backends import require
+
+
+def _broken() -> Any:
+    raise RuntimeError("boom")
+
+
+class Greedy(NumpyBackend):
+    """Claims every object it is asked about, but only for a module nobody uses."""
+
+    name = "greedy"
+    array_modules = ("nothing_here",)
+
+    def is_array(self, x: Any) -> bool:
+        return True
+
+
+class Raising(NumpyBackend):
+    """Claims the numpy module, and raises when asked whether it owns an array."""
+
+    name = "raising"
+
+    def is_array(self, x: Any) -> bool:
+        raise RuntimeError("broken plugin")
+
+
+def _registry(*entries: tuple[str, Any, tuple[str, ...], str]) -> _Registry:
+    reg = _Registry()
+    reg.plugins_scanned = True  # this registry holds only what the test adds
+    for name, loader, aliases, source in entries:
+        reg.add(name, loader, aliases, source)
+    return reg
+
+
+NUMPY = ("numpy", "unibridge.adapters.numpy:NumpyBackend", ("np",), "builtin")
+TORCH = ("torch", "unibridge.adapters.torch:TorchBackend", ("pt",), "builtin")
+
+
+# -- names --------------------------------------------------------------------------------------------
+
+
+def test_a_backend_is_named_by_a_string_and_the_error_lists_the_registered_names() -> None:
+    with pytest.raises(ub.BackendNotFoundError, match=r"^a backend is named by a string, got int 3; registered: numpy, torch"):
+        ub.get_backend(3)  # type: ignore[arg-type]
+
+
+def test_an_unknown_name_lists_the_registered_backends_and_those_installed_here() -> None:
+    reg = _registry(("broken", _broken, (), "register_backend"), NUMPY, TORCH)
+    with pytest.raises(ub.BackendNotFoundError) as info:
+        reg.canonical("nope")
+    usable = [n for n in ("numpy", "torch") if reg.load(n).available()[0]]
+    assert str(info.value) == f"no backend named 'nope'; registered: broken, numpy, torch; installed here: {', '.join(usable)}"
+    assert _installed_suffix(_registry(("broken", _broken, (), "register_backend"))) == ""
+    with pytest.raises(ub.BackendNotFoundError, match=r"^no backend named 'x'; registered: none$"):
+        _registry().canonical("x")
+
+
+def test_names_are_letters_digits_underscores_and_hyphens() -> None:
+    reg = _registry()
+    reg.add("my-backend_2", "unibridge.adapters.numpy:NumpyBackend", ("my-alias",), "register_backend")
+    assert reg.canonical("my-alias") == "my-backend_2" and reg.canonical("MY-BACKEND_2") == "my-backend_2"
+    for bad in (3, "", "a b", "a.b", "a/b"):
+        with pytest.raises(ub.ConfigurationError, match="backend names are non-empty strings"):
+            reg.add(bad, "unibridge.adapters.numpy:NumpyBackend", (), "register_backend")  # type: ignore[arg-type]
+
+
+# -- loading --------------------------------------------------------------------------------------------
+
+
+def test_loaders_name_a_module_attribute_even_a_nested_one() -> None:
+    reg = _registry(("plain", "unibridge.adapters.numpy:NumpyBackend", (), "register_backend"))
+    assert reg.load("plain").name == "numpy"
+    mod = types.ModuleType("ub_nested_loader")
+    mod.Outer = types.SimpleNamespace(Inner=NumpyBackend)  # type: ignore[attr-defined]
+    sys.modules["ub_nested_loader"] = mod
+    try:
+        reg.add("inner", "ub_nested_loader:Outer.Inner", (), "register_backend")
+        assert isinstance(reg.load("inner"), NumpyBackend)
+    finally:
+        del sys.modules["ub_nested_loader"]
+
+
+def test_a_loader_that_gives_something_else_than_a_backend_is_reported_with_what_it_gave() -> None:
+    reg = _registry(("module", "unibridge.adapters.numpy", (), "register_backend"), ("broken", _broken, (), "x"))
+    with pytest.raises(ub.BackendUnavailableError, match=r"backend 'module' failed to load: TypeError: loader "
+                       r"'unibridge.adapters.numpy' returned module, which does not implement unibridge.Backend"):
+        reg.load("module")
+    with pytest.raises(ub.BackendUnavailableError, match=r"^backend 'broken' failed to load: RuntimeError: boom$"):
+        reg.load("broken")
+    instance = NumpyBackend()
+    reg.add("instance", lambda: instance, (), "register_backend")
+    assert reg.load("instance") is instance  # a Backend instance is used as it is, not called
+
+
+# -- who owns an array ------------------------------------------------------------------------------------
+
+
+def test_an_array_is_owned_by_the_backend_of_its_module_loading_it_when_needed() -> None:
+    require("torch")
+    import torch
+
+    reg = _registry(("broken", _broken, (), "register_backend"), NUMPY, TORCH)
+    with pytest.raises(ub.BackendUnavailableError):
+        reg.load("broken")  # remembered as failed: skipped when looking for an owner
+    reg.load("numpy")  # loaded first; torch is not loaded yet
+    assert "torch" not in reg.loaded
+    owner = reg.owner(torch.zeros(2))
+    assert owner is not None and owner.name == "torch" and "torch" in reg.loaded
+    assert reg.owner(np.zeros(2)).name == "numpy"  # type: ignore[union-attr]
+    assert reg.owner([1.0]) is None and reg.owner(3) is None
+
+
+def test_a_backend_owns_only_arrays_of_the_modules_it_names() -> None:
+    reg = _registry(("greedy", Greedy, (), "register_backend"), NUMPY)
+    reg.load("greedy")
+    reg.load("numpy")
+    assert reg.owner(np.zeros(2)).name == "numpy"  # type: ignore[union-attr]
+
+
+def test_a_plugin_whose_ownership_test_raises_owns_nothing() -> None:
+    reg = _registry(("raising", Raising, (), "register_backend"), NUMPY)
+    reg.load("raising")
+    assert reg.owner(np.zeros(2)).name == "numpy"  # type: ignore[union-attr]
+
+
+def test_a_framework_dtype_object_is_resolved_by_the_backend_of_its_top_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unibridge.registry import resolve_dtype
+
+    class FakeDType:
+        pass
+
+    FakeDType.__module__ = "fakeframework.core.dtypes"
+
+    class FakeBackend(NumpyBackend):
+        name = "fakeframework"
+        array_modules = ("fakeframework",)
+
+        def is_dtype(self, x: Any) -> bool:
+            return isinstance(x, FakeDType)
+
+        def canonical_dtype(self, native: Any) -> ub.DType:
+            return ub.DType("int16")
+
+    monkeypatch.setitem(sys.modules, "fakeframework", types.ModuleType("fakeframework"))
+    ub.register_backend("fakeframework", FakeBackend)
+    try:
+        assert resolve_dtype(FakeDType()) == "int16"
+    finally:
+        from unibridge.registry import _REGISTRY
+
+        with _REGISTRY.lock:
+            _REGISTRY.entries.pop("fakeframework", None)
+            _REGISTRY.loaded.pop("fakeframework", None)
+            _REGISTRY.changed()
+
+
+# -- registering again, conflicts, listing --------------------------------------------------------------------
+
+
+def test_registering_a_loaded_name_again_replaces_the_loaded_backend() -> None:
+    first, second = NumpyBackend(), NumpyBackend()
+    reg = _registry(("x", lambda: first, ("y",), "register_backend"))
+    assert reg.load("x") is first and reg.load("y") is first
+    reg.add("x", lambda: second, ("y",), "register_backend")
+    assert reg.load("x") is second and reg.load("y") is second
+
+
+def test_a_name_claimed_by_three_distributions_names_all_three_even_after_it_was_loaded() -> None:
+    reg = _registry(("dup", "unibridge.adapters.numpy:NumpyBackend", (), "dist-a"))
+    reg.load("dup")
+    reg.add("dup", "unibridge.adapters.numpy:NumpyBackend", (), "dist-b")
+    reg.add("dup", "unibridge.adapters.numpy:NumpyBackend", (), "dist-c")
+    with pytest.raises(ub.BackendUnavailableError, match=r"^backend name 'dup' is claimed by 3 distributions: "
+                       r"'dist-a' and 'dist-b' and 'dist-c'; uninstall all but one"):
+        reg.load("dup")
+
+
+def test_the_listing_reports_every_backend_conflicts_failures_and_invalid_plugins_included() -> None:
+    reg = _registry(("dup", "unibridge.adapters.numpy:NumpyBackend", ("d",), "dist-a"))
+    reg.add("dup", "unibridge.adapters.numpy:NumpyBackend", (), "dist-b")
+    reg.add("broken", _broken, ("b",), "register_backend")
+    reg.add(*NUMPY)
+    reg.invalid.append(("bad name", "dist-c", "why not"))
+    rows = {row.name: row for row in reg.info()}
+    assert list(rows) == ["dup", "broken", "numpy", "bad name"]
+    dup, broken, numpy_row, bad = rows["dup"], rows["broken"], rows["numpy"], rows["bad name"]
+    assert (dup.available, dup.aliases, dup.source, dup.version) == (False, ("d",), "dist-a", None)
+    assert dup.reason.startswith("backend name 'dup' is claimed by 2 distributions")
+    assert (broken.available, broken.aliases, broken.source, broken.version) == (False, ("b",), "register_backend", None)
+    assert broken.reason == "backend 'broken' failed to load: RuntimeError: boom"
+    assert (numpy_row.available, numpy_row.reason, numpy_row.aliases) == (True, "", ("np",))
+    assert numpy_row.version == np.__version__ and numpy_row.source == "builtin"
+    assert (bad.available, bad.reason, bad.aliases, bad.source, bad.version) == (False, "why not", (), "dist-c", None)
+
+
+def test_plugin_aliases_are_checked_one_by_one() -> None:
+    reg = _registry(("plug", "unibridge.adapters.numpy:NumpyBackend", (), "plug"))
+    found = [
+        EntryPoint(name="alias1", value="numpy", group=ALIAS_GROUP),  # no distribution: its value stands in
+        EntryPoint(name="twice", value="plug", group=ALIAS_GROUP),
+        EntryPoint(name="twice", value="plug", group=ALIAS_GROUP),
+        EntryPoint(name="good", value="plug", group=ALIAS_GROUP),
+    ]
+    reg._add_plugin_aliases(found)
+    invalid = {alias: (dist, why) for alias, dist, why in reg.invalid}
+    assert invalid["alias1"] == ("numpy", "alias 'alias1' names 'numpy', which 'numpy' does not register; not added")
+    assert invalid["twice"][1] == "alias 'twice' is claimed by 2 distributions: 'plug' and 'plug'; not added"
+    assert "good" not in invalid  # its distribution is the value here too ('plug'), which registers 'plug'
+    assert reg.canonical("good") == "plug"
+
+
+# -- change tracking -----------------------------------------------------------------------------------------
+
+
+def test_every_change_tells_the_listeners_and_moves_the_generation_on() -> None:
+    reg = _registry()
+    heard: list[int] = []
+    reg.on_change(lambda: heard.append(reg.generation))
+    start = reg.generation
+    reg.add(*NUMPY)
+    reg.add("other", "unibridge.adapters.numpy:NumpyBackend", (), "register_backend")
+    assert heard == [start + 1, start + 2] and reg.generation == start + 2
+    assert reg.by_type == {} and reg.owner(np.zeros(1)) is not None and np.ndarray in reg.by_type
+
+
+def test_a_memo_entry_built_before_a_registry_change_is_not_stored() -> None:
+    from unibridge.engine import _MEMO
+    from unibridge.registry import _REGISTRY
+
+    with _REGISTRY.lock:
+        _REGISTRY.changed()
+        before = _REGISTRY.generation
+        _REGISTRY.changed()  # what the entry was built from is now out of date
+        table: dict[str, str] = {}
+        _MEMO.store(table, "stale", "route", before)
+        _MEMO.store(table, "fresh", "route", _REGISTRY.generation)
+        _MEMO.store(table, "always", "route")
+    assert table == {"fresh": "route", "always": "route"}
