@@ -200,3 +200,12 @@ def test_errors_subclass_the_matching_builtins() -> None:
     assert issubclass(ub.UnsupportedInputError, TypeError)
     for cls in (ub.BackendNotFoundError, ub.CopyRequiredError, ub.LossyCastError, ub.ConfigurationError):
         assert issubclass(cls, ub.UnibridgeError)
+
+
+def test_a_fresh_process_default_holds_no_selection_until_first_use_and_nests_its_lock() -> None:
+    from unibridge.config import _ProcessDefault
+
+    fresh = _ProcessDefault()
+    assert fresh.selection is None
+    with fresh.lock, fresh.lock:  # re-entrant: configure() reads the default under the same lock
+        pass

@@ -108,3 +108,16 @@ def parse_cpu() -> ub.Device:
     from unibridge.devices import parse_device
 
     return parse_device("cpu")  # type: ignore[return-value]
+
+
+def test_bfloat16_without_ml_dtypes_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from unibridge.dtypes import numpy_dtype
+
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # import ml_dtypes now raises ImportError
+    with pytest.raises(ub.UnsupportedInputError) as info:
+        numpy_dtype(DType("bfloat16"))
+    assert str(info.value) == (
+        "bfloat16 needs the ml_dtypes package on the NumPy side: pip install 'unibridge[ml_dtypes]'"
+    )

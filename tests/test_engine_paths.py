@@ -274,3 +274,28 @@ def test_device_of_and_to_device_answer_for_a_device_array(register: Callable[[t
     back = ub.to_device(on_gpu, "cpu")
     assert isinstance(back, Box) and back.device == CPU and ub.device_of(back) == "cpu"
     assert ub.to_device(Box(np.arange(2.0)), GPU).device == GPU  # a Device object, as parsed
+
+
+class LazyBoxed(Boxed):
+    """CPU boxes with no NumPy view of their own (like a lazily materialised array): to_numpy
+    copies, copy=False raises; only memory_span says where the bytes are."""
+
+    name = "lazyboxed"
+
+    def numpy_view_fast_path(self) -> None:  # type: ignore[override]
+        return None
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        self.calls["to_numpy"] += 1
+        if copy is False:
+            raise ub.CopyRequiredError("no view")
+        return x.a.copy()  # type: ignore[no-any-return]
+
+
+def test_a_cpu_array_without_a_numpy_view_is_compared_by_its_memory_span(register: Callable[[type[Boxed]], Boxed]) -> None:
+    register(LazyBoxed)
+    a = np.arange(8.0)
+    assert ub.shares_memory(Box(a[2:5]), a) and ub.shares_memory(a, Box(a[4:]))
+    assert ub.shares_memory(Box(a[:4]), Box(a[3:])) and not ub.shares_memory(Box(a[:4]), Box(a[4:]))
+    assert not ub.shares_memory(Box(a[:4]), a[4:]) and not ub.shares_memory(a.copy(), Box(a))
+    assert not ub.shares_memory(Box(np.zeros(0)), a)  # an empty array has no memory

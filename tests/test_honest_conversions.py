@@ -455,6 +455,22 @@ def test_the_float32_default_makes_python_complex_numbers_complex64(backend: str
         ub.asarray([1j * 1e300], backend=backend)  # a finite imaginary part would become infinite
 
 
+def test_typed_values_nested_in_python_data_keep_their_dtype_under_the_float32_default() -> None:
+    import ml_dtypes
+
+    ub.configure(default_float="float32")
+    out = ub.asarray([array.array("d", [0.1]), [0.5]], backend="numpy")  # a typed buffer beside a float
+    assert out.dtype == np.float64 and out.tolist() == [[0.1], [0.5]]
+    with_bf16 = [ml_dtypes.bfloat16(1.5), 0.5]  # ml_dtypes' promotion is order-dependent: NumPy's inference stands
+    assert ub.asarray(with_bf16, backend="numpy").dtype == np.asarray(with_bf16).dtype
+
+
+def test_integers_numpy_would_round_are_found_inside_nested_arrays() -> None:
+    for data in ([np.array([2**60 + 1, 1]), [0.5, 0.5]], [np.array([[2**60 + 1]]), [[0.5]]]):
+        with pytest.raises(ub.LossyCastError, match="rounds the integer 1152921504606846977"):
+            ub.asarray(data, backend="numpy")
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_an_explicit_float64_request_is_not_rounded_through_the_float32_default(backend: str) -> None:
     ub.configure(default_float="float32")

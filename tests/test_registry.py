@@ -255,3 +255,32 @@ def test_a_memo_entry_built_before_a_registry_change_is_not_stored() -> None:
         _MEMO.store(table, "fresh", "route", _REGISTRY.generation)
         _MEMO.store(table, "always", "route")
     assert table == {"fresh": "route", "always": "route"}
+
+
+def test_plugin_metadata_is_read_once_and_broken_metadata_breaks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata as metadata
+
+    calls: list[str] = []
+
+    def entry_points(group: str) -> list[EntryPoint]:
+        calls.append(group)
+        if group == ALIAS_GROUP:
+            return []
+        return [EntryPoint(name="plugged", value="unibridge.adapters.numpy:NumpyBackend", group=group),
+                EntryPoint(name="bad name", value="x:y", group=group)]
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+    reg = _Registry()
+    assert reg.canonical("plugged") == "plugged" and reg.canonical("plugged") == "plugged"
+    assert len(calls) == 2  # both groups, once
+    assert reg.entries["plugged"].source == "unibridge.adapters.numpy:NumpyBackend"  # no distribution: the value
+    (name, dist, why), = reg.invalid
+    assert (name, dist) == ("bad name", "x:y") and why.startswith("backend names are non-empty strings")
+
+    def broken(group: str) -> list[EntryPoint]:
+        raise OSError("unreadable metadata")
+
+    monkeypatch.setattr(metadata, "entry_points", broken)
+    reg = _Registry()
+    reg.add(*NUMPY)
+    assert reg.names() == ["numpy"] and reg.plugins_scanned
