@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard backends/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 
-.PHONY: test demo bench fuzz soak install clean gpu-check gpu-wheels
+.PHONY: test demo bench fuzz soak mutation install clean gpu-check gpu-wheels
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,21 @@ fuzz: $(STAMP)
 soak: $(STAMP)
 	$(PY) -m tests.reliability.soak
 
+# make mutation: mutmut over the core (engine, casting, dtypes, config, devices, registry, memory);
+# the modules and the test selection are [tool.mutmut] in pyproject.toml. About an hour on 2 cores;
+# not run by CI (mutmut is in the `mutation` extra, not in `test`). The tests run on numpy and torch
+# only, with every framework imported once before the per-mutant forks (tests/conftest.py). The
+# score and each mutant not killed: mutants/summary.md; the committed report: docs/mutation-report.md.
+MUTATION_BACKENDS ?= numpy,torch
+
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mutation]' \
+		2>&1 | sed '/^WARNING: Location .* is ignored/d'
+	rm -rf mutants
+	UNIBRIDGE_PRELOAD_FRAMEWORKS=1 UNIBRIDGE_TEST_BACKENDS=$(MUTATION_BACKENDS) $(BIN)/mutmut run --max-children 2
+	$(PY) -m tests.mutation.summary
+	$(PY) -m tests.mutation.plant
+
 # make gpu-check: on a machine with an NVIDIA GPU, `pytest -m gpu` and `python -m benchmarks --only gpu`
 # into one JSON, benchmarks/results/gpu-check.json (see gpu_check/__init__.py, and README "GPUs").
 # It needs no .venv and installs nothing: GPU_PYTHON is the machine's own Python, which holds the CUDA
@@ -69,4 +84,4 @@ gpu-wheels:
 	@ls -l .whl
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis mutants

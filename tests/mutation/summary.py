@@ -1,0 +1,108 @@
+"""Summarise a finished ``mutmut run`` (``make mutation`` runs it last).
+
+    python -m tests.mutation.summary [--equivalent docs/mutation-report.md] [--out FILE]
+
+Reads mutmut's result files under ``mutants/``, counts each outcome, and lists every mutant that
+was not killed with its file:line and its change. Mutants that the report lists as equivalent
+(a line ``- `name` ... equivalent: why``) are counted apart: the score is killed (timeouts
+included) over the mutants that can change behaviour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+KILLED = {1: "killed", 3: "killed", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
+          37: "killed"}
+NAMED = {0: "survived", 5: "no tests", 33: "no tests", None: "not checked", 34: "skipped", -11: "segfault",
+         -9: "segfault"}
+_KEY = re.compile(r"^(?P<module>[\w.]+)\.x(?:ǁ(?P<cls>\w+)ǁ|_)(?P<func>\w+?)__mutmut_(?P<n>\d+)$")
+
+
+def outcomes() -> dict[str, str]:
+    """Each mutant's outcome, by name."""
+    found: dict[str, str] = {}
+    for meta in sorted((REPO / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        for name, code in data["exit_code_by_key"].items():
+            found[name] = KILLED.get(code) or NAMED.get(code, f"suspicious (exit {code})")
+    return found
+
+
+def function_line(module: str, cls: str | None, func: str) -> tuple[Path, int]:
+    path = REPO / (module.replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text())
+    scope: list[ast.stmt] = tree.body
+    if cls:
+        scope = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls).body
+    node = next(n for n in scope if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func)
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    return path.relative_to(REPO), first
+
+
+def change(name: str) -> tuple[str, int, list[str]]:
+    """``(file, line, changed lines)`` of one mutant, from ``mutmut show``."""
+    match = _KEY.match(name)
+    assert match, name
+    shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=REPO,
+                           capture_output=True, text=True).stdout.splitlines()
+    offset, changed = 0, []
+    for i, text in enumerate(shown):
+        hunk = re.match(r"^@@ -(\d+)", text)
+        if hunk:
+            start = int(hunk.group(1))
+            body = shown[i + 1:]
+            minus = next((j for j, t in enumerate(l for l in body if not l.startswith("+")) if t.startswith("-")), 0)
+            offset = start - 1 + minus
+        elif (text.startswith("-") or text.startswith("+")) and not text.startswith(("---", "+++")):
+            changed.append(text)
+    path, first = function_line(match["module"], match["cls"], match["func"])
+    return str(path), first + offset, changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--equivalent", default="docs/mutation-report.md",
+                        help="the report whose '- `name` ... equivalent:' lines count as equivalent")
+    parser.add_argument("--out", default="mutants/summary.md")
+    args = parser.parse_args(argv)
+    found = outcomes()
+    report = REPO / args.equivalent
+    equivalent = set()
+    if report.exists():
+        equivalent = {m.group(1) for m in re.finditer(r"^- `([^`]+)`.*equivalent:", report.read_text(), re.M)}
+    counts = Counter(found.values())
+    left = sorted(n for n, o in found.items() if o not in ("killed", "timeout"))
+    not_equivalent = len(found) - len([n for n in left if n in equivalent])
+    killed = counts["killed"] + counts["timeout"]
+    lines = [
+        f"mutants: {len(found)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
+        f"listed as equivalent: {len([n for n in left if n in equivalent])}",
+        f"score: {killed} / {not_equivalent} = {100 * killed / max(1, not_equivalent):.1f}% "
+        f"of the mutants that can change behaviour killed",
+        "",
+    ]
+    for name in left:
+        path, line, changed = change(name)
+        tag = "equivalent (listed)" if name in equivalent else found[name]
+        lines.append(f"- `{name}` {path}:{line} — {tag}")
+        lines.extend(f"      {c}" for c in changed[:6])
+    text = "\n".join(lines) + "\n"
+    out = REPO / args.out
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+    print("\n".join(lines[:3]))
+    print(f"(every mutant not killed, with its change: {out.relative_to(REPO)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
