@@ -8,7 +8,10 @@ this test's failure, with the input that was running.
 Budget: ``UNIBRIDGE_FUZZ_EXAMPLES`` hypothesis examples per (source, target)
 pair (default 150 here; ``make fuzz`` sets 20000). Each example makes six
 conversions: ``copy`` None/True/False, each without and with a drawn
-``dtype=``/``casting=`` request.
+``dtype=``/``casting=`` request; half the inputs hold values at and past the
+requested dtype's edges, and a fixed list of edges runs first in every pair.
+The same budget goes to Python data converted under nested ``use()`` blocks
+and both default floats, and to ``shares_memory`` on device byte ranges.
 """
 
 from __future__ import annotations
@@ -56,3 +59,5 @@ def test_fuzz_every_source_into_target_ends_in_a_result_or_a_unibridge_error(tar
         f"{summary['failure']}\n--- child output tail ---\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
     )
     assert summary["examples"] >= EXAMPLES, summary
+    # Python data under nested use() and both default floats, and device byte ranges, ran too.
+    assert summary["pairs"][f"python->{target}"] >= EXAMPLES and summary["pairs"]["device spans"] >= EXAMPLES, summary
