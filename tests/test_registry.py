@@ -284,3 +284,13 @@ def test_plugin_metadata_is_read_once_and_broken_metadata_breaks_nothing(monkeyp
     reg = _Registry()
     reg.add(*NUMPY)
     assert reg.names() == ["numpy"] and reg.plugins_scanned
+
+
+def test_a_registered_name_or_alias_is_found_without_reading_plugin_metadata() -> None:
+    from unibridge.registry import canonical_name
+
+    reg = _Registry()
+    reg.add(*NUMPY)
+    assert reg.canonical("numpy") == "numpy" and reg.canonical("np") == "numpy"
+    assert not reg.plugins_scanned  # discovery is lazy: only an unknown name reads the metadata
+    assert canonical_name("pt") == "torch" and canonical_name("TF") == "tensorflow"
