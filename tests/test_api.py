@@ -309,6 +309,7 @@ def test_zeros_like_python_data_takes_the_dtype_asarray_would_give_it(backend: s
         ub.configure(default_float=default_float)
         z = ub.zeros_like(template, backend=backend)
         want = ub.asarray(template, backend=backend)
+        assert ub.get_backend(backend).is_array(z), type(z)
         assert ub.dtype_of(z) == ub.dtype_of(want) and ub.get_backend(backend).shape_of(z) == np.shape(template)
         assert not ub.to_numpy(z).any()
     ub.configure(default_float="float32")

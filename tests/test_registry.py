@@ -294,3 +294,41 @@ def test_a_registered_name_or_alias_is_found_without_reading_plugin_metadata() -
     assert reg.canonical("numpy") == "numpy" and reg.canonical("np") == "numpy"
     assert not reg.plugins_scanned  # discovery is lazy: only an unknown name reads the metadata
     assert canonical_name("pt") == "torch" and canonical_name("TF") == "tensorflow"
+
+
+def test_an_empty_registry_owns_nothing() -> None:
+    assert _registry().owner(np.zeros(1)) is None and _registry().names() == []
+
+
+def test_a_backend_whose_questions_raise_is_listed_as_unavailable_with_the_error() -> None:
+    class NoVersion(NumpyBackend):
+        name = "noversion"
+
+        def version(self) -> str | None:
+            raise RuntimeError("no version here")
+
+    reg = _registry(("noversion", NoVersion, (), "register_backend"))
+    (row,) = reg.info()
+    assert (row.available, row.reason) == (False, "backend 'noversion' failed to load: RuntimeError: no version here")
+
+
+def test_register_backend_takes_a_built_in_name_and_is_listed_as_its_source() -> None:
+    from unibridge.registry import _REGISTRY
+
+    class Mine(NumpyBackend):
+        name = "numpy"
+
+    old = _REGISTRY.entries["numpy"]
+    try:
+        ub.register_backend("numpy", Mine, aliases=("np",))
+        assert type(ub.get_backend("numpy")) is Mine and type(ub.get_backend("np")) is Mine
+        ub.register_backend("ub-mine", Mine)
+        sources = {b.name: b.source for b in ub.backends()}
+        assert sources["numpy"] == sources["ub-mine"] == "register_backend"
+    finally:
+        with _REGISTRY.lock:
+            _REGISTRY.entries["numpy"] = old
+            _REGISTRY.entries.pop("ub-mine", None)
+            _REGISTRY.loaded = {k: v for k, v in _REGISTRY.loaded.items() if type(v) is not Mine}
+            _REGISTRY.changed()
+    assert type(ub.get_backend("numpy")) is NumpyBackend
