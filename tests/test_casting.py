@@ -196,3 +196,16 @@ def test_holds_exactly_answers_whether_every_value_survives() -> None:
     assert holds_exactly(np.array([0.5, np.nan]), "float16") and not holds_exactly(np.array([0.1]), "float32")
     assert holds_exactly(np.array([2**53]), "float64") and not holds_exactly(np.array([2**53 + 1]), "float64")
     assert holds_exactly(np.array([1.0]), "bool") and not holds_exactly(np.array([2.0]), "bool")
+
+
+def test_a_complex_nan_with_an_imaginary_part_has_no_real_value() -> None:
+    # Found by hypothesis under a mutant, and failing on the unmutated code: a NaN real part made
+    # the comparison call the whole value equal, and the -inf imaginary part was dropped silently.
+    for bad in (complex(np.nan, -np.inf), complex(np.nan, 1.0)):
+        with pytest.raises(ub.LossyCastError, match="has no float16 value"):
+            cast(np.array([bad]), "float16", "safe", origin="python")
+        with pytest.raises(ub.LossyCastError):
+            ub.asarray(bad, dtype="float32", casting="same_kind", backend="numpy")
+    assert np.isnan(cast(np.array([complex(np.nan, 0.0)]), "float16", "safe", origin="python")[0])
+    kept = cast(np.array([complex(np.nan, -np.inf)]), "complex64", "safe", origin="python")
+    assert np.isnan(kept[0].real) and kept[0].imag == -np.inf

@@ -334,17 +334,17 @@ def _widest(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def _equal(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], src: DType) -> np.ndarray[Any, Any]:
-    """Element-wise exact equality, NaN equal to NaN (a NaN stays a NaN in every float type)."""
+    """Element-wise exact equality, NaN equal to NaN (a NaN stays a NaN in every float type).
+
+    Complex values are compared part by part: a NaN real part says nothing about the imaginary
+    part (``nan - infj`` is not held by a float16 ``nan``).
+    """
+    if x.dtype.kind == "c" or y.dtype.kind == "c":
+        x, y = x.astype(np.complex128), y.astype(np.complex128)
+        both: np.ndarray[Any, Any] = _equal(x.real, y.real, src) & _equal(x.imag, y.imag, src)
+        return both
     same: np.ndarray[Any, Any] = np.asarray(x == y)
     if src.kind in _FLOAT:
-        same |= _isnan(x) & _isnan(y)
+        same |= np.isnan(x) & np.isnan(y)
     shaped: np.ndarray[Any, Any] = same.reshape(x.shape)
     return shaped
-
-
-def _isnan(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    if x.dtype.kind == "c":
-        return np.isnan(x.real) | np.isnan(x.imag)  # type: ignore[no-any-return]
-    if x.dtype.kind == "f":
-        return np.isnan(x)  # type: ignore[no-any-return]
-    return np.zeros(x.shape, bool)

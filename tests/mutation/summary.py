@@ -65,7 +65,14 @@ def change(name: str) -> tuple[str, int, list[str]]:
         elif (text.startswith("-") or text.startswith("+")) and not text.startswith(("---", "+++")):
             changed.append(text)
     path, first = function_line(match["module"], match["cls"], match["func"])
-    return str(path), first + offset, changed
+    line = first + offset
+    removed = next((c[1:] for c in changed if c.startswith("-")), None)
+    if removed is not None:  # mutmut's hunk numbering can be off by a line: find the removed line nearby
+        source = (REPO / path).read_text().splitlines()
+        near = [n for n in range(line - 3, line + 4) if 0 < n <= len(source) and source[n - 1].strip() == removed.strip()]
+        if near:
+            line = min(near, key=lambda n: abs(n - line))
+    return str(path), line, changed
 
 
 def main(argv: list[str] | None = None) -> int:
