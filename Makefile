@@ -47,7 +47,8 @@ soak: $(STAMP)
 # make mutation: mutmut over the core (engine, casting, dtypes, config, devices, registry, memory);
 # the modules and the test selection are [tool.mutmut] in pyproject.toml. About an hour on 2 cores;
 # not run by CI (mutmut is in the `mutation` extra, not in `test`). The tests run on numpy and torch
-# only, with every framework imported once before the per-mutant forks (tests/conftest.py). The
+# only, with every framework imported once before the per-mutant forks, and hypothesis derandomized
+# with no example database, so no mutant inherits another's examples (tests/conftest.py). The
 # score and each mutant not killed: mutants/summary.md; the committed report: docs/mutation-report.md.
 MUTATION_BACKENDS ?= numpy,torch
 
@@ -55,7 +56,8 @@ mutation: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mutation]' \
 		2>&1 | sed '/^WARNING: Location .* is ignored/d'
 	rm -rf mutants
-	UNIBRIDGE_PRELOAD_FRAMEWORKS=1 UNIBRIDGE_TEST_BACKENDS=$(MUTATION_BACKENDS) $(BIN)/mutmut run --max-children 2
+	UNIBRIDGE_PRELOAD_FRAMEWORKS=1 UNIBRIDGE_TEST_BACKENDS=$(MUTATION_BACKENDS) UNIBRIDGE_HYPOTHESIS_PROFILE=mutation \
+		$(BIN)/mutmut run --max-children 2
 	$(PY) -m tests.mutation.summary
 	$(PY) -m tests.mutation.plant
 

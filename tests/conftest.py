@@ -37,6 +37,18 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile("long", deadline=None, max_examples=2000, print_blob=True)
+# `make mutation`: every mutant sees the same examples (derandomized), and none is remembered
+# from one mutant's run to the next (no database): an example saved while one mutant ran would
+# otherwise be replayed against every later mutant, and one that fails on the unmutated code too
+# would "kill" them all.
+settings.register_profile(
+    "mutation",
+    deadline=None,
+    max_examples=40,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("UNIBRIDGE_HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -209,3 +209,38 @@ def test_a_complex_nan_with_an_imaginary_part_has_no_real_value() -> None:
     assert np.isnan(cast(np.array([complex(np.nan, 0.0)]), "float16", "safe", origin="python")[0])
     kept = cast(np.array([complex(np.nan, -np.inf)]), "complex64", "safe", origin="python")
     assert np.isnan(kept[0].real) and kept[0].imag == -np.inf
+
+
+def test_a_float_type_holds_every_integer_up_to_its_significand() -> None:
+    # bfloat16 has 8 significant bits: every uint8 (up to 255) and int8 is exact; float32 and
+    # complex64 share a significand, so float32 -> complex64 loses nothing.
+    assert relation("uint8", "bfloat16") == "safe" and relation("int8", "bfloat16") == "safe"
+    assert relation("uint16", "bfloat16") == "narrowing"
+    assert relation("float32", "complex64") == "safe" and relation("float64", "complex128") == "safe"
+    assert relation("float16", "complex64") == "safe" and relation("complex64", "float32") == "crossing"
+
+
+def test_the_range_error_shows_the_value_that_is_out_of_range() -> None:
+    for values, shown in (([-129, 5], "-129"), ([5, 300], "300"), ([-128, 300], "300"), ([-200, 300], "-200")):
+        with pytest.raises(ub.LossyCastError, match=rf"^the value {shown} does not fit int8"):
+            cast(np.array(values), "int8", "same_kind")
+
+
+def test_exactness_errors_name_the_origin_and_the_source_dtype() -> None:
+    with pytest.raises(ub.LossyCastError, match=r"\(Python complex128 data -> int64\); take \.real first"):
+        cast(np.array([1 + 2j]), "int64", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match=r"\(Python float64 data -> int8\); round them first"):
+        cast(np.array([1.5]), "int8", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match=r"\(Python float64 data -> int8\); round them first"):
+        cast(np.array([np.inf]), "int8", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match=r"\(Python float64 data -> uint8\); round them first"):
+        cast(np.array([np.nan]), "uint8", "same_kind", origin="python")
+    with pytest.raises(ub.LossyCastError, match=r"^the values do not all fit float32 exactly \(Python float64 data -> float32\)"):
+        cast(np.array([0.1]), "float32", "safe", origin="python")
+
+
+def test_an_unknown_casting_mode_or_origin_is_named_with_the_choices() -> None:
+    with pytest.raises(ub.ConfigurationError, match=r"^casting='sometimes' is not a casting mode; use one of: no, equiv, safe, same_kind, unsafe$"):
+        rule("array", "int8", "int16", "sometimes")
+    with pytest.raises(ValueError, match=r"^origin 'weird' is not one of \('array', 'python'\)$"):
+        rule("weird", "int8", "int16", "safe")

@@ -209,3 +209,25 @@ def test_a_fresh_process_default_holds_no_selection_until_first_use_and_nests_it
     assert fresh.selection is None
     with fresh.lock, fresh.lock:  # re-entrant: configure() reads the default under the same lock
         pass
+
+
+def test_sources_say_which_call_set_each_value() -> None:
+    with ub.use("np", device="cpu"):
+        assert dict(ub.current().sources) == {"backend": "use", "device": "use", "default_float": "default"}
+    ub.configure("numpy", default_float="float32")
+    assert dict(ub.current().sources) == {"backend": "configure", "device": "default", "default_float": "configure"}
+
+
+def test_bad_values_name_the_argument_that_carried_them() -> None:
+    with pytest.raises(ub.ConfigurationError, match=r"^device='tpu' is not a device; allowed: cpu, gpu"):
+        with ub.use(device="tpu"):
+            pass
+    with pytest.raises(ub.ConfigurationError, match=r"^default_float='float16' is not a default float; allowed: float32, float64$"):
+        ub.configure(default_float="float16")
+
+
+def test_configure_sets_the_backend_it_is_given() -> None:
+    other = next((name for name in _installed() if name != "numpy"), None)
+    if other is None:
+        pytest.skip("needs a second built-in backend")
+    assert ub.configure(other).backend == other and ub.current().backend == other

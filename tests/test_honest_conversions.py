@@ -539,6 +539,15 @@ def test_integers_numpy_would_round_beside_a_float_are_refused(backend: str) -> 
     assert ub.to_numpy(ub.asarray([2**53, 0.5], backend=backend)).tolist() == [2.0**53, 0.5]  # exact: fine
 
 
+def test_numpy_integer_scalars_numpy_would_round_beside_a_float_are_refused() -> None:
+    # A NumPy integer compared with the rounded float compares as float64, so 2**53 + 1 looked kept
+    # (found by a mutation run); the check compares Python ints, which are exact.
+    for data in ([np.int64(2**53 + 1), 0.5], [np.uint64(2**64 - 1), 1.5], [[np.int64(-(2**60) - 1)], [0.25]]):
+        with pytest.raises(ub.LossyCastError, match="rounds the integer"):
+            ub.asarray(data)
+    assert ub.to_numpy(ub.asarray([np.int64(2**53), 0.5])).tolist() == [2.0**53, 0.5]
+
+
 def test_a_dlpack_only_object_converts_without_a_copy() -> None:
     a = np.arange(3.0)
     out = ub.asarray(OnlyDLPack(a), backend="numpy")

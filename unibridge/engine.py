@@ -235,7 +235,8 @@ def _require_integers_kept(obj: Any, a: np.ndarray[Any, Any]) -> None:
     if not np.any(np.abs(real) >= 2.0**53):  # a rounded integer lands at 2**53 or beyond
         return
     for given, held in zip(_scalars(obj), real.reshape(-1).tolist()):
-        if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)) and held != given:
+        # int(given): a NumPy integer would compare with the float inexactly (as float64); a Python int is exact.
+        if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)) and held != int(given):
             raise LossyCastError(
                 f"these numbers have no common dtype that holds them all: NumPy infers {a.dtype} for them, "
                 f"which rounds the integer {int(given)} to {held!r}. Convert the integers and the "
