@@ -29,6 +29,13 @@ structured / datetime /        UnsupportedInputError naming the dtype (also on t
 timedelta / longdouble         fast path: F9)
 ``tf.Variable``                a snapshot of its value; a later ``assign`` does not change it
 ``tf.RaggedTensor``            UnsupportedInputError, hint ``.to_tensor()`` (no implicit pad)
+TF resource / variant /        UnsupportedInputError naming what the value is, also on the
+quantized (qint8) tensor       zero-copy fast path (``np.asarray`` raises TF's own error for
+                               the first two and gives a plain int8 array for the third)
+symbolic ``tf.Tensor``         UnsupportedInputError: it has no values until the function
+(inside ``tf.function``)       runs; ``backend="tensorflow"`` passes it through unchanged
+``tf.IndexedSlices``           UnsupportedInputError, hint ``tf.convert_to_tensor`` (a sparse
+                               gradient: no implicit densify)
 ``tf.SparseTensor`` / sparse   UnsupportedInputError, hint to densify (no implicit densify:
 torch (COO, CSR)               it can need far more memory). ``zeros_like`` of a sparse
                                value is fine: only shape and dtype are used
@@ -106,6 +113,19 @@ def _tf() -> Any:
     import tensorflow as tf
 
     return tf
+
+
+def _tf_seen() -> Any:
+    """TensorFlow, with its CPU device already seen (the zero-copy view path is then live)."""
+    tf = _tf()
+    ub.asarray(tf.constant([0.0]))
+    return tf
+
+
+def _tf_graph_tensor() -> Any:
+    tf = _tf_seen()
+    with tf.Graph().as_default():
+        return tf.constant([1.0, 2.0])  # symbolic: what a tf.function body sees
 
 
 def _pd() -> Any:
@@ -209,6 +229,11 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("tf-sparse", lambda: _tf().sparse.eye(3), {"backend": "torch"}, Err(ub.UnsupportedInputError, "tf.sparse.to_dense"), None),
     ("tf-string", lambda: _tf().constant(["a", "b"]), {"backend": "torch"}, Err(ub.UnsupportedInputError, "string tensor"), None),
     ("tf-string-to-tf", lambda: _tf().constant(["a"]), {"backend": "tensorflow"}, Err(ub.UnsupportedInputError, "string"), None),
+    ("tf-resource-handle", lambda: _tf_seen().Variable([1.0]).handle, {}, Err(ub.UnsupportedInputError, "resource handle"), None),
+    ("tf-variant", lambda: _tf_seen().data.experimental.to_variant(_tf().data.Dataset.range(2)), {}, Err(ub.UnsupportedInputError, "variant tensor"), None),
+    ("tf-qint8", lambda: _tf_seen().constant([1], _tf().qint8), {}, Err(ub.UnsupportedInputError, "qint8"), None),
+    ("tf-symbolic-tensor", _tf_graph_tensor, {}, Err(ub.UnsupportedInputError, "outside tf.function"), None),
+    ("tf-indexed-slices", lambda: _tf().IndexedSlices(_tf().constant([[1.0]]), _tf().constant([0]), _tf().constant([2, 1])), {"backend": "torch"}, Err(ub.UnsupportedInputError, "tf.convert_to_tensor"), None),
     ("torch-sparse-coo", lambda: _torch().eye(3).to_sparse(), {}, Err(ub.UnsupportedInputError, ".to_dense()"), None),
     ("torch-sparse-csr", lambda: _torch().eye(3).to_sparse_csr(), {"backend": "tensorflow"}, Err(ub.UnsupportedInputError, "sparse_csr"), None),
     ("torch-parameter", lambda: _torch().nn.Parameter(_torch().ones(2)), {}, Ok("float32", [1.0, 1.0], check=_writable_detached), None),
