@@ -88,3 +88,56 @@ def test_missing_gpu_raises_device_unavailable() -> None:
     n = sum(d.kind == "gpu" for d in ub.get_backend("jax").devices())
     with pytest.raises(ub.DeviceUnavailableError, match="available: cpu"):
         ub.zeros((2,), device=f"gpu:{n}", backend="jax")
+
+
+# -- values that are jax arrays but hold no data: unibridge's errors, never JAX's ------------------
+
+
+def _reads() -> list[tuple[str, object]]:
+    return [
+        ("asarray", lambda x: ub.asarray(x)),
+        ("asarray-jax", lambda x: ub.asarray(x, backend="jax")),
+        ("asarray-jax-copy", lambda x: ub.asarray(x, backend="jax", copy=True)),
+        ("to_numpy", ub.to_numpy),
+        ("shares_memory-numpy", lambda x: ub.shares_memory(x, np.ones(2))),
+        ("shares_memory-jax", lambda x: ub.shares_memory(x, ub.asarray(np.ones(2), backend="jax"))),
+        ("device_of", ub.device_of),
+        ("to_device", lambda x: ub.to_device(x, "cpu")),
+    ]
+
+
+@pytest.mark.parametrize("call", [c for _, c in _reads()], ids=[n for n, _ in _reads()])
+def test_jax_deleted_array_raises_unsupported_input(call) -> None:  # type: ignore[no-untyped-def]
+    x = ub.asarray(np.arange(3.0), backend="jax", copy=True)
+    x.delete()
+    with pytest.raises(ub.UnsupportedInputError, match="has been deleted"):
+        call(x)
+    # What is still known is still answered.
+    assert ub.dtype_of(x) == "float64" and ub.zeros_like(x).shape == (3,)
+
+
+def test_jax_array_donated_to_jit_raises_unsupported_input() -> None:
+    x = ub.asarray(np.arange(3.0), backend="jax", copy=True)
+    jax.jit(lambda a: a + 1, donate_argnums=0)(x)
+    if not x.is_deleted():
+        pytest.skip("this JAX build does not donate buffers on the CPU")
+    with pytest.raises(ub.UnsupportedInputError, match="donate_argnums"):
+        ub.to_numpy(x)
+
+
+@pytest.mark.parametrize("transform", ["jit", "grad", "vmap"])
+def test_jax_tracer_raises_unsupported_input_naming_the_transformation(transform: str) -> None:
+    seen: list[str] = []
+
+    def body(t):  # type: ignore[no-untyped-def]
+        for _, call in _reads():
+            with pytest.raises(ub.UnsupportedInputError, match=r"JAX tracer.*jax\.jit, grad or vmap") as info:
+                call(t)  # type: ignore[operator]
+            assert "ragged" not in str(info.value)
+            seen.append(type(info.value).__name__)
+        assert ub.dtype_of(t) == "float64" and ub.zeros_like(t).dtype == np.float64
+        return (t * t).sum()
+
+    data = jax.numpy.arange(3.0)
+    {"jit": jax.jit(body), "grad": jax.grad(body), "vmap": jax.vmap(body)}[transform](data)
+    assert len(seen) >= len(_reads())

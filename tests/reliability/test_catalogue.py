@@ -42,6 +42,10 @@ torch (COO, CSR)               it can need far more memory). ``zeros_like`` of a
 nested (jagged) torch tensor   UnsupportedInputError, hint ``to_padded_tensor`` (F6)
 TF string tensor               UnsupportedInputError *before* any DLPack export (that export
                                aborts the process)
+deleted / donated jax array   UnsupportedInputError: its buffer is gone (JAX's RuntimeError
+                               never escapes); ``dtype_of``/``zeros_like`` still answer
+JAX tracer (inside jit,       UnsupportedInputError naming the transformation, never the
+grad or vmap, or leaked)      "ragged data" message of Python data
 ``nn.Parameter`` / tensor      a detached view: NumPy shares the memory; the autograd graph
 that requires grad             does not travel
 meta-device tensor             UnsupportedInputError: it has no data
@@ -126,6 +130,26 @@ def _tf_graph_tensor() -> Any:
     tf = _tf_seen()
     with tf.Graph().as_default():
         return tf.constant([1.0, 2.0])  # symbolic: what a tf.function body sees
+
+
+def _jax() -> Any:
+    require("jax")
+    import jax
+
+    return jax
+
+
+def _jax_deleted() -> Any:
+    _jax()
+    x = ub.asarray(np.arange(3.0), backend="jax", copy=True)
+    x.delete()
+    return x
+
+
+def _jax_leaked_tracer() -> Any:
+    leaked: list[Any] = []
+    _jax().jit(lambda t: leaked.append(t) or t)(np.arange(2.0))
+    return leaked[0]  # an abstract value that escaped its jit
 
 
 def _pd() -> Any:
@@ -234,6 +258,8 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("tf-qint8", lambda: _tf_seen().constant([1], _tf().qint8), {}, Err(ub.UnsupportedInputError, "qint8"), None),
     ("tf-symbolic-tensor", _tf_graph_tensor, {}, Err(ub.UnsupportedInputError, "outside tf.function"), None),
     ("tf-indexed-slices", lambda: _tf().IndexedSlices(_tf().constant([[1.0]]), _tf().constant([0]), _tf().constant([2, 1])), {"backend": "torch"}, Err(ub.UnsupportedInputError, "tf.convert_to_tensor"), None),
+    ("jax-deleted-array", _jax_deleted, {}, Err(ub.UnsupportedInputError, "has been deleted"), None),
+    ("jax-leaked-tracer", _jax_leaked_tracer, {"backend": "torch"}, Err(ub.UnsupportedInputError, "JAX tracer"), None),
     ("torch-sparse-coo", lambda: _torch().eye(3).to_sparse(), {}, Err(ub.UnsupportedInputError, ".to_dense()"), None),
     ("torch-sparse-csr", lambda: _torch().eye(3).to_sparse_csr(), {"backend": "tensorflow"}, Err(ub.UnsupportedInputError, "sparse_csr"), None),
     ("torch-parameter", lambda: _torch().nn.Parameter(_torch().ones(2)), {}, Ok("float32", [1.0, 1.0], check=_writable_detached), None),

@@ -106,10 +106,10 @@ class JaxBackend(FrameworkBackend):
 
     # -- recognising --------------------------------------------------------
     def is_array(self, x: Any) -> bool:
+        # Tracers (abstract values inside jit/grad/vmap) are claimed too: they have a dtype
+        # and a shape, and every method that needs values says what they are (see _no_values).
         jax = sys.modules.get("jax")
-        if jax is None or not isinstance(x, jax.Array):
-            return False
-        return not isinstance(x, jax.core.Tracer)  # abstract values inside jit have no data
+        return jax is not None and isinstance(x, jax.Array)
 
     def is_dtype(self, x: Any) -> bool:
         # jnp.float64 & co. are scalar *types* carrying a NumPy ``.dtype``.
@@ -131,8 +131,30 @@ class JaxBackend(FrameworkBackend):
     def dtype_of(self, x: Any) -> DType:
         return from_numpy_dtype(x.dtype)
 
+    def _no_values(self, x: Any, exc: BaseException) -> UnsupportedInputError:
+        """The error for a jax value whose data cannot be reached (a tracer, a deleted array)."""
+        jax = self.module
+        if isinstance(x, jax.core.Tracer):
+            return UnsupportedInputError(
+                f"a JAX tracer ({type(x).__name__} of {x.dtype}{list(x.shape)}: an abstract value inside "
+                f"jax.jit, grad or vmap) has no values, memory or device until the function runs; "
+                f"call unibridge outside the transformed function, or compute on it with jax.numpy "
+                f"(unibridge.namespace('jax'))"
+            )
+        deleted = getattr(x, "is_deleted", None)
+        if deleted is not None and deleted():
+            return UnsupportedInputError(
+                f"this jax array ({x.dtype}{list(x.shape)}) has been deleted (x.delete(), or donated to a "
+                f"jitted function through donate_argnums); it has no values any more: keep a reference "
+                f"to a live array, or do not donate it"
+            )
+        return UnsupportedInputError(f"cannot reach this jax array's data ({type(exc).__name__}: {exc})")
+
     def device_of(self, x: Any) -> Device:
-        placed = x.devices()
+        try:
+            placed = x.devices()
+        except Exception as exc:  # noqa: BLE001 - tracers and deleted arrays: said plainly below
+            raise self._no_values(x, exc) from None
         if len(placed) != 1:
             raise UnsupportedInputError(
                 f"this jax array is sharded over {len(placed)} devices; unibridge handles "
@@ -238,10 +260,11 @@ class JaxBackend(FrameworkBackend):
         return self._checked(x, dtype)
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        device = self.device_of(x)  # first: tracers and deleted arrays raise our error
         if x.size == 0:
             return None
         start = x.unsafe_buffer_pointer()
-        return self.device_of(x), start, start + x.size * x.dtype.itemsize
+        return device, start, start + x.size * x.dtype.itemsize
 
     def namespace(self) -> ModuleType:
         jax = self.module
