@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import math
 import sys
 from collections.abc import Callable
 from importlib.util import find_spec
@@ -46,6 +47,7 @@ from .devices import CPU, Device
 from .dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from .errors import (
     BackendUnavailableError,
+    ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
     LossyCastError,
@@ -61,6 +63,7 @@ __all__ = [
     "import_framework",
     "framework_version",
     "share_blocker",
+    "check_nbytes",
     "aligned_copy",
     "aligned_empty",
     "aligned_zeros",
@@ -77,6 +80,7 @@ __all__ = [
     "from_numpy_dtype",
     "numpy_dtype",
     "BackendUnavailableError",
+    "ConfigurationError",
     "CopyRequiredError",
     "DeviceUnavailableError",
     "LossyCastError",
@@ -349,3 +353,31 @@ def share_blocker(
     if aligned64 and a.size and address(a) % ALIGNMENT:
         return f"data not {ALIGNMENT}-byte aligned"
     return None
+
+
+# -- allocation -----------------------------------------------------------------------------------
+
+
+def check_nbytes(shape: tuple[int, ...], dtype: DType) -> int:
+    """The byte size of an array of ``shape`` and ``dtype``; ConfigurationError past the address space.
+
+    Call it before allocating (``zeros``): beyond ``sys.maxsize`` bytes NumPy raises
+    its own ``ValueError``, torch a ``RuntimeError``, TensorFlow ``ResourceExhaustedError``
+    and JAX **aborts the process** (``overflow in static extent product``).
+
+    Example:
+        >>> check_nbytes((2, 3), DType("float64"))
+        48
+        >>> check_nbytes((2**31, 2**31), DType("float64"))
+        Traceback (most recent call last):
+        ...
+        unibridge.errors.ConfigurationError: an array of shape (2147483648, 2147483648) and dtype float64 needs 36893488147419103232 bytes, more than any process can address (9223372036854775807); use a smaller shape (a lazy backend such as dask can describe larger arrays)
+    """
+    nbytes = math.prod(shape) * numpy_dtype(dtype).itemsize
+    if nbytes > sys.maxsize:
+        raise ConfigurationError(
+            f"an array of shape {tuple(shape)} and dtype {dtype} needs {nbytes} bytes, more than "
+            f"any process can address ({sys.maxsize}); use a smaller shape (a lazy backend such "
+            f"as dask can describe larger arrays)"
+        )
+    return nbytes

@@ -141,3 +141,21 @@ def test_jax_tracer_raises_unsupported_input_naming_the_transformation(transform
     data = jax.numpy.arange(3.0)
     {"jit": jax.jit(body), "grad": jax.grad(body), "vmap": jax.vmap(body)}[transform](data)
     assert len(seen) >= len(_reads())
+
+
+_OVERFLOW = """
+import unibridge as ub
+for shape, dtype in (((2**60,), "float64"), ((2**31, 2**31), "float32")):
+    try:
+        ub.zeros(shape, dtype=dtype, backend="jax")
+    except ub.ConfigurationError as e:
+        print("CONFIG", "more than any process can address" in str(e))
+"""
+
+
+def test_jax_zeros_whose_byte_size_overflows_raises_configuration_error_instead_of_aborting() -> None:
+    # In a child: past 2**63 bytes XLA aborts the process ("overflow in static extent product").
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    proc = subprocess.run([sys.executable, "-c", _OVERFLOW], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, f"child died ({proc.returncode}): {proc.stderr[-2000:]}"
+    assert proc.stdout.split() == ["CONFIG", "True", "CONFIG", "True"], proc.stdout

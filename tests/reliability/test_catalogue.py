@@ -64,6 +64,10 @@ bad ``device=`` spelling       ConfigurationError listing allowed spellings; a w
 bad ``backend=``               BackendNotFoundError listing registered backends
 bad ``casting=`` / ``copy=``   ConfigurationError (F2, F8)
 bad ``shape`` for ``zeros``    ConfigurationError; a float extent is not truncated (F3)
+``zeros`` past 2**63 bytes     ConfigurationError before any framework allocates (NumPy and
+                               torch raised their own errors, TensorFlow an OOM, and JAX
+                               aborted the process); a zero-size shape of any extent is fine
+``register_backend`` bad name  ConfigurationError naming the rule and an example name
 bad ``UNIBRIDGE_*`` variable   raises on first use (never at import), naming the variable,
                                the value and what is allowed
 =============================  ==============================================================
@@ -356,6 +360,42 @@ def test_catalogue_input_gets_its_documented_outcome(make: Callable[[], Any], kw
 
 def test_catalogue_has_at_least_40_rows() -> None:
     assert len(CASES) >= 40
+
+
+# -- other entry points: (id, the call, expected outcome, xfail reason or None) -----------------------
+# The same contract for calls other than asarray: one correct outcome each, never a foreign exception.
+CALLS: list[tuple[str, Callable[[], Any], Ok | Err, str | None]] = [
+    ("zeros-bytes-overflow-numpy", lambda: ub.zeros((2**31, 2**31)), Err(ub.ConfigurationError, "more than any process can address"), None),
+    ("zeros-bytes-overflow-int8-fits", lambda: ub.zeros((0, 2**62), dtype="int8"), Ok("int8", np.zeros((0, 2**62), np.int8)), None),
+    ("zeros-bytes-overflow-torch", lambda: (_torch(), ub.zeros((2**60,), dtype="float64", backend="torch"))[1], Err(ub.ConfigurationError, "needs 9223372036854775808 bytes"), None),
+    ("zeros-bytes-overflow-tensorflow", lambda: (_tf(), ub.zeros((2**31, 2**31), dtype="float32", backend="tensorflow"))[1], Err(ub.ConfigurationError, "float32"), None),
+    ("zeros-like-bytes-overflow", lambda: ub.zeros_like(np.zeros((2**40, 0)), dtype="float64", backend="numpy"), Ok("float64", np.zeros((2**40, 0))), None),
+    ("register-backend-name-with-space", lambda: ub.register_backend("my backend", "x:y"), Err(ub.ConfigurationError, "such as 'mybackend'"), None),
+    ("register-backend-empty-name", lambda: ub.register_backend("", "x:y"), Err(ub.ConfigurationError, "non-empty"), None),
+    ("register-backend-int-name", lambda: ub.register_backend(3, "x:y"), Err(ub.ConfigurationError, "got 3"), None),  # type: ignore[arg-type]
+    ("register-backend-bad-alias", lambda: ub.register_backend("okname", "x:y", aliases=("a.b",)), Err(ub.ConfigurationError, "'a.b'"), None),
+]
+
+
+@pytest.mark.parametrize(
+    "call,expect",
+    [
+        pytest.param(call, expect, id=name, marks=[pytest.mark.xfail(reason=xfail, strict=True)] if xfail else [])
+        for name, call, expect, xfail in CALLS
+    ],
+)
+def test_catalogue_call_gets_its_documented_outcome(call: Callable[[], Any], expect: Ok | Err) -> None:
+    if isinstance(expect, Err):
+        with pytest.raises(expect.cls) as info:
+            call()
+        assert isinstance(info.value, ub.UnibridgeError)
+        assert expect.fragment in str(info.value), f"message {str(info.value)!r} lacks {expect.fragment!r}"
+        return
+    out = call()
+    assert ub.dtype_of(out) == expect.dtype
+    _check_values(out, expect)
+    if expect.check is not None:
+        expect.check(None, out)
 
 
 def test_zeros_like_of_sparse_uses_only_shape_and_dtype() -> None:

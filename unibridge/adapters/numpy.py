@@ -21,6 +21,7 @@ from ..backend_kit import (
     NumpyViewFastPath,
     UnsupportedInputError,
     aligned_copy,
+    check_nbytes,
     aligned_zeros,
     from_numpy_dtype,
     numpy_dtype,
@@ -125,6 +126,7 @@ class NumpyBackend:
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         _check_cpu(device)
+        check_nbytes(shape, dtype)
         return aligned_zeros(shape, numpy_dtype(dtype))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:

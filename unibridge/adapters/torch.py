@@ -32,6 +32,7 @@ from ..backend_kit import (
     NumpyViewFastPath,
     UnsupportedInputError,
     aligned_copy,
+    check_nbytes,
     from_numpy_dtype,
     numpy_dtype,
     share_blocker,
@@ -260,6 +261,7 @@ class TorchBackend(FrameworkBackend):
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         torch = self.module
+        check_nbytes(shape, dtype)
         return torch.zeros(shape, dtype=self.native_dtype(dtype), device=self._torch_device(device))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:

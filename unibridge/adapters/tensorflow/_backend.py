@@ -51,6 +51,7 @@ from ...backend_kit import (
     UnsupportedInputError,
     address,
     aligned_copy,
+    check_nbytes,
     dlpack_span,
     from_numpy_dtype,
     numpy_dtype,
@@ -308,6 +309,7 @@ class TensorFlowBackend(FrameworkBackend):
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         tf = self.module
+        check_nbytes(shape, dtype)
         with tf.device(self.tf_device_name(device)):
             return tf.zeros(shape, dtype=self.native_dtype(dtype))
 

@@ -38,6 +38,7 @@ from unibridge.backend_kit import (
     LossyCastError,
     UnsupportedInputError,
     aligned_copy,
+    check_nbytes,
     from_numpy_dtype,
     import_framework,
     numpy_dtype,
@@ -256,6 +257,7 @@ class JaxBackend(FrameworkBackend):
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         jax = self.module
         self._check_dtype(dtype)
+        check_nbytes(shape, dtype)  # past 2**63 bytes XLA aborts the process
         x = jax.numpy.zeros(shape, dtype=numpy_dtype(dtype), device=self._jax_device(device))
         return self._checked(x, dtype)
 
