@@ -43,7 +43,7 @@ import numpy as np
 
 from ._dlpack import dlpack_span
 from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros
-from .devices import CPU, Device
+from .devices import CPU, CPU_ONLY, CpuOnly, Device
 from .dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from .errors import (
     BackendUnavailableError,
@@ -75,6 +75,8 @@ __all__ = [
     "NumpyFastPath",
     "NumpyViewFastPath",
     "CPU",
+    "CPU_ONLY",
+    "CpuOnly",
     "Device",
     "DType",
     "from_numpy_dtype",
@@ -127,6 +129,19 @@ def framework_version(*distributions: str) -> str | None:
         except PackageNotFoundError:
             continue
     return None
+
+
+def _installed(module: str) -> bool:
+    """Whether top-level ``module`` can be imported, without importing it.
+
+    ``sys.modules[name] = None`` is Python's "import blocked" marker: not installed.
+    """
+    if module in sys.modules:
+        return sys.modules[module] is not None
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken parent package, or a module without __spec__
+        return False
 
 
 class FrameworkBackend:
@@ -198,7 +213,7 @@ class FrameworkBackend:
 
     def available(self) -> tuple[bool, str]:
         """Whether the framework can be imported here, found without importing it."""
-        missing = [m for m in self._required() if m not in sys.modules and find_spec(m) is None]
+        missing = [m for m in self._required() if not _installed(m)]
         if not missing:
             return True, ""
         return False, f"{', '.join(missing)} is not installed; {self.install_hint}"

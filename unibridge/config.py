@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device
+from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device, spelling_of
 from .dtypes import DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnibridgeError
 from .registry import _REGISTRY
@@ -72,9 +72,14 @@ class Selection:
         object.__setattr__(self, "key", f"{self.backend}@{self.device}")
 
     def device_origin(self) -> str:
-        """Where the device setting came from, quoting the variable when it was the environment."""
+        """Where the device setting came from, quoted as it was written (``UNIBRIDGE_DEVICE='cuda'``)."""
         where = self.sources.get("device", "default")
-        return f"environment: UNIBRIDGE_DEVICE='{self.device}'" if where == "environment" else where
+        spelled = spelling_of(self.device)
+        if where == "environment":
+            return f"environment: UNIBRIDGE_DEVICE={spelled!r}"
+        if where in ("use", "configure"):
+            return f"{where}(device={spelled!r})"
+        return where
 
 
 # The innermost use() block's selection (None outside every block).
@@ -106,6 +111,17 @@ def _check_backend(name: str, origin: str) -> str:
     ok, reason = backend.available()
     if not ok:
         raise BackendUnavailableError(f"{prefix}{reason}")
+    if prefix:
+        # Chosen by the environment: load the framework now (its first use is next anyway),
+        # so a broken or partial install (dask without dask.array, say) names the variable.
+        from .backend_kit import FrameworkBackend  # here: `import unibridge` stays light
+
+        try:
+            if isinstance(backend, FrameworkBackend):
+                backend.module  # noqa: B018 - devices() alone may not import (CPU-only backends)
+            backend.devices()
+        except UnibridgeError as exc:
+            raise type(exc)(f"{prefix}{exc}") from exc
     return backend.name
 
 

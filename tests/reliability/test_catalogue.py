@@ -60,7 +60,9 @@ pandas (if installed)          numeric frames/series convert via ``__array__`` (
 bad ``dtype=``                 UnsupportedInputError listing the known dtypes
 bad ``device=`` spelling       ConfigurationError listing allowed spellings; a well-formed
                                device that is absent -> DeviceUnavailableError listing
-                               the devices that exist
+                               the devices that exist, quoting the device as written
+                               (``'cuda:7' (gpu:7)``); a GPU asked of a CPU-only backend
+                               (numpy, dask) says so instead of suggesting a GPU driver
 bad ``backend=``               BackendNotFoundError listing registered backends
 bad ``casting=`` / ``copy=``   ConfigurationError (F2, F8)
 bad ``shape`` for ``zeros``    ConfigurationError; a float extent is not truncated (F3)
@@ -69,7 +71,8 @@ bad ``shape`` for ``zeros``    ConfigurationError; a float extent is not truncat
                                aborted the process); a zero-size shape of any extent is fine
 ``register_backend`` bad name  ConfigurationError naming the rule and an example name
 bad ``UNIBRIDGE_*`` variable   raises on first use (never at import), naming the variable,
-                               the value and what is allowed
+                               the value as written and what is allowed; a backend chosen
+                               there whose framework fails to import names the variable too
 =============================  ==============================================================
 """
 
@@ -296,7 +299,9 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("device-negative-index", lambda: [1], {"device": "gpu:-1"}, Err(ub.ConfigurationError, "allowed"), None),
     ("device-int", lambda: [1], {"device": 3}, Err(ub.ConfigurationError, "cannot interpret 3"), None),
     ("device-absent-gpu", lambda: [1], {"device": "gpu"}, Err(ub.DeviceUnavailableError, "available: cpu"), None),
-    ("device-absent-cuda-torch", lambda: [1], {"device": "cuda:7", "backend": "torch"}, Err(ub.DeviceUnavailableError, "gpu:7"), None),
+    ("device-absent-cuda-torch", lambda: [1], {"device": "cuda:7", "backend": "torch"}, Err(ub.DeviceUnavailableError, "'cuda:7' (gpu:7)"), None),
+    ("device-gpu-on-cpu-only-numpy", lambda: [1], {"device": "gpu"}, Err(ub.DeviceUnavailableError, "'numpy' runs on the CPU only"), None),
+    ("device-gpu-on-cpu-only-dask", lambda: [1], {"device": "cuda", "backend": "dask"}, Err(ub.DeviceUnavailableError, "'dask' runs on the CPU only"), None),
     ("backend-unknown", lambda: [1], {"backend": "tourch"}, Err(ub.BackendNotFoundError, "registered: numpy"), None),
     ("backend-empty", lambda: [1], {"backend": ""}, Err(ub.BackendNotFoundError, "no backend named ''"), None),
     ("backend-uppercase-alias", lambda: [1.0], {"backend": "PT"}, Ok("float64", [1.0]), None),
@@ -340,7 +345,7 @@ def _check_values(out: Any, expect: Ok) -> None:
 )
 def test_catalogue_input_gets_its_documented_outcome(make: Callable[[], Any], kwargs: dict[str, Any], expect: Ok | Err) -> None:
     backend = kwargs.get("backend")
-    if isinstance(backend, str) and backend.lower() in ("torch", "pt", "tensorflow", "tf"):
+    if isinstance(backend, str) and backend.lower() in ("torch", "pt", "tensorflow", "tf", "jax", "dask"):
         require({"pt": "torch", "tf": "tensorflow"}.get(backend.lower(), backend.lower()))
     inp = make()
     if isinstance(expect, Err):
@@ -438,6 +443,8 @@ ENV_CASES = [
     ("UNIBRIDGE_BACKEND", "42", "BackendNotFoundError", ["UNIBRIDGE_BACKEND='42'"]),
     ("UNIBRIDGE_DEVICE", "tpu:0", "ConfigurationError", ["UNIBRIDGE_DEVICE='tpu:0'", "allowed: cpu, gpu"]),
     ("UNIBRIDGE_DEVICE", "gpu:3", "DeviceUnavailableError", ["gpu:3", "available: cpu", "environment"]),
+    # quoted as written, not as the normalised gpu:0; numpy is CPU-only, so no GPU-driver advice
+    ("UNIBRIDGE_DEVICE", "cuda", "DeviceUnavailableError", ["UNIBRIDGE_DEVICE='cuda'", "device 'cuda' (gpu:0)", "runs on the CPU only"]),
     ("UNIBRIDGE_DEFAULT_FLOAT", "float16", "ConfigurationError", ["UNIBRIDGE_DEFAULT_FLOAT='float16'", "float32, float64"]),
     ("UNIBRIDGE_DEFAULT_FLOAT", "int32", "ConfigurationError", ["UNIBRIDGE_DEFAULT_FLOAT='int32'"]),
     ("UNIBRIDGE_DEFAULT_FLOAT", "double", "ok:float64", []),  # NumPy's spellings are accepted

@@ -26,6 +26,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    CPU_ONLY,
     CopyRequiredError,
     Device,
     DeviceUnavailableError,
@@ -53,7 +54,8 @@ _LAZY = (
 def _check_cpu(device: Device) -> None:
     if device != CPU:
         raise DeviceUnavailableError(
-            f"device {device!r} is not available on backend 'dask'; available: cpu"
+            f"device '{device}' is not available on backend 'dask'; available: cpu. "
+            f"Backend 'dask' runs on the CPU only (its chunks are NumPy arrays)"
         )
 
 
@@ -87,7 +89,7 @@ class DaskBackend(FrameworkBackend):
         return (module.Array,)
 
     def devices(self) -> Sequence[Device]:
-        return (CPU,)
+        return CPU_ONLY
 
     def device_of(self, x: Any) -> Device:
         return CPU
