@@ -53,7 +53,7 @@ from .errors import (
     LossyCastError,
     UnsupportedInputError,
 )
-from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
+from .protocol import Backend, NumpyFastPath, NumpyViewFastPath, SupportsCast
 
 __all__ = [
     # base classes
@@ -72,6 +72,7 @@ __all__ = [
     "ALIGNMENT",
     # what backend methods take, return and raise
     "Backend",
+    "SupportsCast",
     "NumpyFastPath",
     "NumpyViewFastPath",
     "CPU",

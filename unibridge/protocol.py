@@ -39,7 +39,7 @@ from typing_extensions import Protocol, runtime_checkable
 from .devices import Device
 from .dtypes import DType
 
-__all__ = ["Backend", "NumpyFastPath", "NumpyViewFastPath"]
+__all__ = ["Backend", "SupportsCast", "NumpyFastPath", "NumpyViewFastPath"]
 
 
 @runtime_checkable
@@ -138,6 +138,28 @@ class Backend(Protocol):
 
     def namespace(self) -> ModuleType:
         """The Array API namespace for this backend's arrays."""
+        ...
+
+
+@runtime_checkable
+class SupportsCast(Protocol):
+    """Optional: a backend may offer ``cast(x, dtype)``, a dtype change within its own arrays.
+
+    ``cast(x, dtype)`` returns a **new** native array of exactly ``dtype`` on ``x``'s
+    device, with values converted as NumPy's ``astype`` converts them (C-style: no
+    value checks, no warnings). Casting rules (``casting=``) and value checks are the
+    caller's: the core checks first, and uses ``cast`` only where no value has to be
+    looked at. Its point is to keep the array where it is: a lazy dask array stays
+    lazy (nothing is computed), a GPU tensor stays on the GPU.
+
+    Example:
+        >>> import unibridge as ub
+        >>> isinstance(ub.get_backend("numpy"), SupportsCast)
+        False
+    """
+
+    def cast(self, x: Any, dtype: DType) -> Any:
+        """``x`` converted to ``dtype`` (a new array of this backend), values as ``astype``."""
         ...
 
 

@@ -28,6 +28,12 @@ masked array                   UnsupportedInputError: the mask would be lost; th
 structured / datetime /        UnsupportedInputError naming the dtype (also on the NumPy
 timedelta / longdouble         fast path: F9)
 ``tf.Variable``                a snapshot of its value; a later ``assign`` does not change it
+empty wide array into dask     one chunk (dask's auto chunking divides by the extents:
+(``(0, 10**6)``)               ZeroDivisionError); ``zeros`` likewise
+dask string / masked chunks    UnsupportedInputError (also into dask itself), before any
+                               compute for string/object/datetime dtypes
+dask unknown chunk sizes       converted (computing fixes them); ``zeros_like`` asks for
+                               ``x.compute_chunk_sizes()``
 ``tf.RaggedTensor``            UnsupportedInputError, hint ``.to_tensor()`` (no implicit pad)
 TF resource / variant /        UnsupportedInputError naming what the value is, also on the
 quantized (qint8) tensor       zero-copy fast path (``np.asarray`` raises TF's own error for
@@ -159,6 +165,18 @@ def _jax_leaked_tracer() -> Any:
     return leaked[0]  # an abstract value that escaped its jit
 
 
+def _da() -> Any:
+    require("dask")
+    import dask.array as da
+
+    return da
+
+
+def _dask_unknown_chunks() -> Any:
+    x = _da().from_array(np.arange(10.0), chunks=3)
+    return x[x > 6]  # chunk sizes unknown until computed
+
+
 def _pd() -> Any:
     return pytest.importorskip("pandas", reason="pandas is not installed; pandas rows need it")
 
@@ -267,6 +285,9 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("tf-indexed-slices", lambda: _tf().IndexedSlices(_tf().constant([[1.0]]), _tf().constant([0]), _tf().constant([2, 1])), {"backend": "torch"}, Err(ub.UnsupportedInputError, "tf.convert_to_tensor"), None),
     ("jax-deleted-array", _jax_deleted, {}, Err(ub.UnsupportedInputError, "has been deleted"), None),
     ("jax-leaked-tracer", _jax_leaked_tracer, {"backend": "torch"}, Err(ub.UnsupportedInputError, "JAX tracer"), None),
+    ("dask-from-empty-wide", lambda: np.zeros((0, 10**6)), {"backend": "dask"}, Ok("float64", np.zeros((0, 10**6)), (0, 10**6)), None),
+    ("dask-string-array", lambda: _da().from_array(np.array(["a", "b"]), chunks=1), {"backend": "dask"}, Err(ub.UnsupportedInputError, "unicode string"), None),
+    ("dask-unknown-chunks", _dask_unknown_chunks, {"backend": "torch"}, Ok("float64", [7.0, 8.0, 9.0]), None),
     ("torch-sparse-coo", lambda: _torch().eye(3).to_sparse(), {}, Err(ub.UnsupportedInputError, ".to_dense()"), None),
     ("torch-sparse-csr", lambda: _torch().eye(3).to_sparse_csr(), {"backend": "tensorflow"}, Err(ub.UnsupportedInputError, "sparse_csr"), None),
     ("torch-parameter", lambda: _torch().nn.Parameter(_torch().ones(2)), {}, Ok("float32", [1.0, 1.0], check=_writable_detached), None),
@@ -375,6 +396,8 @@ CALLS: list[tuple[str, Callable[[], Any], Ok | Err, str | None]] = [
     ("zeros-bytes-overflow-torch", lambda: (_torch(), ub.zeros((2**60,), dtype="float64", backend="torch"))[1], Err(ub.ConfigurationError, "needs 9223372036854775808 bytes"), None),
     ("zeros-bytes-overflow-tensorflow", lambda: (_tf(), ub.zeros((2**31, 2**31), dtype="float32", backend="tensorflow"))[1], Err(ub.ConfigurationError, "float32"), None),
     ("zeros-like-bytes-overflow", lambda: ub.zeros_like(np.zeros((2**40, 0)), dtype="float64", backend="numpy"), Ok("float64", np.zeros((2**40, 0))), None),
+    ("zeros-empty-wide-dask", lambda: ub.zeros((0, 10**6), dtype="int8", backend=(_da(), "dask")[1]), Ok("int8", np.zeros((0, 10**6), np.int8)), None),
+    ("to-numpy-dask-masked-chunks", lambda: ub.to_numpy(_da().ma.masked_array(_da().from_array(np.arange(2.0), chunks=1), mask=[0, 1])), Err(ub.UnsupportedInputError, "lose the mask"), None),
     ("register-backend-name-with-space", lambda: ub.register_backend("my backend", "x:y"), Err(ub.ConfigurationError, "such as 'mybackend'"), None),
     ("register-backend-empty-name", lambda: ub.register_backend("", "x:y"), Err(ub.ConfigurationError, "non-empty"), None),
     ("register-backend-int-name", lambda: ub.register_backend(3, "x:y"), Err(ub.ConfigurationError, "got 3"), None),  # type: ignore[arg-type]
