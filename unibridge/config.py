@@ -99,6 +99,16 @@ class _ProcessDefault:
 _DEFAULT = _ProcessDefault()
 
 
+def _reinit_after_fork() -> None:
+    # A thread building the process default at fork time held this lock; it does not
+    # exist in the child. The selection itself is assigned atomically: keep it.
+    _DEFAULT.lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reinit_after_fork)
+
+
 def _check_backend(name: str, origin: str) -> str:
     """The canonical name of backend ``name``, checked to be loadable here."""
     prefix = f"UNIBRIDGE_BACKEND={name!r}: " if origin == "UNIBRIDGE_BACKEND" else ""
