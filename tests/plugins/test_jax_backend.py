@@ -159,3 +159,35 @@ def test_jax_zeros_whose_byte_size_overflows_raises_configuration_error_instead_
     proc = subprocess.run([sys.executable, "-c", _OVERFLOW], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, f"child died ({proc.returncode}): {proc.stderr[-2000:]}"
     assert proc.stdout.split() == ["CONFIG", "True", "CONFIG", "True"], proc.stdout
+
+
+@pytest.mark.parametrize("dtype", ["float8_e4m3fn", "int4"])
+def test_jax_arrays_of_unsupported_dtypes_raise_instead_of_passing_through(dtype: str) -> None:
+    x = jax.numpy.ones(2, getattr(jax.numpy, dtype))
+    # to_numpy gave a float8/int4 ndarray, and backend="jax" returned x unchanged.
+    for call in (ub.to_numpy, lambda a: ub.asarray(a, backend="jax"), lambda a: ub.shares_memory(a, a)):
+        with pytest.raises(ub.UnsupportedInputError, match=dtype):
+            call(x)
+
+
+def test_jax_asarray_of_numpy_inside_jit_gives_a_traced_constant() -> None:
+    aligned = aligned_copy(np.arange(8.0))
+    misaligned = misaligned_copy(np.arange(8.0))
+    got: list[str] = []
+
+    @jax.jit
+    def body(t):  # type: ignore[no-untyped-def]
+        total = t
+        for a, why in ((aligned, "traced constant"), (misaligned, "aligned")):
+            # The aligned input made device_put's tracer reach unsafe_buffer_pointer()
+            # (jax's ConcretizationTypeError); the result is a constant of the trace.
+            c = ub.asarray(a, backend="jax")
+            assert isinstance(c, jax.core.Tracer) and ub.dtype_of(c) == "float64"
+            with pytest.raises(ub.CopyRequiredError, match=why):
+                ub.asarray(a, backend="jax", copy=False)
+            total = total + c
+            got.append("ok")
+        return total
+
+    out = body(jax.numpy.zeros(8))
+    assert ub.to_numpy(out).tolist() == (2 * np.arange(8.0)).tolist() and got == ["ok", "ok"]

@@ -56,7 +56,10 @@ grad or vmap, or leaked)      "ragged data" message of Python data
 that requires grad             does not travel
 meta-device tensor             UnsupportedInputError: it has no data
 lazy conj/neg torch tensor     the resolved values; ``copy=False`` -> CopyRequiredError
-complex32 / float8 / qint8     UnsupportedInputError: no Array API equivalent
+complex32 / float8 / qint8     UnsupportedInputError: no Array API equivalent, also into the
+(torch, TF, JAX int4/float8)   same framework (``backend="torch"``/``"jax"`` passed them on)
+torch.func / FakeTensor        UnsupportedInputError: no storage of its own (torch raised
+                               RuntimeError)
 pandas (if installed)          numeric frames/series convert via ``__array__`` (a nullable
                                ``Int64`` with NA becomes float64 with NaN: pandas' own
                                ``__array__`` decides); object/str/mixed -> UnsupportedInputError
@@ -163,6 +166,14 @@ def _jax_leaked_tracer() -> Any:
     leaked: list[Any] = []
     _jax().jit(lambda t: leaked.append(t) or t)(np.arange(2.0))
     return leaked[0]  # an abstract value that escaped its jit
+
+
+def _torch_fake() -> Any:
+    torch = _torch()
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    with FakeTensorMode():
+        return torch.ones(3)  # shape and dtype, no storage
 
 
 def _da() -> Any:
@@ -298,6 +309,9 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("torch-nested", lambda: _torch().nested.nested_tensor([_torch().ones(2), _torch().ones(3)]), {}, Err(ub.UnsupportedInputError, "nested"), None),
     ("torch-complex32", lambda: _torch().ones(2, dtype=_torch().complex32), {}, Err(ub.UnsupportedInputError, "complex32"), None),
     ("torch-float8", lambda: _torch().ones(2).to(_torch().float8_e4m3fn), {}, Err(ub.UnsupportedInputError, "float8"), None),
+    ("torch-fake-tensor", _torch_fake, {}, Err(ub.UnsupportedInputError, "no memory of its own"), None),
+    ("torch-float8-to-torch", lambda: _torch().ones(2).to(_torch().float8_e4m3fn), {"backend": "torch"}, Err(ub.UnsupportedInputError, "float8"), None),
+    ("jax-float8-to-jax", lambda: _jax().numpy.ones(2, _jax().numpy.float8_e4m3fn), {"backend": "jax"}, Err(ub.UnsupportedInputError, "float8"), None),
     ("torch-conj-copy-false", lambda: _torch().tensor([1 + 2j]).conj(), {"copy": False}, Err(ub.CopyRequiredError, "conjugate"), None),
     ("torch-conj-resolved", lambda: _torch().tensor([1 + 2j]).conj(), {}, Ok("complex64", [1 - 2j]), None),
     ("torch-uint16", lambda: _torch().arange(3).to(_torch().uint16), {"backend": "tensorflow"}, Ok("uint16", [0, 1, 2]), None),
@@ -398,6 +412,7 @@ CALLS: list[tuple[str, Callable[[], Any], Ok | Err, str | None]] = [
     ("zeros-like-bytes-overflow", lambda: ub.zeros_like(np.zeros((2**40, 0)), dtype="float64", backend="numpy"), Ok("float64", np.zeros((2**40, 0))), None),
     ("zeros-empty-wide-dask", lambda: ub.zeros((0, 10**6), dtype="int8", backend=(_da(), "dask")[1]), Ok("int8", np.zeros((0, 10**6), np.int8)), None),
     ("to-numpy-dask-masked-chunks", lambda: ub.to_numpy(_da().ma.masked_array(_da().from_array(np.arange(2.0), chunks=1), mask=[0, 1])), Err(ub.UnsupportedInputError, "lose the mask"), None),
+    ("to-numpy-jax-int4", lambda: ub.to_numpy(_jax().numpy.ones(2, _jax().numpy.int4)), Err(ub.UnsupportedInputError, "int4"), None),
     ("register-backend-name-with-space", lambda: ub.register_backend("my backend", "x:y"), Err(ub.ConfigurationError, "such as 'mybackend'"), None),
     ("register-backend-empty-name", lambda: ub.register_backend("", "x:y"), Err(ub.ConfigurationError, "non-empty"), None),
     ("register-backend-int-name", lambda: ub.register_backend(3, "x:y"), Err(ub.ConfigurationError, "got 3"), None),  # type: ignore[arg-type]

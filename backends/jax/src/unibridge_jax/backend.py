@@ -206,6 +206,8 @@ class JaxBackend(FrameworkBackend):
                 raise CopyRequiredError(f"moving a host array to {device} needs a copy, but copy=False")
             src = a if share_blocker(a, writable=False, c_contiguous=True) is None else aligned_copy(a)
             x = jax.device_put(src, target)
+            if isinstance(x, jax.core.Tracer):  # inside jit/grad/vmap: a staged constant
+                return self._checked(jax.device_put(aligned_copy(a), target), dtype)
             x.block_until_ready()  # the host->device copy must not read `a` after we return
             return self._checked(x, dtype)
         reason = share_blocker(a, writable=False, aligned64=True, c_contiguous=True)
@@ -216,6 +218,16 @@ class JaxBackend(FrameworkBackend):
             # asynchronous read of the caller's memory can still be in flight.
             return self._checked(jax.device_put(aligned_copy(a), target), dtype)
         x = jax.device_put(a, target)
+        if isinstance(x, jax.core.Tracer):
+            # Inside jit/grad/vmap tracing, device_put is staged: the array becomes a constant
+            # of the trace (copied when it is compiled), never an alias; it is made from a
+            # private copy, so a later write to `a` cannot reach it.
+            if copy is False:
+                raise CopyRequiredError(
+                    "inside a JAX transformation (jit, grad, vmap) a NumPy array becomes a traced "
+                    "constant, which is a copy; copy=False cannot be honoured"
+                )
+            return self._checked(jax.device_put(aligned_copy(a), target), dtype)
         if a.size and x.unsafe_buffer_pointer() != a.ctypes.data:
             # JAX chose to copy after all: wait, so the copy cannot see later writes.
             if copy is False:
@@ -225,7 +237,9 @@ class JaxBackend(FrameworkBackend):
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         jax = self.module
-        if self.device_of(x) != CPU:
+        here = self.device_of(x)  # first: tracers and deleted arrays raise our error
+        self.dtype_of(x)  # float8, int4, ...: UnsupportedInputError, never a float8 ndarray
+        if here != CPU:
             if copy is False:
                 raise CopyRequiredError(
                     f"the array is on {self.device_of(x)}; reading it on the host needs a copy, but copy=False"
@@ -240,7 +254,9 @@ class JaxBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         jax = self.module
-        if self.device_of(x) == device:
+        here = self.device_of(x)
+        self.dtype_of(x)  # refused as on every other path, not passed through
+        if here == device:
             if not copy:
                 return x
             y = jax.numpy.array(x, copy=True)
