@@ -201,9 +201,12 @@ class _Registry:
         target = self.aliases.get(name)
         if target is not None:
             return target
-        lowered = name.lower() if isinstance(name, str) else name
+        lowered = name.lower()
         if lowered != name:
-            return self.canonical(lowered)
+            try:
+                return self.canonical(lowered)
+            except BackendNotFoundError:
+                pass  # raised below, quoting the name as it was written
         raise BackendNotFoundError(
             f"no backend named {name!r}; registered: {', '.join(self.names()) or 'none'}"
             f"{_installed_suffix(self)}"

@@ -339,6 +339,7 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("device-gpu-on-cpu-only-dask", lambda: [1], {"device": "cuda", "backend": "dask"}, Err(ub.DeviceUnavailableError, "'dask' runs on the CPU only"), None),
     ("backend-unknown", lambda: [1], {"backend": "tourch"}, Err(ub.BackendNotFoundError, "registered: numpy"), None),
     ("backend-empty", lambda: [1], {"backend": ""}, Err(ub.BackendNotFoundError, "no backend named ''"), None),
+    ("backend-unknown-uppercase", lambda: [1], {"backend": "TOURCH"}, Err(ub.BackendNotFoundError, "no backend named 'TOURCH'"), None),
     ("backend-uppercase-alias", lambda: [1.0], {"backend": "PT"}, Ok("float64", [1.0]), None),
     ("backend-list", lambda: [1], {"backend": ["torch"]}, Err(ub.BackendNotFoundError, "torch"), None),
     ("casting-unknown-with-dtype", lambda: [1.0], {"dtype": "float32", "casting": "bogus"}, Err(ub.ConfigurationError, "same_kind"), None),
