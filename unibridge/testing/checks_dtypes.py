@@ -8,9 +8,9 @@ from .. import api
 from .._memory import aligned_copy
 from ..config import current
 from ..devices import CPU
-from ..dtypes import all_dtypes, numpy_dtype
+from ..dtypes import DType, all_dtypes, numpy_dtype
 from ..errors import LossyCastError, UnsupportedInputError
-from ._core import Context, check, same_bits, sample_values
+from ._core import CheckSkipped, Context, check, same_bits, sample_values
 
 
 @check("dtype_exactness")
@@ -118,4 +118,44 @@ def unsupported_input(ctx: Context) -> None:
                       lambda: api.asarray([[1, 2], [3]], backend=ctx.name))
     ctx.expect_raises(UnsupportedInputError, "unibridge.asarray(['a', 'b'])",
                       lambda: api.asarray(["a", "b"], backend=ctx.name))
+    ctx.finish()
+
+
+# (source, target) pairs for the optional native cast: widening, narrowing, kind changes, complex -> real.
+_CAST_PAIRS = (
+    ("float64", "float32"), ("float32", "float64"), ("float64", "int32"), ("int64", "uint8"),
+    ("int32", "float64"), ("float64", "bool"), ("complex128", "float64"), ("complex128", "bool"),
+    ("float32", "bfloat16"),
+)
+
+
+@check("native_cast")
+def native_cast(ctx: Context) -> None:
+    """The optional ``cast(x, dtype)``: a new array of exactly ``dtype``, values as NumPy's ``astype``."""
+    b = ctx.backend
+    cast = getattr(b, "cast", None)
+    if cast is None:
+        raise CheckSkipped(f"backend {ctx.name!r} offers no native cast (optional)")
+    supported = ctx.supported_dtypes()
+    sources = {
+        "float64": np.array([1.5, -2.5, 0.0, 3e9, np.nan, -np.inf]),
+        "float32": np.array([1.5, -2.5, 0.0, 3e9, np.nan, 65504.0], np.float32),
+        "int64": np.array([1, -2, 0, 300, 2**40, -(2**63)], np.int64),
+        "int32": np.array([1, -2, 0, 300, 2**31 - 1, -(2**31)], np.int32),
+        "complex128": np.array([1.5 + 2j, -2.5, 0j, 1j, 3e9 - 1j, np.nan]),
+    }
+    for src, dst in _CAST_PAIRS:
+        if src not in supported or dst not in supported:
+            continue
+        with ctx.case(f"cast({src} -> {dst})"):
+            a = aligned_copy(sources[src])
+            x = b.from_numpy(a, device=CPU, copy=True)
+            y = cast(x, DType(dst))
+            ctx.expect(y is not x, f"cast({src} -> {dst}) returned its input; a cast gives a new array")
+            ctx.expect(b.dtype_of(y) == dst, f"cast({src} -> {dst}) gave dtype {b.dtype_of(y)}")
+            kept = a.real if a.dtype.kind == "c" and dst != "bool" else a
+            with np.errstate(all="ignore"):
+                want = kept.astype(numpy_dtype(DType(dst)))
+            ctx.expect(same_bits(ctx.to_host(y), want),
+                       f"cast({src} -> {dst}) values differ from NumPy's astype: {ctx.to_host(y)!r} vs {want!r}")
     ctx.finish()
