@@ -194,6 +194,8 @@ def test_unibridge_backend_naming_a_plugin_whose_framework_is_missing_names_the_
         (tmp_path / "dask").mkdir()  # type: ignore[operator]
         (tmp_path / "dask" / "__init__.py").write_text("")  # type: ignore[operator]
         env["PYTHONPATH"] = str(tmp_path)
+        # It fails on first use only: the selection stays valid, so use("numpy") works.
+        code += "with ub.use('numpy'):\n    print('ISOLATED', ub.zeros(2).tolist())\n"
     else:
         code = "import sys\nsys.modules['jax'] = None  # Python's own 'import blocked' marker\n" + code
     proc = _run(code, **env)
@@ -203,6 +205,8 @@ def test_unibridge_backend_naming_a_plugin_whose_framework_is_missing_names_the_
     assert "pip install" in message, message
     if broken == "jax-import-blocked":  # available() itself knows: a blocked import is not installed
         assert "jax is not installed" in message, message
+    else:
+        assert "ISOLATED [0.0, 0.0]" in message, proc.stdout + proc.stderr
 
 
 def test_unavailable_backend_says_what_to_install() -> None:

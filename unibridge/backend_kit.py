@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import sys
 from collections.abc import Callable
 from importlib.util import find_spec
@@ -132,6 +133,19 @@ def framework_version(*distributions: str) -> str | None:
     return None
 
 
+def _naming_the_variable(exc: BackendUnavailableError, chosen_by: str) -> BackendUnavailableError | None:
+    """``exc`` prefixed with ``UNIBRIDGE_BACKEND='...'`` while that variable still chooses this backend.
+
+    The selection checks the variable's backend is *available* (a bad value raises
+    there), but a framework that is installed and fails to import (dask without
+    dask.array, a broken wheel) fails only on first use, so that ``use("numpy")`` keeps
+    working; the error must still say where the choice came from.
+    """
+    if chosen_by and os.environ.get("UNIBRIDGE_BACKEND", "").strip() == chosen_by:
+        return BackendUnavailableError(f"UNIBRIDGE_BACKEND={chosen_by!r}: {exc}")
+    return None
+
+
 def _installed(module: str) -> bool:
     """Whether top-level ``module`` can be imported, without importing it.
 
@@ -187,6 +201,8 @@ class FrameworkBackend:
     def __init__(self) -> None:
         self._module: ModuleType | None = None
         self._dtypes: DtypeTable | None = None
+        # The UNIBRIDGE_BACKEND value that chose this backend (set by the selection), for errors.
+        self.chosen_by_environment = ""
 
     # -- the framework, on first use -------------------------------------------------------------
     @property
@@ -194,7 +210,13 @@ class FrameworkBackend:
         """The framework module, imported (and :meth:`_on_load` run) on first access."""
         module = self._module
         if module is None:
-            module = import_framework(self.framework, self.name, self.install_hint)
+            try:
+                module = import_framework(self.framework, self.name, self.install_hint)
+            except BackendUnavailableError as exc:
+                named = _naming_the_variable(exc, self.chosen_by_environment)
+                if named is None:
+                    raise
+                raise named from exc
             self._dtypes = self.dtype_table(module)
             self._on_load(module)
             self._module = module  # set last: a half-initialised backend is never seen as loaded

@@ -121,17 +121,10 @@ def _check_backend(name: str, origin: str) -> str:
     ok, reason = backend.available()
     if not ok:
         raise BackendUnavailableError(f"{prefix}{reason}")
-    if prefix:
-        # Chosen by the environment: load the framework now (its first use is next anyway),
-        # so a broken or partial install (dask without dask.array, say) names the variable.
-        from .backend_kit import FrameworkBackend  # here: `import unibridge` stays light
-
-        try:
-            if isinstance(backend, FrameworkBackend):
-                backend.module  # noqa: B018 - devices() alone may not import (CPU-only backends)
-            backend.devices()
-        except UnibridgeError as exc:
-            raise type(exc)(f"{prefix}{exc}") from exc
+    if prefix and hasattr(backend, "chosen_by_environment"):
+        # The framework is imported on first use, and may fail then (a partial install): the
+        # backend's error names the variable while it still chooses it (FrameworkBackend.module).
+        backend.chosen_by_environment = name
     return backend.name
 
 
