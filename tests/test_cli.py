@@ -31,14 +31,6 @@ def unibridge(*args: str, cwd: Path, env: dict[str, str] | None = None, script: 
     )
 
 
-def assert_one_line_error(done: subprocess.CompletedProcess[str], *needles: str) -> None:
-    errors = [line for line in done.stderr.splitlines() if line.startswith("unibridge: error:")]
-    assert len(errors) == 1, done.stderr
-    assert "Traceback" not in done.stderr
-    for needle in needles:
-        assert needle in errors[0]
-
-
 def test_info_json_reports_version_backends_devices_and_sources(tmp_path: Path) -> None:
     done = unibridge("info", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
