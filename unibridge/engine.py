@@ -282,9 +282,14 @@ def _infer(obj: Any, copy: Any) -> np.ndarray[Any, Any]:
                 f"a {type(obj).__name__} gives its values only as a copy (its __array__ or buffer "
                 f"cannot be shared), so copy=False cannot be honoured"
             ) from None
+        if isinstance(obj, (list, tuple)):
+            raise UnsupportedInputError(
+                f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
+                f"data has no array form — pad it to a rectangular shape first"
+            ) from None
         raise UnsupportedInputError(
-            f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
-            f"data has no array form — pad it to a rectangular shape first"
+            f"cannot convert a {type(obj).__name__} to an array: NumPy could not read it "
+            f"({type(exc).__name__}: {exc}); pass a NumPy array or an array of a registered backend"
         ) from None
     if a.dtype.kind in "OUSMmV" and a.dtype.name != "bfloat16":
         raise UnsupportedInputError(
