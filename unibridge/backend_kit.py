@@ -247,7 +247,10 @@ class FrameworkBackend:
 
     def array_types(self, module: ModuleType) -> tuple[type, ...]:
         """The framework's array types, given the imported framework module."""
-        raise NotImplementedError(f"{type(self).__name__} must define array_types(module)")
+        raise TypeError(
+            f"{type(self).__name__} must define array_types(module) (or override is_array): "
+            f"FrameworkBackend cannot know which of the framework's types are its arrays"
+        )
 
     def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
         """The framework's own dtype object types (none when it uses NumPy's dtypes)."""

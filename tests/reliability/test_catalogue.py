@@ -103,6 +103,7 @@ import pytest
 import unibridge as ub
 
 from _backends import require
+from _sources import CopyOnly, OnlyDLPack
 
 
 @dataclass(frozen=True)
@@ -194,28 +195,6 @@ def _pd() -> Any:
 
 def _gen() -> Any:
     return (i for i in range(3))
-
-
-class _CopyingArray:
-    """An object whose ``__array__`` can only hand out a copy."""
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
-        if copy is False:
-            raise ValueError("this object cannot share its values")
-        return np.arange(3.0)
-
-
-class _OnlyDLPack:
-    """An object offering its memory through DLPack alone."""
-
-    def __init__(self, a: np.ndarray[Any, Any]) -> None:
-        self.a = a
-
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        return self.a.__dlpack__(**kwargs)
-
-    def __dlpack_device__(self) -> Any:
-        return self.a.__dlpack_device__()
 
 
 def _shares(inp: Any, out: Any) -> None:
@@ -381,8 +360,8 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("python-huge-ints-of-both-signs", lambda: [-1, 2**64 - 1], {}, Err(ub.LossyCastError, "rounds the integer 18446744073709551615"), None),
     ("python-complex-to-float", lambda: [1 + 1j], {"dtype": "float64"}, Err(ub.LossyCastError, "(1+1j) has no float64 value"), None),
     ("numpy-float64-scalar-to-int", lambda: np.float64(2.0), {"dtype": "int8"}, Err(ub.LossyCastError, "crosses kinds"), None),
-    ("copy-false-array-method-that-copies", lambda: _CopyingArray(), {"copy": False}, Err(ub.CopyRequiredError, "only as a copy"), None),
-    ("dlpack-only-object", lambda: _OnlyDLPack(np.arange(3.0)), {}, Ok("float64", [0.0, 1.0, 2.0], check=_shares), None),
+    ("copy-false-array-method-that-copies", lambda: CopyOnly(), {"copy": False}, Err(ub.CopyRequiredError, "only as a copy"), None),
+    ("dlpack-only-object", lambda: OnlyDLPack(np.arange(3.0)), {}, Ok("float64", [0.0, 1.0, 2.0], check=_shares), None),
     ("copy-false-readonly-to-torch", lambda: np.frombuffer(b"\0" * 8, np.float64), {"copy": False, "backend": "torch"}, Err(ub.CopyRequiredError, "read-only"), None),
 ]
 
