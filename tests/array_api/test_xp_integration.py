@@ -132,7 +132,7 @@ def test_array_namespace_info(tfxp):
     assert set(info.dtypes(kind="integral")) == {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
     assert set(info.dtypes(kind=("bool", "complex floating"))) == {"bool", "complex64", "complex128"}
     assert len(info.dtypes()) == 13
-    assert tfxp.__array_api_version__ == "2024.12"
+    assert tfxp.__array_api_version__ == "2025.12"
 
 
 def test_results_are_plain_tensors(tfxp):

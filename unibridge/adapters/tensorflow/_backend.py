@@ -1,6 +1,6 @@
 """The TensorFlow backend (CPU and GPU), zero-copy through DLPack where it is safe.
 
-Facts it relies on (measured on tensorflow-cpu 2.21, see ``shared/FACTS.md``
+Facts it relies on (measured on tensorflow-cpu 2.21, see ``docs/framework-facts.md``
 and ``tests/test_tensorflow_traps.py``):
 
 * ``tf.convert_to_tensor(ndarray)`` always copies, slowly (~0.4 GB/s).
@@ -46,6 +46,7 @@ from ...errors import CopyRequiredError, UnsupportedInputError
 from ...protocol import NumpyFastPath, NumpyViewFastPath
 from .._framework import DtypeMethods, DtypeTable, import_framework, importlib_version
 from .._layout import share_blocker
+from ._shape_sequence import register_tensorshape_as_sequence
 
 __all__ = ["TensorFlowBackend"]
 
@@ -83,6 +84,7 @@ class TensorFlowBackend(DtypeMethods):
     # -- loading ------------------------------------------------------------
     def _load(self) -> ModuleType:
         tf = import_framework("tensorflow", self.name, _INSTALL)
+        register_tensorshape_as_sequence(tf)  # the one documented global effect
         self._dtypes = DtypeTable(
             "TensorFlow", tf,
             lambda native: _UNSUPPORTED_TF.get(getattr(native, "name", ""), f"dtype {native!r}"),
@@ -139,8 +141,11 @@ class TensorFlowBackend(DtypeMethods):
         return tuple(int(d) for d in dims)
 
     @staticmethod
-    def _tf_device_name(device: Device) -> str:
+    def tf_device_name(device: Device) -> str:
+        """TensorFlow's device string for a unibridge device: ``"/CPU:0"``, ``"/GPU:1"``."""
         return "/CPU:0" if device == CPU else f"/GPU:{device.index}"
+
+    _tf_device_name = tf_device_name
 
     # -- conversion ---------------------------------------------------------
     def _import_aligned(self, a: np.ndarray[Any, Any]) -> Any:
@@ -294,7 +299,7 @@ class TensorFlowBackend(DtypeMethods):
         return None if span is None else (self.device_of(x), span[0], span[1])
 
     def namespace(self) -> ModuleType:
-        """unibridge's conforming Array API 2024.12 namespace for plain ``tf.Tensor`` objects.
+        """unibridge's conforming Array API 2025.12 namespace for plain ``tf.Tensor`` objects.
 
         (``tf.experimental.numpy`` is not one: it fails about 40% of the standard.)
         """

@@ -34,7 +34,7 @@ def resolve(spec: Any) -> Device:
 
 
 def tf_name(dev: Device) -> str:
-    return _backend()._tf_device_name(dev)  # type: ignore[no-any-return]
+    return _backend().tf_device_name(dev)  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ __all__ = ["__array_namespace_info__"]
 
 
 class __array_namespace_info__:  # noqa: N801 - the spec's name
-    """Inspection API of the TensorFlow namespace (Array API 2024.12).
+    """Inspection API of the TensorFlow namespace (Array API 2025.12).
 
     Example:
         >>> from unibridge.adapters.tensorflow import array_api as xp
@@ -38,9 +38,9 @@ class __array_namespace_info__:  # noqa: N801 - the spec's name
         devices = available_devices()
         return devices[1] if len(devices) > 1 else devices[0]
 
-    def devices(self) -> list[Device]:
+    def devices(self) -> tuple[Device, ...]:
         """Every device TF sees: the CPU, then each GPU."""
-        return list(available_devices())
+        return tuple(available_devices())
 
     def default_dtypes(self, *, device: Optional[Any] = None) -> dict[str, tf.DType]:
         """Default dtypes: unibridge's default float (float64 unless configured), int64, int64."""

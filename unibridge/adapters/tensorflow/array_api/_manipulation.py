@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Optional, Union
 
@@ -12,20 +13,40 @@ from ._helpers import (
 )
 
 __all__ = [
-    "broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
+    "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
     "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
 ]
 
 
-def broadcast_arrays(*arrays: tf.Tensor) -> list[tf.Tensor]:
-    """Broadcast arrays against each other (a list, as the 2024.12 spec says)."""
+def broadcast_arrays(*arrays: tf.Tensor) -> tuple[tf.Tensor, ...]:
+    """Broadcast arrays against each other (a tuple, as the 2025.12 spec says)."""
     tensors = [tensor(a) for a in arrays]
     if not tensors:
-        return []
+        return ()
     shape = tf.shape(tensors[0])
     for t in tensors[1:]:
         shape = tf.broadcast_dynamic_shape(shape, tf.shape(t))
-    return [tf.broadcast_to(t, shape) for t in tensors]
+    return tuple(tf.broadcast_to(t, shape) for t in tensors)
+
+
+def _broadcast_dim(sizes: list[Optional[int]], shapes: tuple[Sequence[Optional[int]], ...]) -> Optional[int]:
+    known = {d for d in sizes if d is not None and d != 1}
+    if len(known) > 1:
+        raise ValueError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together")
+    if known:
+        return known.pop()
+    return None if None in sizes else 1
+
+
+def broadcast_shapes(*shapes: Sequence[Optional[int]]) -> tuple[Optional[int], ...]:
+    """The shape that ``shapes`` broadcast to; ``None`` (an unknown size) propagates.
+
+    A ``None`` next to a known size other than 1 takes that size (the only value that can
+    broadcast); mismatched known sizes raise ValueError.
+    """
+    rank = builtins.max((len(s) for s in shapes), default=0)
+    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
+    return tuple(_broadcast_dim([p[i] for p in padded], shapes) for i in range(rank))
 
 
 def broadcast_to(x: tf.Tensor, /, shape: Sequence[int]) -> tf.Tensor:
@@ -41,13 +62,20 @@ def concat(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: Op
     return tf.concat(tensors, normalize_axis(axis, ndim(tensors[0])))
 
 
-def expand_dims(x: tf.Tensor, /, *, axis: int = 0) -> tf.Tensor:
-    """Insert a size-one axis at ``axis`` (in ``[-ndim - 1, ndim]``)."""
+def expand_dims(x: tf.Tensor, /, axis: Union[int, tuple[int, ...]] = 0) -> tf.Tensor:
+    """Insert size-one axes at ``axis`` (positions in the output, each in ``[-M, M)``, ``M = ndim + len(axis)``)."""
     x = tensor(x)
-    n = ndim(x)
-    if not -n - 1 <= axis <= n:
-        raise IndexError(f"axis {axis} is out of bounds for expand_dims on {n} dimensions")
-    return tf.expand_dims(x, axis)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    m = ndim(x) + len(axes)
+    for a in axes:
+        if not -m <= a < m:
+            raise IndexError(f"axis {a} is out of bounds for expand_dims of {ndim(x)} dimensions into {m}")
+    positions = sorted(a % m for a in axes)
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"expand_dims: axis {axis} names the same position twice")
+    for a in positions:
+        x = tf.expand_dims(x, a)
+    return x
 
 
 def flip(x: tf.Tensor, /, *, axis: Optional[Union[int, tuple[int, ...]]] = None) -> tf.Tensor:

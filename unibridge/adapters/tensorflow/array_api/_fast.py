@@ -1,0 +1,39 @@
+"""What the per-call fast paths test for: eager tensors, and the dtypes a raw op handles exactly.
+
+Every function first checks, for well under a microsecond, whether its arguments are the
+common case: eager tensors (``type(x) is EAGER``), the same dtype, one for which TF's raw op
+already gives the spec's answer. Those go straight to ``tf.raw_ops``, skipping the dispatch
+layers of ``tf.math``; everything else takes the general path with the spec's promotion and
+special cases. The dtype objects are interned, so ``a.dtype is b.dtype`` is an exact test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tensorflow as tf
+
+__all__ = [
+    "EAGER", "REAL_FLOATS", "COMPLEX", "INEXACT", "SIGNED", "UNSIGNED", "INTEGERS", "REAL", "NUMERIC",
+    "ALL", "int_fits",
+]
+
+EAGER: type = type(tf.constant(0))
+
+REAL_FLOATS = frozenset({tf.float32, tf.float64})
+COMPLEX = frozenset({tf.complex64, tf.complex128})
+INEXACT = REAL_FLOATS | COMPLEX
+SIGNED = frozenset({tf.int8, tf.int16, tf.int32, tf.int64})
+UNSIGNED = frozenset({tf.uint8, tf.uint16, tf.uint32, tf.uint64})
+INTEGERS = SIGNED | UNSIGNED
+REAL = INTEGERS | REAL_FLOATS
+NUMERIC = REAL | COMPLEX
+ALL = NUMERIC | {tf.bool}
+
+_INT_RANGE = {dt: (dt.min, dt.max) for dt in INTEGERS}
+
+
+def int_fits(value: Any, dtype: tf.DType) -> bool:
+    """Whether a Python int is representable in the integer ``dtype`` (TF would wrap it silently)."""
+    lo, hi = _INT_RANGE[dtype]
+    return lo <= value <= hi
