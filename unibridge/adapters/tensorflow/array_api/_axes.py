@@ -11,11 +11,11 @@ from typing import Any, Optional, Union
 
 import tensorflow as tf
 
-__all__ = ["Axis", "normalize_axis", "normalize_axes", "axes_constant"]
+__all__ = ["Axis", "normalize_axis", "normalize_axes", "reduction_axes"]
 
 Axis = Optional[Union[int, Sequence[int]]]
 
-_CACHE: dict[tuple[Any, int], tf.Tensor] = {}
+_CACHE: dict[tuple[Any, int], tuple[tf.Tensor, tuple[int, ...]]] = {}
 _CACHE_LIMIT = 4096  # distinct (axis, rank) pairs; past this, build each time
 
 
@@ -38,8 +38,8 @@ def normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(axes))
 
 
-def axes_constant(axis: Axis, ndim: int) -> tf.Tensor:
-    """The normalized axes as an int32 tensor on the host, built once per ``(axis, rank)``.
+def reduction_axes(axis: Axis, ndim: int) -> tuple[tf.Tensor, tuple[int, ...]]:
+    """The normalized axes, as an int32 tensor on the host and as a tuple; built once per ``(axis, rank)``.
 
     For eager calls only: inside ``tf.function`` a Python list becomes a graph constant for free.
     """
@@ -48,7 +48,7 @@ def axes_constant(axis: Axis, ndim: int) -> tf.Tensor:
     if found is None:
         axes = normalize_axes(axis, ndim)
         with tf.device("/CPU:0"):  # reduction kernels read their axes from host memory
-            found = tf.constant(axes, tf.int32)
+            found = (tf.constant(axes, tf.int32), axes)
         if len(_CACHE) < _CACHE_LIMIT:
             _CACHE[key] = found
     return found

@@ -392,7 +392,7 @@ def sign(x: tf.Tensor, /) -> tf.Tensor:
     if x.dtype.is_unsigned:
         return tf.cast(tf.greater(x, _zero(x)), x.dtype)  # no unsigned Sign kernel
     if x.dtype.is_floating:
-        return tf.where(tf.math.is_nan(x), x, tf.math.sign(x))  # TF's Sign gives 0 for NaN
+        return tf.where(tf.math.is_nan(x), x, tf.math.sign(x))
     return tf.math.sign(x)
 
 

@@ -8,9 +8,12 @@ from typing import Optional, Union
 
 import tensorflow as tf
 
+from ._fast import EAGER
 from ._helpers import (
     from_signed_view, ndim, normalize_axes, normalize_axis, promote_all, shape_list, signed_view, tensor,
 )
+
+R = tf.raw_ops
 
 __all__ = [
     "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
@@ -54,8 +57,26 @@ def broadcast_to(x: tf.Tensor, /, shape: Sequence[int]) -> tf.Tensor:
     return tf.broadcast_to(tensor(x), list(shape))
 
 
+def _same_dtype_eager(arrays: Sequence[tf.Tensor]) -> Optional[tf.Tensor]:
+    """The first array, when there are at least two and all are eager tensors of its dtype."""
+    if type(arrays) not in (list, tuple) or len(arrays) < 2:
+        return None
+    first = arrays[0]
+    if type(first) is not EAGER:
+        return None
+    dt = first.dtype
+    for a in arrays:
+        if type(a) is not EAGER or a.dtype is not dt:
+            return None
+    return first
+
+
 def concat(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: Optional[int] = 0) -> tf.Tensor:
     """Join arrays along ``axis`` (``None`` flattens first); dtypes are promoted."""
+    if type(axis) is int:
+        first = _same_dtype_eager(arrays)
+        if first is not None and -first.ndim <= axis < first.ndim:
+            return R.ConcatV2(values=list(arrays), axis=axis)
     tensors = promote_all(arrays)
     if axis is None:
         return tf.concat([tf.reshape(t, [-1]) for t in tensors], 0)
@@ -162,6 +183,10 @@ def squeeze(x: tf.Tensor, /, axis: Union[int, tuple[int, ...]]) -> tf.Tensor:
 
 def stack(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: int = 0) -> tf.Tensor:
     """Join arrays along a new axis; dtypes are promoted."""
+    if type(axis) is int:
+        first = _same_dtype_eager(arrays)
+        if first is not None and -first.ndim - 1 <= axis <= first.ndim:
+            return R.Pack(values=list(arrays), axis=axis)
     tensors = promote_all(arrays)
     n = ndim(tensors[0])
     if not -n - 1 <= axis <= n:
