@@ -125,7 +125,7 @@ def test_device_helpers_and_missing_gpu(tfxp):
 def test_array_namespace_info(tfxp):
     info = tfxp.__array_namespace_info__()
     caps = info.capabilities()
-    assert caps["boolean indexing"] is True and caps["data-dependent shapes"] is True
+    assert caps == {"boolean indexing": False, "data-dependent shapes": True, "max dimensions": 8}
     assert info.default_device() in info.devices()
     assert info.default_dtypes() == {"real floating": tf.float64, "complex floating": tf.complex128,
                                      "integral": tf.int64, "indexing": tf.int64}
@@ -167,3 +167,24 @@ def test_from_dlpack_copies_unaligned_buffers_instead_of_crashing():
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-2000:]
+
+
+def _works(fn):
+    try:
+        fn()
+    except Exception:  # noqa: BLE001 - any failure means "not supported"
+        return False
+    return True
+
+
+def test_capabilities_tell_the_truth_about_tf_tensors(tfxp):
+    caps = tfxp.__array_namespace_info__().capabilities()
+    x = tfxp.asarray([[1.0, 2.0], [3.0, 4.0]])
+    full_boolean_indexing = all(_works(f) for f in (lambda: x[x > 2.0], lambda: x[tfxp.asarray(True)]))
+    assert caps["boolean indexing"] is full_boolean_indexing
+    n = caps["max dimensions"]
+    at_most = tfxp.ones((2,) + (1,) * (n - 1))
+    beyond = tfxp.ones((2,) + (1,) * n)
+    for op in (lambda a: tfxp.where(a > 0, a, 0.0), lambda a: tfxp.flip(a), lambda a: a[..., :1]):
+        assert _works(lambda: op(at_most))
+    assert not all(_works(lambda: op(beyond)) for op in (lambda a: tfxp.where(a > 0, a, 0.0), lambda a: a[..., :1]))

@@ -27,8 +27,14 @@ class __array_namespace_info__:  # noqa: N801 - the spec's name
     __module__ = "unibridge.adapters.tensorflow.array_api"
 
     def capabilities(self) -> dict[str, Any]:
-        """Boolean indexing and data-dependent shapes work (eagerly); TF allows 254 dimensions."""
-        return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": 254}
+        """What plain ``tf.Tensor`` objects and TF's kernels support, truthfully.
+
+        Boolean indexing is not fully supported: ``x[mask]`` works for masks of one or more
+        dimensions, but TF's ``__getitem__`` rejects 0-d masks. Data-dependent shapes work
+        (eagerly; inside ``tf.function`` their static shape is unknown). TF's kernels for
+        ``where``, ``flip`` and slicing handle at most 8 dimensions.
+        """
+        return {"boolean indexing": False, "data-dependent shapes": True, "max dimensions": 8}
 
     def default_device(self) -> Device:
         """unibridge's configured device, or TF's own pick (first GPU, else CPU) for "auto"."""

@@ -219,9 +219,14 @@ def qr(x: tf.Tensor, /, *, mode: Literal["reduced", "complete"] = "reduced") -> 
 
 
 def slogdet(x: tf.Tensor, /) -> SlogdetResult:
-    """Sign and log of the absolute determinant (sign 0 and -inf for singular matrices)."""
+    """Sign and log of the absolute determinant (sign 0 and -inf for singular matrices).
+
+    ``logabsdet`` is real for complex input too (TF returns it as a complex number).
+    """
     x = _matrices(x, square=True)
     sign, logabs = tf.linalg.slogdet(x)
+    if logabs.dtype.is_complex:
+        logabs = tf.math.real(logabs)
     singular = tf.math.is_inf(logabs) & (logabs < 0) | tf.math.is_nan(logabs)
     sign = tf.where(singular, tf.zeros((), sign.dtype), sign)
     logabs = tf.where(singular, tf.constant(-np.inf, logabs.dtype), logabs)
