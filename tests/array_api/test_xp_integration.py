@@ -146,7 +146,8 @@ def test_importing_unibridge_does_not_import_tensorflow():
 
 
 def test_from_dlpack_copies_unaligned_buffers_instead_of_crashing():
-    # TF aborts the process on the first op over an unaligned imported buffer (FACTS A.5),
+    # TF aborts the process on the first op over an unaligned imported buffer (docs/framework-facts.md,
+    # "TensorFlow DLPack import: alignment"),
     # so this runs in a child process: a crash fails the test instead of killing pytest.
     code = textwrap.dedent("""
         import numpy as np
@@ -188,3 +189,26 @@ def test_capabilities_tell_the_truth_about_tf_tensors(tfxp):
     for op in (lambda a: tfxp.where(a > 0, a, 0.0), lambda a: tfxp.flip(a), lambda a: a[..., :1]):
         assert _works(lambda: op(at_most))
     assert not all(_works(lambda: op(beyond)) for op in (lambda a: tfxp.where(a > 0, a, 0.0), lambda a: a[..., :1]))
+
+
+def _offset_view(n, byte_offset):
+    """A fresh float64 buffer of n elements starting byte_offset bytes past a 64-byte boundary."""
+    base = np.zeros(n + 16, dtype=np.float64)
+    start = (-base.ctypes.data % 64 + byte_offset) // 8
+    return base[start:start + n]
+
+
+@pytest.mark.parametrize("layout,shared", [("aligned", True), ("unaligned", False), ("read-only", False)])
+def test_from_dlpack_leaves_the_sharing_decision_to_the_backend(tfxp, layout, shared):
+    src = _offset_view(8, 16 if layout == "unaligned" else 0)
+    if layout == "read-only":
+        src.flags.writeable = False
+    out = tfxp.from_dlpack(src)
+    assert unibridge.shares_memory(src, out) is shared
+    assert out.dtype == tf.float64 and out.shape == (8,)
+    if shared:
+        assert unibridge.shares_memory(src, tfxp.from_dlpack(src, copy=None))
+        assert not unibridge.shares_memory(src, tfxp.from_dlpack(src, copy=True))
+    else:
+        with pytest.raises(unibridge.CopyRequiredError):  # a ValueError, as the spec asks
+            tfxp.from_dlpack(src, copy=False)
