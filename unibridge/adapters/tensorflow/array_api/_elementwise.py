@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from . import _complex
 from ._dtypes import default_float, iinfo
-from ._fast import ALL, EAGER, INEXACT, INTEGERS, NUMERIC, REAL, REAL_FLOATS, SIGNED, int_fits
+from ._fast import ALL, EAGER, INEXACT, INTEGERS, NUMERIC, REAL, REAL_FLOATS, SIGNED, int_fits, raw
 from ._helpers import operands, tensor
 
 __all__ = [
@@ -117,20 +117,20 @@ def _float_fn(name: str, doc: str, op: Unary, fast: frozenset = INEXACT, general
 
 
 # TF's kernels follow C99/IEEE special cases for these, which is what the spec lists.
-acos = _float_fn("acos", "Inverse cosine.", lambda x: R.Acos(x=x))
-acosh = _float_fn("acosh", "Inverse hyperbolic cosine.", lambda x: R.Acosh(x=x))
-asin = _float_fn("asin", "Inverse sine.", lambda x: R.Asin(x=x))
-asinh = _float_fn("asinh", "Inverse hyperbolic sine.", lambda x: R.Asinh(x=x))
-atan = _float_fn("atan", "Inverse tangent.", lambda x: R.Atan(x=x))
-atanh = _float_fn("atanh", "Inverse hyperbolic tangent.", lambda x: R.Atanh(x=x))
-cos = _float_fn("cos", "Cosine.", lambda x: R.Cos(x=x))
-cosh = _float_fn("cosh", "Hyperbolic cosine.", lambda x: R.Cosh(x=x))
-exp = _float_fn("exp", "Exponential.", lambda x: R.Exp(x=x))
-sin = _float_fn("sin", "Sine.", lambda x: R.Sin(x=x))
-sinh = _float_fn("sinh", "Hyperbolic sine.", lambda x: R.Sinh(x=x))
-sqrt = _float_fn("sqrt", "Square root.", lambda x: R.Sqrt(x=x))
-tan = _float_fn("tan", "Tangent.", lambda x: R.Tan(x=x))
-tanh = _float_fn("tanh", "Hyperbolic tangent.", lambda x: R.Tanh(x=x))
+acos = _float_fn("acos", "Inverse cosine.", raw("Acos"))
+acosh = _float_fn("acosh", "Inverse hyperbolic cosine.", raw("Acosh"))
+asin = _float_fn("asin", "Inverse sine.", raw("Asin"))
+asinh = _float_fn("asinh", "Inverse hyperbolic sine.", raw("Asinh"))
+atan = _float_fn("atan", "Inverse tangent.", raw("Atan"))
+atanh = _float_fn("atanh", "Inverse hyperbolic tangent.", raw("Atanh"))
+cos = _float_fn("cos", "Cosine.", raw("Cos"))
+cosh = _float_fn("cosh", "Hyperbolic cosine.", raw("Cosh"))
+exp = _float_fn("exp", "Exponential.", raw("Exp"))
+sin = _float_fn("sin", "Sine.", raw("Sin"))
+sinh = _float_fn("sinh", "Hyperbolic sine.", raw("Sinh"))
+sqrt = _float_fn("sqrt", "Square root.", raw("Sqrt"))
+tan = _float_fn("tan", "Tangent.", raw("Tan"))
+tanh = _float_fn("tanh", "Hyperbolic tangent.", raw("Tanh"))
 
 
 def _real_or_complex(real_op: Unary, complex_op: Unary) -> Unary:
@@ -144,7 +144,7 @@ def _real_or_complex(real_op: Unary, complex_op: Unary) -> Unary:
 def _log_of(base: Optional[float]) -> Unary:
     """Real ``log(x) / log(base)`` (TF has no log2 or log10 kernel)."""
     if base is None:
-        return lambda x: R.Log(x=x)
+        return raw("Log")
     scale = math.log(base)
     return lambda x: R.RealDiv(x=R.Log(x=x), y=tf.constant(scale, x.dtype))
 
@@ -155,10 +155,10 @@ def _hypot(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
 
 # TF's complex kernels miss the spec's special cases at infinities and NaN, and log2 as a
 # complex division turns inf into NaN: complex input goes through _complex, part by part.
-expm1 = _float_fn("expm1", "``exp(x) - 1``, accurate near zero.", lambda x: R.Expm1(x=x), REAL_FLOATS,
-                  _real_or_complex(lambda x: R.Expm1(x=x), _complex.expm1))
-log1p = _float_fn("log1p", "``log(1 + x)``, accurate near zero.", lambda x: R.Log1p(x=x), REAL_FLOATS,
-                  _real_or_complex(lambda x: R.Log1p(x=x), lambda z: _complex.log1p(z, _hypot)))
+expm1 = _float_fn("expm1", "``exp(x) - 1``, accurate near zero.", raw("Expm1"), REAL_FLOATS,
+                  _real_or_complex(raw("Expm1"), _complex.expm1))
+log1p = _float_fn("log1p", "``log(1 + x)``, accurate near zero.", raw("Log1p"), REAL_FLOATS,
+                  _real_or_complex(raw("Log1p"), lambda z: _complex.log1p(z, _hypot)))
 log = _float_fn("log", "Natural logarithm.", _log_of(None), REAL_FLOATS,
                 _real_or_complex(_log_of(None), lambda z: _complex.log(z, _hypot)))
 log2 = _float_fn("log2", "Base-2 logarithm.", _log_of(2.0), REAL_FLOATS,
@@ -167,11 +167,7 @@ log10 = _float_fn("log10", "Base-10 logarithm.", _log_of(10.0), REAL_FLOATS,
                   _real_or_complex(_log_of(10.0), lambda z: _complex.scaled_log(z, 10.0, _hypot)))
 
 
-def _reciprocal(x: tf.Tensor) -> tf.Tensor:
-    return R.Reciprocal(x=x)
-
-
-reciprocal = _float_fn("reciprocal", "``1 / x``.", _reciprocal)
+reciprocal = _float_fn("reciprocal", "``1 / x``.", raw("Reciprocal"))
 
 
 # --- sign and magnitude -------------------------------------------------------------------
@@ -184,7 +180,7 @@ def _abs_general(x: Any) -> tf.Tensor:
 
 
 abs = _unary("abs", "Absolute value (complex input gives the real magnitude).",  # noqa: A001
-             lambda x: R.Abs(x=x), REAL_FLOATS | SIGNED, _abs_general)
+             raw("Abs"), REAL_FLOATS | SIGNED, _abs_general)
 
 
 def positive(x: tf.Tensor, /) -> tf.Tensor:
@@ -200,7 +196,7 @@ def _negative_general(x: Any) -> tf.Tensor:
 
 
 negative = _unary("negative", "``-x`` (unsigned integers wrap around, as in the spec).",
-                  lambda x: R.Neg(x=x), INEXACT | SIGNED, _negative_general)
+                  raw("Neg"), INEXACT | SIGNED, _negative_general)
 
 
 def _square_general(x: Any) -> tf.Tensor:
@@ -208,14 +204,15 @@ def _square_general(x: Any) -> tf.Tensor:
     return R.Mul(x=x, y=x)
 
 
-square = _unary("square", "``x * x``.", lambda x: R.Mul(x=x, y=x), NUMERIC, _square_general)
+_MUL = raw("Mul")
+square = _unary("square", "``x * x``.", lambda x: _MUL(x, x), NUMERIC, _square_general)
 
 
 # --- arithmetic ---------------------------------------------------------------------------
 
-add = _binary("add", "``x1 + x2`` with the spec's promotion.", lambda a, b: R.AddV2(x=a, y=b), NUMERIC)
-subtract = _binary("subtract", "``x1 - x2`` with the spec's promotion.", lambda a, b: R.Sub(x=a, y=b), NUMERIC)
-multiply = _binary("multiply", "``x1 * x2`` with the spec's promotion.", lambda a, b: R.Mul(x=a, y=b), NUMERIC)
+add = _binary("add", "``x1 + x2`` with the spec's promotion.", raw("AddV2"), NUMERIC)
+subtract = _binary("subtract", "``x1 - x2`` with the spec's promotion.", raw("Sub"), NUMERIC)
+multiply = _binary("multiply", "``x1 * x2`` with the spec's promotion.", raw("Mul"), NUMERIC)
 
 
 def _divide_general(x1: Any, x2: Any) -> tf.Tensor:
@@ -226,7 +223,7 @@ def _divide_general(x1: Any, x2: Any) -> tf.Tensor:
 
 
 divide = _binary("divide", "True division; integer operands are divided in the default float.",
-                 lambda a, b: R.RealDiv(x=a, y=b), INEXACT, _divide_general)
+                 raw("RealDiv"), INEXACT, _divide_general)
 
 
 def _int_safe_divisor(a: tf.Tensor, b: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
@@ -281,7 +278,7 @@ def _pow_general(x1: Any, x2: Any) -> tf.Tensor:
 
 
 pow = _binary("pow", "``x1 ** x2``. Unsigned integers are computed modulo 2**64 (TF has no unsigned Pow).",  # noqa: A001
-              lambda a, b: R.Pow(x=a, y=b), INEXACT | frozenset({tf.int32, tf.int64}), _pow_general)
+              raw("Pow"), INEXACT | frozenset({tf.int32, tf.int64}), _pow_general)
 
 
 # --- comparisons and logic ----------------------------------------------------------------
@@ -290,12 +287,12 @@ def _compare(name: str, symbol: str, op: Binary, fast: frozenset) -> Callable[..
     return _binary(name, f"``x1 {symbol} x2`` (operands promoted by the spec's rules).", op, fast)
 
 
-equal = _compare("equal", "==", lambda a, b: R.Equal(x=a, y=b), ALL)
-not_equal = _compare("not_equal", "!=", lambda a, b: R.NotEqual(x=a, y=b), ALL)
-less = _compare("less", "<", lambda a, b: R.Less(x=a, y=b), REAL)
-less_equal = _compare("less_equal", "<=", lambda a, b: R.LessEqual(x=a, y=b), REAL)
-greater = _compare("greater", ">", lambda a, b: R.Greater(x=a, y=b), REAL)
-greater_equal = _compare("greater_equal", ">=", lambda a, b: R.GreaterEqual(x=a, y=b), REAL)
+equal = _compare("equal", "==", raw("Equal"), ALL)
+not_equal = _compare("not_equal", "!=", raw("NotEqual"), ALL)
+less = _compare("less", "<", raw("Less"), REAL)
+less_equal = _compare("less_equal", "<=", raw("LessEqual"), REAL)
+greater = _compare("greater", ">", raw("Greater"), REAL)
+greater_equal = _compare("greater_equal", ">=", raw("GreaterEqual"), REAL)
 
 
 def _as_bool(x: Any) -> tf.Tensor:
@@ -311,11 +308,11 @@ def _logical(name: str, doc: str, op: Binary) -> Callable[..., tf.Tensor]:
     return _binary(name, doc + " (non-bool inputs are tested for non-zero).", op, _BOOL, general)
 
 
-logical_and = _logical("logical_and", "Logical AND", lambda a, b: R.LogicalAnd(x=a, y=b))
-logical_or = _logical("logical_or", "Logical OR", lambda a, b: R.LogicalOr(x=a, y=b))
-logical_xor = _logical("logical_xor", "Logical XOR", lambda a, b: R.NotEqual(x=a, y=b))  # xor of bools is !=
+logical_and = _logical("logical_and", "Logical AND", raw("LogicalAnd"))
+logical_or = _logical("logical_or", "Logical OR", raw("LogicalOr"))
+logical_xor = _logical("logical_xor", "Logical XOR", raw("NotEqual"))  # xor of bools is !=
 logical_not = _unary("logical_not", "Logical NOT (non-bool input is tested for non-zero).",
-                     lambda x: R.LogicalNot(x=x), _BOOL, lambda x: R.LogicalNot(x=_as_bool(x)))
+                     raw("LogicalNot"), _BOOL, lambda x: R.LogicalNot(x=_as_bool(x)))
 
 
 def _bitwise(name: str, doc: str, int_op: Binary, bool_op: Binary) -> Callable[..., tf.Tensor]:
@@ -326,12 +323,12 @@ def _bitwise(name: str, doc: str, int_op: Binary, bool_op: Binary) -> Callable[.
     return _binary(name, doc + " of integers or booleans.", int_op, INTEGERS, general)
 
 
-bitwise_and = _bitwise("bitwise_and", "Bitwise AND", lambda a, b: R.BitwiseAnd(x=a, y=b),
-                       lambda a, b: R.LogicalAnd(x=a, y=b))
-bitwise_or = _bitwise("bitwise_or", "Bitwise OR", lambda a, b: R.BitwiseOr(x=a, y=b),
-                      lambda a, b: R.LogicalOr(x=a, y=b))
-bitwise_xor = _bitwise("bitwise_xor", "Bitwise XOR", lambda a, b: R.BitwiseXor(x=a, y=b),
-                       lambda a, b: R.NotEqual(x=a, y=b))
+bitwise_and = _bitwise("bitwise_and", "Bitwise AND", raw("BitwiseAnd"),
+                       raw("LogicalAnd"))
+bitwise_or = _bitwise("bitwise_or", "Bitwise OR", raw("BitwiseOr"),
+                      raw("LogicalOr"))
+bitwise_xor = _bitwise("bitwise_xor", "Bitwise XOR", raw("BitwiseXor"),
+                       raw("NotEqual"))
 
 
 def _invert_general(x: Any) -> tf.Tensor:
@@ -340,7 +337,7 @@ def _invert_general(x: Any) -> tf.Tensor:
 
 
 bitwise_invert = _unary("bitwise_invert", "Bitwise NOT of integers or booleans.",
-                        lambda x: R.Invert(x=x), INTEGERS, _invert_general)
+                        raw("Invert"), INTEGERS, _invert_general)
 
 
 def bitwise_left_shift(x1: Operand, x2: Operand, /) -> tf.Tensor:
@@ -376,10 +373,10 @@ def _rounding(name: str, doc: str, fn: Unary) -> Unary:
     return _unary(name, doc, fn, REAL_FLOATS, general)
 
 
-ceil = _rounding("ceil", "Round towards +infinity (integers unchanged).", lambda x: R.Ceil(x=x))
-floor = _rounding("floor", "Round towards -infinity (integers unchanged).", lambda x: R.Floor(x=x))
+ceil = _rounding("ceil", "Round towards +infinity (integers unchanged).", raw("Ceil"))
+floor = _rounding("floor", "Round towards -infinity (integers unchanged).", raw("Floor"))
 # TF's Round rounds half to even, as the spec asks.
-round = _rounding("round", "Round to the nearest integer, halves to even.", lambda x: R.Round(x=x))  # noqa: A001
+round = _rounding("round", "Round to the nearest integer, halves to even.", raw("Round"))  # noqa: A001
 trunc = _rounding(
     "trunc", "Round towards zero (integers unchanged); keeps the sign of zero.",
     lambda x: R.SelectV2(condition=R.Less(x=x, y=_zero(x)), t=R.Ceil(x=x), e=R.Floor(x=x)),
@@ -466,7 +463,7 @@ def _atan2_general(x1: Any, x2: Any) -> tf.Tensor:
 
 
 atan2 = _binary("atan2", "The angle of ``(x2, x1)``, with C99's signed-zero and infinity cases.",
-                lambda a, b: R.Atan2(y=a, x=b), REAL_FLOATS, _atan2_general)
+                raw("Atan2"), REAL_FLOATS, _atan2_general)
 
 
 def _extremum(name: str, doc: str, op: Binary, bool_op: Binary) -> Callable[..., tf.Tensor]:
@@ -478,10 +475,10 @@ def _extremum(name: str, doc: str, op: Binary, bool_op: Binary) -> Callable[...,
     return _binary(name, doc + "; NaN in either gives NaN.", op, REAL, general)
 
 
-maximum = _extremum("maximum", "Elementwise maximum", lambda a, b: R.Maximum(x=a, y=b),
-                    lambda a, b: R.LogicalOr(x=a, y=b))
-minimum = _extremum("minimum", "Elementwise minimum", lambda a, b: R.Minimum(x=a, y=b),
-                    lambda a, b: R.LogicalAnd(x=a, y=b))
+maximum = _extremum("maximum", "Elementwise maximum", raw("Maximum"),
+                    raw("LogicalOr"))
+minimum = _extremum("minimum", "Elementwise minimum", raw("Minimum"),
+                    raw("LogicalAnd"))
 
 
 # --- clipping and complex parts -----------------------------------------------------------
@@ -546,8 +543,8 @@ def _classify(name: str, doc: str, op: Unary, complex_combine: Binary, other_dty
 
 
 isnan = _classify("isnan", "NaN test; a complex number is NaN when either part is (all false for integers).",
-                  lambda x: R.IsNan(x=x), lambda a, b: R.LogicalOr(x=a, y=b), False)
+                  raw("IsNan"), raw("LogicalOr"), False)
 isinf = _classify("isinf", "Infinity test; a complex number is infinite when either part is.",
-                  lambda x: R.IsInf(x=x), lambda a, b: R.LogicalOr(x=a, y=b), False)
+                  raw("IsInf"), raw("LogicalOr"), False)
 isfinite = _classify("isfinite", "Finiteness test; a complex number is finite when both parts are.",
-                     lambda x: R.IsFinite(x=x), lambda a, b: R.LogicalAnd(x=a, y=b), True)
+                     raw("IsFinite"), raw("LogicalAnd"), True)

@@ -9,12 +9,13 @@ special cases. The dtype objects are interned, so ``a.dtype is b.dtype`` is an e
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from typing import Any, Callable
 
 import tensorflow as tf
 
 __all__ = [
-    "EAGER", "REAL_FLOATS", "COMPLEX", "INEXACT", "SIGNED", "UNSIGNED", "INTEGERS", "REAL", "NUMERIC",
+    "raw", "EAGER", "REAL_FLOATS", "COMPLEX", "INEXACT", "SIGNED", "UNSIGNED", "INTEGERS", "REAL", "NUMERIC",
     "ALL", "int_fits",
 ]
 
@@ -37,3 +38,18 @@ def int_fits(value: Any, dtype: tf.DType) -> bool:
     """Whether a Python int is representable in the integer ``dtype`` (TF would wrap it silently)."""
     lo, hi = _INT_RANGE[dtype]
     return lo <= value <= hi
+
+
+def raw(name: str) -> Callable[..., Any]:
+    """``tf.raw_ops.<name>`` taking positional arguments, in the op's order.
+
+    ``tf.raw_ops`` functions accept keywords only, through a wrapper that costs about 0.4 us a
+    call, a tenth of a small op; the generated op function it wraps (``__wrapped__``) takes
+    the same arguments positionally. Without one, the names come from the signature.
+    """
+    op = getattr(tf.raw_ops, name)
+    inner = getattr(op, "__wrapped__", None)
+    if inner is not None:
+        return inner  # type: ignore[no-any-return]
+    names = list(inspect.signature(op).parameters)
+    return lambda *args: op(**dict(zip(names, args)))

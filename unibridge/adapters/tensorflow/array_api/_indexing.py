@@ -6,12 +6,12 @@ from typing import Optional
 
 import tensorflow as tf
 
-from ._fast import EAGER
+from ._fast import EAGER, raw
 from ._helpers import ndim, normalize_axis, shape_list, tensor
 
 __all__ = ["take", "take_along_axis"]
 
-R = tf.raw_ops
+_GATHER = raw("GatherV2")
 _INDEX = frozenset({tf.int32, tf.int64})
 _on_cpu: dict[str, bool] = {}  # TF device string -> whether it names a CPU
 
@@ -41,7 +41,7 @@ def take(x: tf.Tensor, indices: tf.Tensor, /, *, axis: Optional[int] = None) -> 
         fast_axis = 0 if axis is None and x.ndim == 1 else axis
         if type(fast_axis) is int and -x.ndim <= fast_axis < x.ndim and _is_cpu(x):
             try:
-                return R.GatherV2(params=x, indices=indices, axis=fast_axis)
+                return _GATHER(x, indices, fast_axis)
             except tf.errors.InvalidArgumentError:
                 pass  # a negative index (or one out of range, which the general path reports)
     x = tensor(x)

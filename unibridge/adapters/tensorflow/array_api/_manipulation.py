@@ -8,12 +8,12 @@ from typing import Optional, Union
 
 import tensorflow as tf
 
-from ._fast import EAGER
+from ._fast import EAGER, raw
 from ._helpers import (
     from_signed_view, ndim, normalize_axes, normalize_axis, promote_all, shape_list, signed_view, tensor,
 )
 
-R = tf.raw_ops
+_CONCAT, _PACK = raw("ConcatV2"), raw("Pack")
 
 __all__ = [
     "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
@@ -76,7 +76,7 @@ def concat(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: Op
     if type(axis) is int:
         first = _same_dtype_eager(arrays)
         if first is not None and -first.ndim <= axis < first.ndim:
-            return R.ConcatV2(values=list(arrays), axis=axis)
+            return _CONCAT(list(arrays), axis)
     tensors = promote_all(arrays)
     if axis is None:
         return tf.concat([tf.reshape(t, [-1]) for t in tensors], 0)
@@ -186,7 +186,7 @@ def stack(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: int
     if type(axis) is int:
         first = _same_dtype_eager(arrays)
         if first is not None and -first.ndim - 1 <= axis <= first.ndim:
-            return R.Pack(values=list(arrays), axis=axis)
+            return _PACK(list(arrays), axis)
     tensors = promote_all(arrays)
     n = ndim(tensors[0])
     if not -n - 1 <= axis <= n:

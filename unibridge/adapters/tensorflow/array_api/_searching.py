@@ -7,17 +7,17 @@ from typing import Any, Literal, Optional, Union
 
 import tensorflow as tf
 
-from ._fast import EAGER, REAL, REAL_FLOATS, int_fits
+from ._fast import EAGER, REAL, REAL_FLOATS, int_fits, raw
 from ._helpers import Axis, ndim, normalize_axes, normalize_axis, operands, tensor
 
-R = tf.raw_ops
+_SELECT, _ARG_MAX, _ARG_MIN = raw("SelectV2"), raw("ArgMax"), raw("ArgMin")
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted", "where"]
 
 
-def _arg_reduce(x: tf.Tensor, axis: Optional[int], keepdims: bool, fn: Any, raw: Any) -> tf.Tensor:
+def _arg_reduce(x: tf.Tensor, axis: Optional[int], keepdims: bool, fn: Any, raw_op: Any) -> tf.Tensor:
     if type(x) is EAGER and type(axis) is int and keepdims is False and x.dtype in REAL and -x.ndim <= axis < x.ndim:
-        return raw(input=x, dimension=axis, output_type=tf.int64)
+        return raw_op(x, axis, tf.int64)
     x = tensor(x)
     if x.dtype == tf.bool:
         x = tf.cast(x, tf.int8)
@@ -32,12 +32,12 @@ def _arg_reduce(x: tf.Tensor, axis: Optional[int], keepdims: bool, fn: Any, raw:
 
 def argmax(x: tf.Tensor, /, *, axis: Optional[int] = None, keepdims: bool = False) -> tf.Tensor:
     """Index (int64) of the first maximum along ``axis`` (flattened when ``None``)."""
-    return _arg_reduce(x, axis, keepdims, tf.math.argmax, R.ArgMax)
+    return _arg_reduce(x, axis, keepdims, tf.math.argmax, _ARG_MAX)
 
 
 def argmin(x: tf.Tensor, /, *, axis: Optional[int] = None, keepdims: bool = False) -> tf.Tensor:
     """Index (int64) of the first minimum along ``axis`` (flattened when ``None``)."""
-    return _arg_reduce(x, axis, keepdims, tf.math.argmin, R.ArgMin)
+    return _arg_reduce(x, axis, keepdims, tf.math.argmin, _ARG_MIN)
 
 
 def count_nonzero(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:
@@ -115,7 +115,7 @@ def where(
     if type(condition) is EAGER and condition.dtype is tf.bool:
         dt = x1.dtype if type(x1) is EAGER else x2.dtype if type(x2) is EAGER else None
         if dt is not None and _branch_fits(x1, dt) and _branch_fits(x2, dt):
-            return R.SelectV2(condition=condition, t=x1, e=x2)
+            return _SELECT(condition, x1, x2)
     condition = tensor(condition)
     if condition.dtype != tf.bool:
         condition = tf.not_equal(condition, tf.zeros((), condition.dtype))

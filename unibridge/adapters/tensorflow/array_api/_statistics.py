@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from ._axes import reduction_axes
 from ._dtypes import as_tf_dtype, default_float
-from ._fast import EAGER, INEXACT, REAL, REAL_FLOATS
+from ._fast import EAGER, INEXACT, REAL, REAL_FLOATS, raw
 from ._helpers import Axis, ndim, normalize_axes, normalize_axis, promote_all, shape_list, tensor
 
 __all__ = [
@@ -35,8 +35,9 @@ def _accumulator(x: tf.Tensor, dtype: Any) -> tf.DType:
     return x.dtype
 
 
-R = tf.raw_ops
 _BOOL = frozenset({tf.bool})
+_SUM, _PROD, _MAX, _MIN, _MEAN, _ALL, _ANY = (raw(n) for n in ("Sum", "Prod", "Max", "Min", "Mean", "All", "Any"))
+_SQUARED_DIFFERENCE, _MUL, _REAL_DIV, _SQRT = (raw(n) for n in ("SquaredDifference", "Mul", "RealDiv", "Sqrt"))
 
 
 def _fast(x: Any, dtypes: frozenset, keepdims: Any) -> bool:
@@ -56,7 +57,7 @@ def _reduce(fn: Any, x: tf.Tensor, axis: Axis, keepdims: bool) -> tf.Tensor:
 def sum(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Sum over ``axis`` (all axes by default); integers accumulate in int64/uint64."""
     if dtype is None and _fast(x, INEXACT, keepdims):
-        return R.Sum(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _SUM(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_sum, tf.cast(x, _accumulator(x, dtype)), axis, keepdims)
 
@@ -64,7 +65,7 @@ def sum(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool
 def prod(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> tf.Tensor:
     """Product over ``axis``; integers accumulate in int64/uint64."""
     if dtype is None and _fast(x, INEXACT, keepdims):
-        return R.Prod(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _PROD(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_prod, tf.cast(x, _accumulator(x, dtype)), axis, keepdims)
 
@@ -72,7 +73,7 @@ def prod(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: boo
 def max(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Maximum over ``axis``; NaN propagates. Empty reductions raise ValueError."""
     if _fast(x, REAL, keepdims) and _nonempty(x):
-        return R.Max(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _MAX(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     _check_nonempty(x, axis)
     if x.dtype == tf.bool:
@@ -83,7 +84,7 @@ def max(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Ten
 def min(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Minimum over ``axis``; NaN propagates. Empty reductions raise ValueError."""
     if _fast(x, REAL, keepdims) and _nonempty(x):
-        return R.Min(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _MIN(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     _check_nonempty(x, axis)
     if x.dtype == tf.bool:
@@ -112,7 +113,7 @@ def _count(x: tf.Tensor, axes: list[int]) -> tf.Tensor:
 def mean(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:
     """Arithmetic mean (integer input is averaged in the default float); empty gives NaN."""
     if _fast(x, REAL_FLOATS, keepdims):
-        return R.Mean(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _MEAN(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = _inexact(tensor(x))
     axes = list(normalize_axes(axis, ndim(x)))
     if x.dtype.is_floating:
@@ -162,20 +163,20 @@ def var(
     count = _static_count(x, axes)
     if count is None:
         return _var_general(x, axis, correction, keepdims)
-    squares = R.SquaredDifference(x=x, y=R.Mean(input=x, axis=axes_arg, keep_dims=True))
+    squares = _SQUARED_DIFFERENCE(x, _MEAN(x, axes_arg, True))
     dof = count - correction
     if dof <= 0:
-        return R.Mul(x=R.Sum(input=squares, axis=axes_arg, keep_dims=keepdims), y=math.nan)
+        return _MUL(_SUM(squares, axes_arg, keepdims), math.nan)
     if correction == 0:
-        return R.Mean(input=squares, axis=axes_arg, keep_dims=keepdims)
-    return R.RealDiv(x=R.Sum(input=squares, axis=axes_arg, keep_dims=keepdims), y=float(dof))
+        return _MEAN(squares, axes_arg, keepdims)
+    return _REAL_DIV(_SUM(squares, axes_arg, keepdims), float(dof))
 
 
 def std(
     x: tf.Tensor, /, *, axis: Axis = None, correction: Union[int, float] = 0.0, keepdims: bool = False
 ) -> tf.Tensor:
     """Standard deviation: ``sqrt(var(...))``."""
-    return R.Sqrt(x=var(x, axis=axis, correction=correction, keepdims=keepdims))
+    return _SQRT(var(x, axis=axis, correction=correction, keepdims=keepdims))
 
 
 def _cumulative(fn: Any, initial: int, x: tf.Tensor, axis: Optional[int], dtype: Any, include_initial: bool) -> tf.Tensor:
@@ -237,7 +238,7 @@ def _truthy(x: tf.Tensor) -> tf.Tensor:
 def all(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Whether every element along ``axis`` is true (NaN counts as true)."""
     if _fast(x, _BOOL, keepdims):
-        return R.All(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _ALL(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_all, _truthy(x), axis, keepdims)
 
@@ -245,6 +246,6 @@ def all(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Ten
 def any(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Whether any element along ``axis`` is true (NaN counts as true)."""
     if _fast(x, _BOOL, keepdims):
-        return R.Any(input=x, axis=reduction_axes(axis, x.ndim)[0], keep_dims=keepdims)
+        return _ANY(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_any, _truthy(x), axis, keepdims)
