@@ -145,6 +145,9 @@ def read_report(path: Path) -> dict[str, str]:
 
 def run_suite(suite: Path, extra: Sequence[str], report: Path) -> int:
     env = {**os.environ, **SETTINGS, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    # A fresh example database: examples saved by earlier runs in the checkout would be replayed
+    # first and make two runs with the same seed differ.
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(report.parent / "hypothesis")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # A first argument that is not an option names what to run; otherwise the whole suite.
     targets = list(extra) if extra and not extra[0].startswith("-") else ["array_api_tests", *extra]

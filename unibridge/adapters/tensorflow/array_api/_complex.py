@@ -54,10 +54,13 @@ def expm1(z: tf.Tensor) -> tf.Tensor:
     Where that formula meets ``inf * 0`` or ``inf * NaN``, the spec's values are filled in:
     a zero imaginary part stays (``+inf + 0j`` gives ``+inf + 0j``), ``-inf`` with a
     non-finite ``b`` gives ``-1 + 0j``, ``+inf`` with a non-finite ``b`` gives ``inf + NaN j``.
+    A zero real part is +0 (``expm1(-0 + 0j)`` is ``0 + 0j``: ``e**-0 - 1`` is ``1 - 1``),
+    where the real ``expm1(-0)`` would carry the sign.
     """
     re, im = _parts(z)
     half_sin = tf.math.sin(im / tf.constant(2.0, re.dtype))
     real = tf.math.expm1(re) * tf.math.cos(im) - tf.constant(2.0, re.dtype) * half_sin * half_sin
+    real = tf.where(tf.equal(real, tf.zeros((), re.dtype)), tf.zeros((), re.dtype), real)
     imag = tf.where(tf.equal(im, tf.zeros((), im.dtype)), im, tf.math.exp(re) * tf.math.sin(im))
     inf = tf.constant(math.inf, re.dtype)
     wild = tf.logical_not(tf.math.is_finite(im))
