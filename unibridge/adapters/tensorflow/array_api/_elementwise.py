@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from . import _complex
 from ._dtypes import default_float, iinfo
-from ._fast import ALL, EAGER, INEXACT, INTEGERS, NUMERIC, REAL, REAL_FLOATS, SIGNED, int_fits, raw
+from ._fast import ALL, EAGER, INEXACT, INTEGERS, NUMERIC, REAL, REAL_FLOATS, SIGNED, ids, int_fits, raw
 from ._helpers import operands, tensor
 
 __all__ = [
@@ -58,9 +58,10 @@ def _unary(name: str, doc: str, op: Unary, fast: frozenset, general: Optional[Un
         return op(_inexact(x))
 
     other = general or inexact_op
+    fast_ids = ids(fast)
 
     def f(x: tf.Tensor, /) -> tf.Tensor:
-        if type(x) is EAGER and x.dtype in fast:
+        if type(x) is EAGER and id(x.dtype) in fast_ids:
             return op(x)
         return other(x)
 
@@ -90,15 +91,16 @@ def _binary(name: str, doc: str, op: Binary, fast: frozenset, general: Optional[
         return op(a, b)
 
     other = general or promoted_op
+    fast_ids = ids(fast)
 
     def f(x1: Operand, x2: Operand, /) -> tf.Tensor:
         if type(x1) is EAGER:
             dt = x1.dtype
-            if dt in fast and (x2.dtype is dt if type(x2) is EAGER else _scalar_fits(x2, dt)):
+            if id(dt) in fast_ids and (x2.dtype is dt if type(x2) is EAGER else _scalar_fits(x2, dt)):
                 return op(x1, x2)
         elif type(x2) is EAGER:
             dt = x2.dtype
-            if dt in fast and _scalar_fits(x1, dt):
+            if id(dt) in fast_ids and _scalar_fits(x1, dt):
                 return op(x1, x2)
         return other(x1, x2)
 

@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from ._axes import reduction_axes
 from ._dtypes import as_tf_dtype, default_float
-from ._fast import EAGER, INEXACT, REAL, REAL_FLOATS, raw
+from ._fast import EAGER, INEXACT, REAL, REAL_FLOATS, ids, raw
 from ._helpers import Axis, ndim, normalize_axes, normalize_axis, promote_all, shape_list, tensor
 
 __all__ = [
@@ -40,9 +40,12 @@ _SUM, _PROD, _MAX, _MIN, _MEAN, _ALL, _ANY = (raw(n) for n in ("Sum", "Prod", "M
 _SQUARED_DIFFERENCE, _MUL, _REAL_DIV, _SQRT = (raw(n) for n in ("SquaredDifference", "Mul", "RealDiv", "Sqrt"))
 
 
-def _fast(x: Any, dtypes: frozenset, keepdims: Any) -> bool:
-    """Whether ``x`` takes a raw reduction at once: eager, of one of ``dtypes``, ``keepdims`` a bool."""
-    return type(x) is EAGER and x.dtype in dtypes and type(keepdims) is bool
+INEXACT_IDS, REAL_IDS, REAL_FLOAT_IDS, BOOL_IDS = (ids(d) for d in (INEXACT, REAL, REAL_FLOATS, _BOOL))
+
+
+def _fast(x: Any, dtype_ids: frozenset, keepdims: Any) -> bool:
+    """Whether ``x`` takes a raw reduction at once: eager, of one of the dtypes, ``keepdims`` a bool."""
+    return type(x) is EAGER and id(x.dtype) in dtype_ids and type(keepdims) is bool
 
 
 def _nonempty(x: tf.Tensor) -> bool:
@@ -56,7 +59,7 @@ def _reduce(fn: Any, x: tf.Tensor, axis: Axis, keepdims: bool) -> tf.Tensor:
 
 def sum(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Sum over ``axis`` (all axes by default); integers accumulate in int64/uint64."""
-    if dtype is None and _fast(x, INEXACT, keepdims):
+    if dtype is None and _fast(x, INEXACT_IDS, keepdims):
         return _SUM(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_sum, tf.cast(x, _accumulator(x, dtype)), axis, keepdims)
@@ -64,7 +67,7 @@ def sum(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool
 
 def prod(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> tf.Tensor:
     """Product over ``axis``; integers accumulate in int64/uint64."""
-    if dtype is None and _fast(x, INEXACT, keepdims):
+    if dtype is None and _fast(x, INEXACT_IDS, keepdims):
         return _PROD(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_prod, tf.cast(x, _accumulator(x, dtype)), axis, keepdims)
@@ -72,7 +75,7 @@ def prod(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: boo
 
 def max(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Maximum over ``axis``; NaN propagates. Empty reductions raise ValueError."""
-    if _fast(x, REAL, keepdims) and _nonempty(x):
+    if _fast(x, REAL_IDS, keepdims) and _nonempty(x):
         return _MAX(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     _check_nonempty(x, axis)
@@ -83,7 +86,7 @@ def max(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Ten
 
 def min(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Minimum over ``axis``; NaN propagates. Empty reductions raise ValueError."""
-    if _fast(x, REAL, keepdims) and _nonempty(x):
+    if _fast(x, REAL_IDS, keepdims) and _nonempty(x):
         return _MIN(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     _check_nonempty(x, axis)
@@ -112,7 +115,7 @@ def _count(x: tf.Tensor, axes: list[int]) -> tf.Tensor:
 
 def mean(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:
     """Arithmetic mean (integer input is averaged in the default float); empty gives NaN."""
-    if _fast(x, REAL_FLOATS, keepdims):
+    if _fast(x, REAL_FLOAT_IDS, keepdims):
         return _MEAN(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = _inexact(tensor(x))
     axes = list(normalize_axes(axis, ndim(x)))
@@ -237,7 +240,7 @@ def _truthy(x: tf.Tensor) -> tf.Tensor:
 
 def all(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Whether every element along ``axis`` is true (NaN counts as true)."""
-    if _fast(x, _BOOL, keepdims):
+    if _fast(x, BOOL_IDS, keepdims):
         return _ALL(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_all, _truthy(x), axis, keepdims)
@@ -245,7 +248,7 @@ def all(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Ten
 
 def any(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Whether any element along ``axis`` is true (NaN counts as true)."""
-    if _fast(x, _BOOL, keepdims):
+    if _fast(x, BOOL_IDS, keepdims):
         return _ANY(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_any, _truthy(x), axis, keepdims)
