@@ -58,6 +58,7 @@ from ...backend_kit import (
     share_blocker,
 )
 from ...devices import parse_device
+from ._shape_sequence import register_tensorshape_as_sequence
 
 __all__ = ["TensorFlowBackend"]
 
@@ -97,6 +98,7 @@ class TensorFlowBackend(FrameworkBackend):
         self._device_names: dict[str, Device] = {}  # TF device string -> Device
 
     def _on_load(self, tf: ModuleType) -> None:
+        register_tensorshape_as_sequence(tf)  # the one documented global effect
         self._import = tf.experimental.dlpack.from_dlpack
         # init_scope: the first load may happen while a tf.function is being traced, where
         # tf.constant makes a *symbolic* tensor; the type must be the eager one.
@@ -147,7 +149,7 @@ class TensorFlowBackend(FrameworkBackend):
 
     @staticmethod
     def tf_device_name(device: Device) -> str:
-        """TensorFlow's device string for a unibridge device (``gpu:1`` -> ``/GPU:1``)."""
+        """TensorFlow's device string for a unibridge device: ``"/CPU:0"``, ``"/GPU:1"``."""
         return "/CPU:0" if device == CPU else f"/GPU:{device.index}"
 
     # -- conversion ---------------------------------------------------------
@@ -327,7 +329,7 @@ class TensorFlowBackend(FrameworkBackend):
         return None if span is None else (self.device_of(x), span[0], span[1])
 
     def namespace(self) -> ModuleType:
-        """unibridge's conforming Array API 2024.12 namespace for plain ``tf.Tensor`` objects.
+        """unibridge's conforming Array API 2025.12 namespace for plain ``tf.Tensor`` objects.
 
         (``tf.experimental.numpy`` is not one: it fails about 40% of the standard.)
         """
