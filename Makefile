@@ -1,4 +1,4 @@
-# unibridge — the two commands: `make test` and `make demo`.
+# unibridge — the two commands: `make test` and `make demo` (plus bench, conformance, fuzz, soak).
 # Both create .venv if it is missing and install with constraints.txt, which pins
 # torch==2.13.0 (the CPU wheel this machine's pip finds locally; unpinned, pip
 # would pull gigabytes of CUDA) and tensorflow-cpu==2.21.0.
@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard backends/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 
-.PHONY: test demo bench fuzz soak mutation install clean gpu-check gpu-wheels
+.PHONY: test demo bench conformance fuzz soak mutation install clean gpu-check gpu-wheels
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]' 2>&1 | sed '/^WARNING: Location .* is ignored/d'
 	$(PY) -m benchmarks
+
+# The official Array API suite against the TF namespace: ARRAY_API_TESTS_DIR=/path/to/array-api-tests
+# (a checkout with its array-api submodule). Fails on any failure not in tests/array_api/expected-failures.txt.
+conformance: $(STAMP)
+	$(PY) tests/array_api/conformance_runner.py $(CONFORMANCE_ARGS)
 
 fuzz: $(STAMP)
 	UNIBRIDGE_FUZZ_EXAMPLES=20000 UNIBRIDGE_HONEST_EXAMPLES=5000 $(PY) -m pytest tests/reliability \

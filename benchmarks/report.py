@@ -14,6 +14,7 @@ __all__ = ["format_ns", "render", "write_json", "load_json", "summary_table"]
 GROUP_TITLES = {
     "overhead": "Per-call overhead, 8-element float32 (ratio = unibridge / native call, same trials)",
     "introspection": "dtype_of / device_of / shares_memory / namespace vs array-api-compat",
+    "namespace": "TF namespace (xp) vs the raw TF call, 64x64 float64 eager, and a model step in tf.function",
     "imports": "Import time in fresh processes (statement only, no interpreter start-up)",
     "peers": "Peers: Keras 3 (a process per backend), EagerPy, array-api-compat",
     "model": "Model code: a 2-layer MLP training step and seeded draws (ratio = unibridge / native, same trials)",

@@ -1,4 +1,4 @@
-"""The targets of issues 3 and 7, as data, and their verdicts for one report.
+"""The targets of issues 3, 7 and 15, as data, and their verdicts for one report.
 
 A ratio target compares two results timed in the same trials (median of
 per-trial ratios). Size targets are built per conversion path from the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cases.namespace import TARGETS as NAMESPACE_TARGETS
 from .model import Report, Result, TargetRow
 from .settings import format_size
 
@@ -79,6 +80,8 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
                 "gpu.h2d.unibridge", "gpu.h2d.pinned-memcpy", 1 / 0.85),
     RatioTarget("GPU: torch cuda->jax gpu flat (largest size within 3x of 1 KiB)",
                 f"gpu.torch->jax.{256 << 20}", f"gpu.torch->jax.{1 << 10}", 3.0),
+    # Issue 15: the TF namespace per call against raw TF (eager), and in tf.function.
+    *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in NAMESPACE_TARGETS),
 )
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python docs/measure_facts.py                 # every section (a few minutes)
     .venv/bin/python docs/measure_facts.py torch jax       # only some
 
-Sections: versions torch tensorflow alignment jax dask dtypes imports.
+Sections: versions torch tensorflow alignment jax dask dtypes odd imports.
 Prints one Markdown table per section: what was tried, and what happened.
 Anything that can abort the interpreter runs in a child process. Timings are
 ratios within this run; the machine may be shared, so rerun before trusting one.
@@ -389,6 +389,61 @@ def dtype_facts() -> list[Row]:
     ]
 
 
+def odd_facts() -> list[Row]:
+    """Legal values without array data, and sizes past the address space: what each framework raises."""
+    import dask.array as da
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    import tensorflow as tf
+    import torch
+
+    rows: list[Row] = []
+    handle = tf.Variable([1.0]).handle
+    variant = tf.data.experimental.to_variant(tf.data.Dataset.range(2))
+    rows.append(("np.asarray(tf.Variable(...).handle)  (dtype resource)", attempt(lambda: np.asarray(handle))))
+    rows.append(("np.asarray(tf.data.experimental.to_variant(ds))  (dtype variant)", attempt(lambda: np.asarray(variant))))
+    rows.append(("np.asarray(tf.constant([1], tf.qint8)).dtype", attempt(lambda: np.asarray(tf.constant([1], tf.qint8)).dtype)))
+    seen: dict[str, str] = {}
+
+    @tf.function(autograph=False)
+    def traced(x: Any) -> Any:
+        seen["type"] = type(tf.constant(0)).__name__
+        with tf.init_scope():
+            seen["init_scope"] = type(tf.constant(0)).__name__
+        seen["asarray"] = attempt(lambda: np.asarray(x))
+        return x
+
+    traced(tf.constant([1.0]))
+    rows.append(("type(tf.constant(0)) while a tf.function is traced", seen["type"]))
+    rows.append(("the same under tf.init_scope()", seen["init_scope"]))
+    rows.append(("np.asarray(symbolic tensor) while tracing", seen["asarray"]))
+    deleted = jnp.arange(3.0)
+    deleted.delete()
+    rows.append(("np.asarray(x) after x.delete()  (jax)", attempt(lambda: np.asarray(deleted))))
+    rows.append(("x.devices() after x.delete()  (jax)", attempt(lambda: deleted.devices())))
+    jit_seen: dict[str, str] = {}
+
+    @jax.jit
+    def jitted(t: Any) -> Any:
+        jit_seen["devices"] = attempt(lambda: t.devices())
+        jit_seen["device_put"] = type(jax.device_put(np.ones(2), jax.devices("cpu")[0])).__name__
+        return t
+
+    jitted(jnp.ones(2))
+    rows.append(("tracer.devices() inside jax.jit", jit_seen["devices"]))
+    rows.append(("type(jax.device_put(np_array, cpu)) inside jax.jit", jit_seen["device_put"]))
+    rows.append(("np.zeros((2**31, 2**31))", attempt(lambda: np.zeros((2**31, 2**31)))))
+    rows.append(("torch.zeros(2**60, dtype=torch.float64)", attempt(lambda: torch.zeros(2**60, dtype=torch.float64))))
+    rows.append(("tf.zeros((2**31, 2**31), tf.float32)", attempt(lambda: tf.zeros((2**31, 2**31), tf.float32))))
+    rows.append(("jnp.zeros(2**60, jnp.float64)  (x64 on)", child(
+        "import jax; jax.config.update('jax_enable_x64', True); import jax.numpy as jnp; jnp.zeros(2**60, jnp.float64)")))
+    rows.append(("da.zeros((0, 10**6), chunks='auto')", attempt(lambda: da.zeros((0, 10**6), chunks="auto"))))
+    rows.append(("da.from_array(np.zeros((0, 10**6)), chunks='auto')", attempt(lambda: da.from_array(np.zeros((0, 10**6)), chunks="auto"))))
+    rows.append(("torch.func.vmap(lambda t: t.numpy())(torch.ones(2, 3))", attempt(lambda: torch.func.vmap(lambda t: t.numpy())(torch.ones(2, 3)))))
+    return rows
+
+
 def import_times() -> list[Row]:
     stmts = {"pass": "pass", "numpy": "import numpy", "torch": "import torch", "tensorflow": "import tensorflow",
              "tensorflow, jax blocked": "import sys; sys.modules['jax'] = None; import tensorflow",
@@ -416,6 +471,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]]]] = {
     "tensorflow": ("NumPy to TensorFlow", tensorflow_facts),
     "alignment": ("TensorFlow DLPack import: alignment", alignment), "jax": ("NumPy to JAX", jax_facts),
     "dask": ("Dask", dask_facts), "dtypes": ("Dtype defaults of the frameworks", dtype_facts),
+    "odd": ("Values without array data, and sizes past the address space", odd_facts),
     "imports": ("Import times (import statement only, median of 5 fresh processes)", import_times),
 }
 

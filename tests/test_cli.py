@@ -31,14 +31,6 @@ def unibridge(*args: str, cwd: Path, env: dict[str, str] | None = None, script: 
     )
 
 
-def assert_one_line_error(done: subprocess.CompletedProcess[str], *needles: str) -> None:
-    errors = [line for line in done.stderr.splitlines() if line.startswith("unibridge: error:")]
-    assert len(errors) == 1, done.stderr
-    assert "Traceback" not in done.stderr
-    for needle in needles:
-        assert needle in errors[0]
-
-
 def test_info_json_reports_version_backends_devices_and_sources(tmp_path: Path) -> None:
     done = unibridge("info", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -100,18 +92,47 @@ def test_console_script_runs_from_any_directory(tmp_path: Path, where: str) -> N
     ("variable", "value"),
     [("UNIBRIDGE_BACKEND", "tourch"), ("UNIBRIDGE_DEVICE", "banana"), ("UNIBRIDGE_DEFAULT_FLOAT", "int8")],
 )
-def test_bad_environment_variable_is_one_line_and_exit_2(tmp_path: Path, variable: str, value: str) -> None:
-    done = unibridge("info", cwd=tmp_path, env=clean_env(**{variable: value}))
-    assert done.returncode == 2
-    assert_one_line_error(done, variable, repr(value))
-    assert done.stdout == ""
+def test_bad_environment_variable_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str
+) -> None:
+    # In process (info now lists every backend first, and a child would import them all
+    # again); the JSON test below runs the real command in a child.
+    monkeypatch.setenv(variable, value)
+    assert main(["info"]) == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("unibridge: error:")]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert variable in errors[0] and repr(value) in errors[0], errors[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "shown"),
+    [("UNIBRIDGE_BACKEND", "tourch", "UNIBRIDGE_BACKEND='tourch'"), ("UNIBRIDGE_DEVICE", "cuda", "cuda -> (not available)")],
+)
+def test_info_with_a_bad_configuration_still_prints_backends_and_devices(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str, shown: str
+) -> None:
+    monkeypatch.setenv(variable, value)  # read on first use: the autouse fixture reset the defaults
+    assert main(["info"]) == 2
+    out, err = capsys.readouterr()
+    errors = [line for line in err.splitlines() if line.startswith("unibridge: error:")]
+    assert len(errors) == 1 and variable in errors[0], err
+    assert out.startswith(f"unibridge {ub.__version__}"), out
+    for info in ub.backends():  # the backend table, with each one's devices
+        row = next(line for line in out.splitlines() if line.startswith(f"  {info.name} "))
+        assert ("cpu" in row) == info.available, row
+    assert shown in out, out
 
 
 def test_bad_environment_variable_with_json_gives_a_json_error(tmp_path: Path) -> None:
     done = unibridge("info", "--json", cwd=tmp_path, env=clean_env(UNIBRIDGE_BACKEND="tourch"))
     assert done.returncode == 2
-    error = json.loads(done.stdout)["error"]
+    info = json.loads(done.stdout)  # one JSON document: the report, with the error in it
+    error = info["error"]
     assert error["type"] == "BackendNotFoundError" and "UNIBRIDGE_BACKEND" in error["message"]
+    assert info["ok"] is False and info["configuration"] == {}
+    assert {b["name"] for b in info["backends"]} == {b.name for b in ub.backends()}
+    assert next(b for b in info["backends"] if b["name"] == "numpy")["devices"] == ["cpu"]
 
 
 def test_check_passes_on_every_available_backend(tmp_path: Path) -> None:

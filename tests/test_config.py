@@ -181,6 +181,55 @@ def test_bad_environment_values_raise_on_first_use(var: str, value: str, error: 
         assert fragment in message, (fragment, message)
 
 
+_FIRST_USE = "import unibridge as ub\ntry:\n    ub.zeros(2)\nexcept ub.UnibridgeError as e:\n    print(type(e).__name__); print(e)\n"
+
+
+def test_unibridge_device_is_quoted_as_written_not_normalised() -> None:
+    proc = _run(_FIRST_USE, UNIBRIDGE_DEVICE="cuda")
+    first, _, message = proc.stdout.partition("\n")
+    assert first == "DeviceUnavailableError", proc.stdout + proc.stderr
+    assert "UNIBRIDGE_DEVICE='cuda'" in message and "UNIBRIDGE_DEVICE='gpu:0'" not in message, message
+
+
+def test_use_and_configure_quote_the_device_as_written() -> None:
+    with ub.use("numpy", device="CUDA:1"):
+        with pytest.raises(ub.DeviceUnavailableError, match=r"device 'CUDA:1' \(gpu:1\).*set by use\(device='CUDA:1'\)"):
+            ub.zeros(2)
+    ub.configure(device="/GPU:0")
+    with pytest.raises(ub.DeviceUnavailableError, match=r"set by configure\(device='/GPU:0'\)"):
+        ub.zeros(2)
+
+
+@pytest.mark.parametrize("broken", ["dask-without-dask.array", "jax-import-blocked"])
+def test_unibridge_backend_naming_a_plugin_whose_framework_is_missing_names_the_variable(
+    broken: str, tmp_path: "os.PathLike[str]"
+) -> None:
+    name = broken.partition("-")[0]
+    if name not in [b.name for b in ub.backends()]:
+        pytest.skip(f"the {name} plugin is not installed")
+    env = {"UNIBRIDGE_BACKEND": name}
+    code = _FIRST_USE
+    if broken == "dask-without-dask.array":
+        # `pip install dask` without the [array] extra: dask imports, dask.array does not.
+        # A real partial install on PYTHONPATH (an empty dask package shadowing the real one).
+        (tmp_path / "dask").mkdir()  # type: ignore[operator]
+        (tmp_path / "dask" / "__init__.py").write_text("")  # type: ignore[operator]
+        env["PYTHONPATH"] = str(tmp_path)
+        # It fails on first use only: the selection stays valid, so use("numpy") works.
+        code += "with ub.use('numpy'):\n    print('ISOLATED', ub.zeros(2).tolist())\n"
+    else:
+        code = "import sys\nsys.modules['jax'] = None  # Python's own 'import blocked' marker\n" + code
+    proc = _run(code, **env)
+    first, _, message = proc.stdout.partition("\n")
+    assert first == "BackendUnavailableError", proc.stdout + proc.stderr
+    assert message.startswith(f"UNIBRIDGE_BACKEND='{name}': "), message
+    assert "pip install" in message, message
+    if broken == "jax-import-blocked":  # available() itself knows: a blocked import is not installed
+        assert "jax is not installed" in message, message
+    else:
+        assert "ISOLATED [0.0, 0.0]" in message, proc.stdout + proc.stderr
+
+
 def test_unavailable_backend_says_what_to_install() -> None:
     proc = _run(
         "import sys\nsys.modules['torch'] = None  # torch not importable in this process\n"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from unibridge.devices import AUTO, CPU, Device, parse_device, resolve_device
+from unibridge.devices import AUTO, CPU, CPU_ONLY, CpuOnly, Device, parse_device, resolve_device
 
 
 @pytest.mark.parametrize(
@@ -69,6 +69,31 @@ def test_missing_device_raises_listing_what_exists() -> None:
         resolve_device(Device("gpu", 1), [CPU, Device("gpu", 0)], "torch")
     with pytest.raises(ub.DeviceUnavailableError, match="cpu:1"):
         resolve_device(parse_device("cpu:1"), [CPU], "torch")
+
+
+def test_gpu_hint_is_given_only_where_it_helps() -> None:
+    # Some GPUs seen, but not this one: the listing says it all, no "sees no GPU".
+    with pytest.raises(ub.DeviceUnavailableError) as info:
+        resolve_device(Device("gpu", 3), [CPU, Device("gpu", 0)], "torch")
+    assert "sees no GPU" not in str(info.value) and "available: cpu, gpu:0" in str(info.value)
+    # No GPU seen by a backend that could have one: check the driver.
+    with pytest.raises(ub.DeviceUnavailableError, match="check the driver"):
+        resolve_device(Device("gpu", 0), [CPU], "torch")
+    # A CPU-only backend: no driver advice, say it is CPU-only.
+    with pytest.raises(ub.DeviceUnavailableError, match="'dask' runs on the CPU only") as info:
+        resolve_device(parse_device("cuda"), CPU_ONLY, "dask")
+    assert "driver" not in str(info.value) and "'cuda' (gpu:0)" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["numpy", "dask"])
+def test_gpu_request_on_a_cpu_only_backend_says_cpu_only_not_check_the_driver(name: str) -> None:
+    if name not in [b.name for b in ub.backends() if b.available]:
+        pytest.skip(f"backend {name!r} is not installed")
+    assert isinstance(ub.get_backend(name).devices(), CpuOnly)
+    for call in (lambda: ub.zeros(2, backend=name, device="gpu"), lambda: ub.asarray([1.0], backend=name, device="cuda:1")):
+        with pytest.raises(ub.DeviceUnavailableError, match=f"'{name}' runs on the CPU only") as info:
+            call()
+        assert "driver" not in str(info.value)
 
 
 def test_asking_for_a_missing_gpu_never_falls_back_to_the_cpu(backend: str) -> None:

@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 import unibridge as ub
 from _backends import availability, selected
 import _oracle as oracle
+from _sources import CopyOnly, LegacyCopy, OnlyArray, OnlyDLPack, OnlyInterface
 
 EXAMPLES = int(os.environ.get("UNIBRIDGE_HONEST_EXAMPLES", "120"))
 DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -102,37 +103,6 @@ def numpy_scalars(draw: Any) -> Any:
         return _numpy_dtype(dtype).type(draw(st.integers(lo, hi)))
     bits = draw(st.integers(0, 2 ** (_numpy_dtype(dtype).itemsize * 8) - 1))
     return np.frombuffer(bits.to_bytes(_numpy_dtype(dtype).itemsize, "little"), _numpy_dtype(dtype))[0]
-
-
-class OnlyArray:
-    """Offers its values through ``__array__`` alone (the NumPy 2 signature)."""
-
-    def __init__(self, a: np.ndarray[Any, Any]) -> None:
-        self._a = a
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
-        return self._a if copy is not True else self._a.copy()
-
-
-class OnlyInterface:
-    """Offers its memory through ``__array_interface__`` alone."""
-
-    def __init__(self, a: np.ndarray[Any, Any]) -> None:
-        self._a = a
-        self.__array_interface__ = a.__array_interface__
-
-
-class OnlyDLPack:
-    """Offers its memory through DLPack alone."""
-
-    def __init__(self, a: np.ndarray[Any, Any]) -> None:
-        self._a = a
-
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        return self._a.__dlpack__(**kwargs)
-
-    def __dlpack_device__(self) -> Any:
-        return self._a.__dlpack_device__()
 
 
 @st.composite
@@ -497,27 +467,8 @@ def test_numpy_float64_scalars_keep_their_dtype_under_the_float32_default(backen
         assert ub.dtype_of(out) == scalar.dtype.name and ub.to_numpy(out).item() == scalar.item()
 
 
-class _CopyOnly:
-    """An ``__array__`` that can only copy (it refuses ``copy=False``, as NumPy 2 asks)."""
-
-    def __init__(self) -> None:
-        self.values = np.arange(3.0)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
-        if copy is False:
-            raise ValueError("cannot share")
-        return self.values.copy()
-
-
-class _LegacyCopy:
-    """An old-style ``__array__`` (no ``copy`` argument) that hands out a copy."""
-
-    def __array__(self, dtype: Any = None) -> np.ndarray[Any, Any]:
-        return np.arange(3.0)
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("make", [_CopyOnly, _LegacyCopy])
+@pytest.mark.parametrize("make", [CopyOnly, LegacyCopy])
 def test_copy_false_on_an_object_whose_array_method_can_only_copy_raises(backend: str, make: Any) -> None:
     with pytest.raises(ub.CopyRequiredError, match="only as a copy"):
         ub.asarray(make(), copy=False, backend=backend)

@@ -32,6 +32,8 @@ Example:
 from __future__ import annotations
 
 import importlib
+import math
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -43,20 +45,38 @@ import numpy as np
 
 from ._dlpack import dlpack_span
 from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros
-from .devices import CPU, Device
+from .devices import CPU, CPU_ONLY, CpuOnly, Device
 from .dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from .errors import (
     BackendUnavailableError,
+    ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
     LossyCastError,
     UnsupportedInputError,
 )
-from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
+from .protocol import Backend, NumpyFastPath, NumpyViewFastPath, SupportsAstype
 
-# Held while a framework is imported and its backend initialised, so that _on_load runs once
-# however many threads ask for the module at once (re-entrant: _on_load may use self.module).
-_LOADING = threading.RLock()
+
+class _LoadingLock:
+    """Held while a framework is imported and its backend initialised.
+
+    So ``_on_load`` runs once however many threads ask for the module at once
+    (re-entrant: ``_on_load`` may use ``self.module``). A child of ``os.fork()``
+    gets a fresh lock: one held by another thread at the fork would stay held
+    for ever in the child, where that thread does not exist.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        self.lock = threading.RLock()
+
+
+_LOADING = _LoadingLock()
 
 __all__ = [
     # base classes
@@ -66,6 +86,7 @@ __all__ = [
     "import_framework",
     "framework_version",
     "share_blocker",
+    "check_nbytes",
     "aligned_copy",
     "aligned_empty",
     "aligned_zeros",
@@ -74,14 +95,18 @@ __all__ = [
     "ALIGNMENT",
     # what backend methods take, return and raise
     "Backend",
+    "SupportsAstype",
     "NumpyFastPath",
     "NumpyViewFastPath",
     "CPU",
+    "CPU_ONLY",
+    "CpuOnly",
     "Device",
     "DType",
     "from_numpy_dtype",
     "numpy_dtype",
     "BackendUnavailableError",
+    "ConfigurationError",
     "CopyRequiredError",
     "DeviceUnavailableError",
     "LossyCastError",
@@ -130,6 +155,32 @@ def framework_version(*distributions: str) -> str | None:
     return None
 
 
+def _naming_the_variable(exc: BackendUnavailableError, chosen_by: str) -> BackendUnavailableError | None:
+    """``exc`` prefixed with ``UNIBRIDGE_BACKEND='...'`` while that variable still chooses this backend.
+
+    The selection checks the variable's backend is *available* (a bad value raises
+    there), but a framework that is installed and fails to import (dask without
+    dask.array, a broken wheel) fails only on first use, so that ``use("numpy")`` keeps
+    working; the error must still say where the choice came from.
+    """
+    if chosen_by and os.environ.get("UNIBRIDGE_BACKEND", "").strip() == chosen_by:
+        return BackendUnavailableError(f"UNIBRIDGE_BACKEND={chosen_by!r}: {exc}")
+    return None
+
+
+def _installed(module: str) -> bool:
+    """Whether top-level ``module`` can be imported, without importing it.
+
+    ``sys.modules[name] = None`` is Python's "import blocked" marker: not installed.
+    """
+    if module in sys.modules:
+        return sys.modules[module] is not None
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken parent package, or a module without __spec__
+        return False
+
+
 class FrameworkBackend:
     """Base class for a backend over one framework that is imported on first use.
 
@@ -172,6 +223,8 @@ class FrameworkBackend:
     def __init__(self) -> None:
         self._module: ModuleType | None = None
         self._dtypes: DtypeTable | None = None
+        # The UNIBRIDGE_BACKEND value that chose this backend (set by the selection), for errors.
+        self.chosen_by_environment = ""
 
     # -- the framework, on first use -------------------------------------------------------------
     @property
@@ -179,10 +232,16 @@ class FrameworkBackend:
         """The framework module, imported (and :meth:`_on_load` run) on first access."""
         module = self._module
         if module is None:
-            with _LOADING:  # threads arriving at once: one loads, the others wait and reuse it
+            with _LOADING.lock:  # threads arriving at once: one loads, the others wait and reuse it
                 module = self._module
                 if module is None:
-                    module = import_framework(self.framework, self.name, self.install_hint)
+                    try:
+                        module = import_framework(self.framework, self.name, self.install_hint)
+                    except BackendUnavailableError as exc:
+                        named = _naming_the_variable(exc, self.chosen_by_environment)
+                        if named is None:
+                            raise
+                        raise named from exc
                     self._dtypes = self.dtype_table(module)
                     self._on_load(module)
                     self._module = module  # set last: a half-initialised backend is never seen as loaded
@@ -202,7 +261,7 @@ class FrameworkBackend:
 
     def available(self) -> tuple[bool, str]:
         """Whether the framework can be imported here, found without importing it."""
-        missing = [m for m in self._required() if m not in sys.modules and find_spec(m) is None]
+        missing = [m for m in self._required() if not _installed(m)]
         if not missing:
             return True, ""
         return False, f"{', '.join(missing)} is not installed; {self.install_hint}"
@@ -213,7 +272,10 @@ class FrameworkBackend:
 
     def array_types(self, module: ModuleType) -> tuple[type, ...]:
         """The framework's array types, given the imported framework module."""
-        raise NotImplementedError(f"{type(self).__name__} must define array_types(module)")
+        raise TypeError(
+            f"{type(self).__name__} must define array_types(module) (or override is_array): "
+            f"FrameworkBackend cannot know which of the framework's types are its arrays"
+        )
 
     def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
         """The framework's own dtype object types (none when it uses NumPy's dtypes)."""
@@ -357,3 +419,31 @@ def share_blocker(
     if aligned64 and a.size and address(a) % ALIGNMENT:
         return f"data not {ALIGNMENT}-byte aligned"
     return None
+
+
+# -- allocation -----------------------------------------------------------------------------------
+
+
+def check_nbytes(shape: tuple[int, ...], dtype: DType) -> int:
+    """The byte size of an array of ``shape`` and ``dtype``; ConfigurationError past the address space.
+
+    Call it before allocating (``zeros``): beyond ``sys.maxsize`` bytes NumPy raises
+    its own ``ValueError``, torch a ``RuntimeError``, TensorFlow ``ResourceExhaustedError``
+    and JAX **aborts the process** (``overflow in static extent product``).
+
+    Example:
+        >>> check_nbytes((2, 3), DType("float64"))
+        48
+        >>> check_nbytes((2**31, 2**31), DType("float64"))
+        Traceback (most recent call last):
+        ...
+        unibridge.errors.ConfigurationError: an array of shape (2147483648, 2147483648) and dtype float64 needs 36893488147419103232 bytes, more than any process can address (9223372036854775807); use a smaller shape (a lazy backend such as dask can describe larger arrays)
+    """
+    nbytes = math.prod(shape) * numpy_dtype(dtype).itemsize
+    if nbytes > sys.maxsize:
+        raise ConfigurationError(
+            f"an array of shape {tuple(shape)} and dtype {dtype} needs {nbytes} bytes, more than "
+            f"any process can address ({sys.maxsize}); use a smaller shape (a lazy backend such "
+            f"as dask can describe larger arrays)"
+        )
+    return nbytes

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device
+from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device, spelling_of
 from .dtypes import DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnibridgeError
 from .registry import _REGISTRY
@@ -72,9 +72,14 @@ class Selection:
         object.__setattr__(self, "key", f"{self.backend}@{self.device}")
 
     def device_origin(self) -> str:
-        """Where the device setting came from, quoting the variable when it was the environment."""
+        """Where the device setting came from, quoted as it was written (``UNIBRIDGE_DEVICE='cuda'``)."""
         where = self.sources.get("device", "default")
-        return f"environment: UNIBRIDGE_DEVICE='{self.device}'" if where == "environment" else where
+        spelled = spelling_of(self.device)
+        if where == "environment":
+            return f"environment: UNIBRIDGE_DEVICE={spelled!r}"
+        if where in ("use", "configure"):
+            return f"{where}(device={spelled!r})"
+        return where
 
 
 # The innermost use() block's selection (None outside every block).
@@ -94,6 +99,16 @@ class _ProcessDefault:
 _DEFAULT = _ProcessDefault()
 
 
+def _reinit_after_fork() -> None:
+    # A thread building the process default at fork time held this lock; it does not
+    # exist in the child. The selection itself is assigned atomically: keep it.
+    _DEFAULT.lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reinit_after_fork)
+
+
 def _check_backend(name: str, origin: str) -> str:
     """The canonical name of backend ``name``, checked to be loadable here."""
     prefix = f"UNIBRIDGE_BACKEND={name!r}: " if origin == "UNIBRIDGE_BACKEND" else ""
@@ -106,6 +121,10 @@ def _check_backend(name: str, origin: str) -> str:
     ok, reason = backend.available()
     if not ok:
         raise BackendUnavailableError(f"{prefix}{reason}")
+    if prefix and hasattr(backend, "chosen_by_environment"):
+        # The framework is imported on first use, and may fail then (a partial install): the
+        # backend's error names the variable while it still chooses it (FrameworkBackend.module).
+        backend.chosen_by_environment = name
     return backend.name
 
 

@@ -16,7 +16,7 @@ from typing import Any, Final, Union
 
 from .errors import ConfigurationError, DeviceUnavailableError
 
-__all__ = ["Device", "AUTO", "CPU", "DeviceRequest", "parse_device", "resolve_device"]
+__all__ = ["Device", "AUTO", "CPU", "CPU_ONLY", "CpuOnly", "DeviceRequest", "parse_device", "resolve_device", "spelling_of"]
 
 AUTO: Final = "auto"
 """The request for "the first GPU if there is one, else the CPU"."""
@@ -51,6 +51,8 @@ class Device(str):
     # Like torch.device.index. It shadows str.index(), which no one calls on a device;
     # the int index is what users reach for.
     index: int  # type: ignore[assignment]
+    # How the user wrote it ("cuda", "/GPU:0"), set by parse_device; errors quote it.
+    _spelling: str = ""
 
     def __new__(cls, kind: str, index: int = 0) -> Device:
         text = "cpu" if kind == "cpu" and index == 0 else f"{kind}:{index}"
@@ -71,6 +73,30 @@ CPU: Final = Device("cpu")
 DeviceRequest = Union[Device, str]  # a Device, or AUTO
 
 
+class CpuOnly(tuple[Device, ...]):
+    """What ``devices()`` returns for a backend that never has GPUs, whatever the machine.
+
+    A plain tuple otherwise; :func:`resolve_device` then tells someone asking for a
+    GPU that the backend is CPU-only, instead of suggesting a GPU driver.
+    """
+
+    __slots__ = ()
+
+
+CPU_ONLY: Final = CpuOnly((CPU,))
+"""``devices()`` of a CPU-only backend (NumPy, Dask)."""
+
+
+def spelling_of(request: DeviceRequest) -> str:
+    """How a parsed device was written (``"cuda"``), or its canonical form when unknown.
+
+    Example:
+        >>> spelling_of(parse_device("cuda")), spelling_of(Device("gpu", 1))
+        ('cuda', 'gpu:1')
+    """
+    return getattr(request, "_spelling", "") or str(request)
+
+
 @lru_cache(maxsize=128)
 def _parse_text(text: str) -> DeviceRequest:
     if text.strip().lower() == AUTO:
@@ -82,7 +108,11 @@ def _parse_text(text: str) -> DeviceRequest:
         )
     kind = _KIND_ALIASES[match["kind"].lower()]
     index = int(match["index"]) if match["index"] is not None else 0
-    return CPU if (kind == "cpu" and index == 0) else Device(kind, index)
+    if kind == "cpu" and index == 0:
+        return CPU
+    device = Device(kind, index)  # one object per spelling (the cache's key): it remembers it
+    device._spelling = text.strip()
+    return device
 
 
 def parse_device(spec: Any) -> DeviceRequest:
@@ -131,11 +161,17 @@ def resolve_device(request: DeviceRequest, available: Sequence[Device], backend:
     if request in available:
         return request  # type: ignore[return-value]
     listed = ", ".join(available) or "none"
-    hint = (
-        " This backend sees no GPU: check the driver and that a GPU build of the framework is installed."
-        if isinstance(request, Device) and request.kind == "gpu"
-        else ""
-    )
+    hint = ""
+    if isinstance(request, Device) and request.kind == "gpu":
+        if isinstance(available, CpuOnly):
+            hint = (
+                f" Backend {backend!r} runs on the CPU only: ask for 'cpu' (or 'auto'), or choose a "
+                f"backend with GPU support (`unibridge info` lists each backend's devices)."
+            )
+        elif not any(d.kind == "gpu" for d in available):
+            hint = " This backend sees no GPU: check the driver and that a GPU build of the framework is installed."
+    spelled = spelling_of(request)
+    shown = f"'{spelled}'" if spelled == str(request) else f"'{spelled}' ({request})"
     raise DeviceUnavailableError(
-        f"device '{request}' is not available on backend {backend!r}; available: {listed}.{hint}"
+        f"device {shown} is not available on backend {backend!r}; available: {listed}.{hint}"
     )

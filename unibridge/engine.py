@@ -3,13 +3,15 @@
 1. :func:`asarray` — the hot path first: a memoized *route* (the source's
    zero-copy NumPy view composed with the target's NumPy fast path) when no
    option is given; otherwise, or when the route declines, the full path.
-2. The full path: Python data becomes NumPy (inferred exactly as NumPy does),
-   foreign CPU arrays become a zero-copy NumPy view of their memory, device
-   arrays go device to device through DLPack; then the dtype and copy policy is
+2. The full path: Python data becomes NumPy (inferred at full precision,
+   exactly as NumPy does, then the default float), foreign CPU arrays become a
+   zero-copy NumPy view of their memory, device arrays go device to device
+   through DLPack, a dtype change within one framework is the framework's own;
+   the casting policy (:mod:`unibridge.casting`) and the copy policy are
    applied once, and the target backend decides whether sharing is safe.
 3. :func:`to_numpy`, :func:`shares_memory` (from real address ranges),
    :func:`to_device`, :func:`zeros` and :func:`zeros_like`, and the questions
-   ``dtype_of``/``device_of``/``owner_of``.
+   ``dtype_of``/``device_of``.
 4. The memo: routes, fast paths and resolved targets are derived data, kept
    here beside the code that builds them, and dropped as a whole whenever the
    registry changes (``register_backend``), so a re-registered backend is used
@@ -27,9 +29,9 @@ from typing import Any, Literal, Union
 
 import numpy as np
 
+from .casting import EXACT, FIT, cast, check_cast, relation
 from .config import _CURRENT, _DEFAULT, Selection, process_default
 from .devices import CPU, Device, parse_device, resolve_device
-from .casting import EXACT, FIT, cast, check_cast, relation
 from .dtypes import CASTING_MODES, DType, from_numpy_dtype, numpy_dtype
 from .errors import (
     ConfigurationError,
@@ -287,9 +289,14 @@ def _infer(obj: Any, copy: Any) -> np.ndarray[Any, Any]:
                 f"a {type(obj).__name__} gives its values only as a copy (its __array__ or buffer "
                 f"cannot be shared), so copy=False cannot be honoured"
             ) from None
+        if isinstance(obj, (list, tuple)):
+            raise UnsupportedInputError(
+                f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
+                f"data has no array form — pad it to a rectangular shape first"
+            ) from None
         raise UnsupportedInputError(
-            f"cannot convert {type(obj).__name__} to an array ({exc}); ragged or mixed "
-            f"data has no array form — pad it to a rectangular shape first"
+            f"cannot convert a {type(obj).__name__} to an array: NumPy could not read it "
+            f"({type(exc).__name__}: {exc}); pass a NumPy array or an array of a registered backend"
         ) from None
     if a.dtype.kind in "OUSMmV" and a.dtype.name != "bfloat16":
         raise UnsupportedInputError(

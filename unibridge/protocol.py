@@ -39,7 +39,7 @@ from typing_extensions import Protocol, runtime_checkable
 from .devices import Device
 from .dtypes import DType
 
-__all__ = ["Backend", "NumpyFastPath", "NumpyViewFastPath", "OPTIONAL_METHODS"]
+__all__ = ["Backend", "SupportsAstype", "NumpyFastPath", "NumpyViewFastPath"]
 
 
 @runtime_checkable
@@ -141,17 +141,29 @@ class Backend(Protocol):
         ...
 
 
-OPTIONAL_METHODS = {
-    "astype": "astype(x, dtype) -> array: one of the backend's arrays cast to ``dtype`` by the framework "
-    "itself (keeps autograd graphs and laziness); called only after the casting policy allowed the "
-    "change and checked the values where it must",
-    "numpy_fast_path": "numpy_fast_path(device) -> NumpyFastPath | None: see NumpyFastPath",
-    "numpy_view_fast_path": "numpy_view_fast_path() -> NumpyViewFastPath | None: see NumpyViewFastPath",
-    "from_dlpack": "from_dlpack(x, *, device, copy) -> array: another framework's device array, without the host",
-    "synchronize": "synchronize(x) -> None: wait for queued work on x, before a DLPack consumer reads it",
-    "host_to_device": "host_to_device(a, *, device, non_blocking) -> array: an asynchronous host-to-device copy",
-}
-"""Methods a backend *may* offer; the core looks each up with ``getattr`` and works without it."""
+@runtime_checkable
+class SupportsAstype(Protocol):
+    """Optional: a backend may offer ``astype(x, dtype)``, a dtype change by the framework itself.
+
+    ``astype(x, dtype)`` returns a **new** native array of exactly ``dtype`` on ``x``'s
+    device, with values converted as NumPy's ``astype`` converts them (rounding to
+    nearest, wrapping integers, overflowing to infinity: no checks, no warnings). The
+    core calls it only for casts within a kind or up the kind ladder (a crossing cast,
+    float -> int or complex -> real, goes through NumPy, so that ``casting="unsafe"``
+    means the same on every backend), and only after the casting policy allowed the
+    change and checked the values where it must. Its point is to keep the array where
+    and what it is: a torch tensor that requires grad stays in the autograd graph, a
+    lazy dask array stays lazy, a GPU tensor stays on the GPU.
+
+    Example:
+        >>> import unibridge as ub
+        >>> isinstance(ub.get_backend("numpy"), SupportsAstype), isinstance(ub.get_backend("torch"), SupportsAstype)
+        (False, True)
+    """
+
+    def astype(self, x: Any, dtype: DType) -> Any:
+        """``x`` converted to ``dtype`` (a new array of this backend), values as NumPy's ``astype``."""
+        ...
 
 
 class NumpyViewFastPath(NamedTuple):

@@ -35,6 +35,7 @@ Plugins (see ``docs/writing-a-backend.md``):
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -239,9 +240,12 @@ class _Registry:
         target = self.aliases.get(name)
         if target is not None:
             return target
-        lowered = name.lower() if isinstance(name, str) else name
+        lowered = name.lower()
         if lowered != name:
-            return self.canonical(lowered)
+            try:
+                return self.canonical(lowered)
+            except BackendNotFoundError:
+                pass  # raised below, quoting the name as it was written
         raise BackendNotFoundError(
             f"no backend named {name!r}; registered: {', '.join(self.names()) or 'none'}"
             f"{_installed_suffix(self)}"
@@ -420,12 +424,45 @@ def _installed_suffix(registry: _Registry) -> str:
     return f"; installed here: {', '.join(usable)}" if usable else ""
 
 
+# How long os.fork() waits for a thread that is registering or loading a backend (see _fork_safe).
+_FORK_WAIT_S = 10.0
+
+
+def _fork_safe(registry: _Registry) -> None:
+    """Keep ``registry`` usable in a child of ``os.fork()``.
+
+    A lock held by another thread at the fork stays held for ever in the child,
+    where that thread does not exist: the child's first registry call would hang.
+    So the forking thread takes the lock first (waiting up to ``_FORK_WAIT_S`` for a
+    load in progress to finish, so the child sees a whole registry) and releases it
+    in the parent; the child gets a fresh lock either way.
+    """
+    if not hasattr(os, "register_at_fork"):
+        return
+    held = threading.local()
+
+    def before() -> None:
+        held.acquired = registry.lock.acquire(timeout=_FORK_WAIT_S)
+
+    def after_in_parent() -> None:
+        if getattr(held, "acquired", False):
+            held.acquired = False
+            registry.lock.release()
+
+    def after_in_child() -> None:
+        held.acquired = False
+        registry.lock = threading.RLock()
+
+    os.register_at_fork(before=before, after_in_parent=after_in_parent, after_in_child=after_in_child)
+
+
 _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("numpy", "unibridge.adapters.numpy:NumpyBackend", ("np",)),
     ("torch", "unibridge.adapters.torch:TorchBackend", ("pytorch", "pt")),
     ("tensorflow", "unibridge.adapters.tensorflow:TensorFlowBackend", ("tf",)),
 )
 _REGISTRY = _Registry.with_builtins()
+_fork_safe(_REGISTRY)
 
 
 def register_backend(name: str, loader: Loader, *, aliases: tuple[str, ...] = ()) -> None:

@@ -9,13 +9,14 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import gpu, imports, introspection, model, overhead, peers, scaling
+from . import gpu, imports, introspection, model, namespace, overhead, peers, scaling
 
 __all__ = ["GROUPS"]
 
 GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "overhead": overhead.run,
     "introspection": introspection.run,
+    "namespace": namespace.run,
     "scaling": scaling.run,
     "imports": imports.run,
     "peers": peers.run,

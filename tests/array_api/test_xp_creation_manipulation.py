@@ -163,3 +163,47 @@ def test_take_and_take_along_axis(xp):
 def test_constants(xp):
     assert xp.e == math.e and xp.pi == math.pi and xp.inf == math.inf and math.isnan(xp.nan)
     assert xp.newaxis is None
+
+
+@pytest.mark.parametrize(
+    "shapes,expected",
+    [(((2, 1), (3,)), (2, 3)), ((), ()), (((5,),), (5,)), (((1,), (4, 1, 5)), (4, 1, 5)), (((0,), (1,)), (0,)),
+     (((2, 1, 3), (1, 4, 1), (3,)), (2, 4, 3))],
+)
+def test_broadcast_shapes_follows_the_broadcasting_rules(xp, shapes, expected):
+    assert tuple(xp.broadcast_shapes(*shapes)) == expected
+
+
+@pytest.mark.parametrize("shapes", [((2,), (3,)), ((2, 3), (3, 2)), ((0,), (2,))])
+def test_broadcast_shapes_rejects_incompatible_shapes(xp, shapes):
+    with pytest.raises(ValueError):
+        xp.broadcast_shapes(*shapes)
+
+
+@pytest.mark.parametrize("shapes,expected", [(((None, 1), (1, 4)), (None, 4)), (((None,), (3,)), (3,)),
+                                             (((None, 2), (2,)), (None, 2))])
+def test_broadcast_shapes_propagates_unknown_sizes(tfxp, shapes, expected):
+    assert tfxp.broadcast_shapes(*shapes) == expected
+
+
+@pytest.mark.parametrize("axis", [0, 2, -1, -3, (0, 1), (0, -1), (-1, 1), (3, 0), (-4, -1)])
+def test_expand_dims_inserts_axes_at_their_positions_in_the_output(xp, axis):
+    a = np.arange(6.0).reshape(2, 3)
+    expected = np.expand_dims(a, axis)
+    assert xp.expand_dims(xp.asarray(a), axis).shape == expected.shape  # positional, as in 2025.12
+    np.testing.assert_array_equal(to_np(xp.expand_dims(xp.asarray(a), axis=axis)), expected)
+
+
+@pytest.mark.parametrize("axis,error", [(3, IndexError), (-4, IndexError), ((0, 4), IndexError), ((0, 0), ValueError),
+                                        ((1, -3), ValueError)])
+def test_expand_dims_rejects_bad_axes(xp, axis, error):
+    with pytest.raises(error):
+        xp.expand_dims(xp.ones((2, 3)), axis=axis)
+
+
+def test_functions_with_several_results_return_tuples(xp):
+    x, y = xp.asarray([1, 2, 3]), xp.asarray([4, 5])
+    assert type(xp.meshgrid(x, y)) is tuple and type(xp.meshgrid()) is tuple
+    assert type(xp.broadcast_arrays(x, xp.asarray(1))) is tuple
+    assert type(xp.unstack(xp.ones((2, 3)))) is tuple
+    assert type(xp.__array_namespace_info__().devices()) is tuple

@@ -131,3 +131,16 @@ def test_default_float_follows_unibridge_configuration(tfxp):
     assert tfxp.asarray([1.0]).dtype == tfxp.float64
     assert tfxp.asarray([1]).dtype == tfxp.int64
     assert tfxp.arange(3).dtype == tfxp.int64
+
+
+@pytest.mark.parametrize("dtype,real", [("float32", "float32"), ("float64", "float64"), ("complex64", "float32"),
+                                        ("complex128", "float64")])
+def test_finfo_of_a_complex_dtype_describes_its_real_component(xp, dtype, real):
+    info = xp.finfo(getattr(xp, dtype))
+    assert info.dtype == getattr(xp, real)
+    assert info.bits == np.finfo(real).bits and info.eps == float(np.finfo(real).eps)
+
+
+def test_isdtype_takes_its_arguments_by_keyword_too(xp):
+    assert xp.isdtype(dtype=xp.int8, kind="signed integer")
+    assert not xp.isdtype(xp.uint8, kind=("real floating", "bool"))

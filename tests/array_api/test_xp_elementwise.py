@@ -182,6 +182,42 @@ def test_spec_special_cases(xp, name, args, expected):
     assert same(special(xp, name, *args), expected), special(xp, name, *args)
 
 
+# complex special cases from the spec (re, im of argument and result); sign=None: sign unspecified
+COMPLEX_SPECIAL_CASES = [
+    ("log", (-inf, 1.0), (inf, math.pi)), ("log", (inf, inf), (inf, math.pi / 4)), ("log", (-0.0, 0.0), (-inf, math.pi)),
+    ("log", (nan, inf), (inf, nan)), ("log", (1.0, nan), (nan, nan)), ("log", (-inf, -inf), (inf, -3 * math.pi / 4)),
+    ("log2", (inf, 0.0), (inf, 0.0)), ("log2", (-inf, 1.0), (inf, math.pi / math.log(2))),
+    ("log10", (inf, -0.0), (inf, -0.0)), ("log10", (0.0, inf), (inf, math.pi / 2 / math.log(10))),
+    ("log1p", (-1.0, 0.0), (-inf, 0.0)), ("log1p", (-inf, 1.0), (inf, math.pi)), ("log1p", (nan, inf), (inf, nan)),
+    ("log1p", (inf, nan), (inf, nan)), ("log1p", (1.0, inf), (inf, math.pi / 2)), ("log1p", (0.0, -0.0), (0.0, -0.0)),
+    ("expm1", (0.0, 0.0), (0.0, 0.0)), ("expm1", (-0.0, 0.0), (0.0, 0.0)), ("expm1", (-0.0, -0.0), (0.0, -0.0)), ("expm1", (inf, 0.0), (inf, 0.0)), ("expm1", (-inf, 1.0), (-1.0, 0.0)),
+    ("expm1", (1.0, inf), (nan, nan)), ("expm1", (nan, 0.0), (nan, 0.0)), ("expm1", (nan, 1.0), (nan, nan)),
+    ("expm1", (-inf, inf), (-1.0, None)), ("expm1", (-inf, nan), (-1.0, None)), ("expm1", (inf, nan), (None, nan)),
+]
+
+
+@pytest.mark.parametrize("name,arg,expected", COMPLEX_SPECIAL_CASES, ids=[f"{n}{a}" for n, a, _ in COMPLEX_SPECIAL_CASES])
+def test_complex_special_cases(xp, name, arg, expected):
+    with np.errstate(all="ignore"):
+        out = complex(to_np(getattr(xp, name)(xp.asarray([complex(*arg)])))[0])
+    for got, want in zip((out.real, out.imag), expected):
+        if want is None:
+            continue
+        exact = want == 0 or math.isinf(want) or math.isnan(want)  # signed zeros, infinities, NaN
+        if not (same(got, want) if exact else math.isclose(got, want)):
+            if name == "expm1":
+                spec_gap(xp, f"NumPy's complex expm1 at {arg}")
+            pytest.fail(f"{name}{complex(*arg)} = {out}, expected {expected}")
+
+
+@pytest.mark.parametrize("name", ["log1p", "expm1"])
+def test_complex_log1p_and_expm1_keep_precision_near_zero(tfxp, name):
+    z = complex(1e-10, 1e-10)
+    out = complex(to_np(getattr(tfxp, name)(tfxp.asarray([z])))[0])
+    series = z - z * z / 2 if name == "log1p" else z + z * z / 2
+    assert math.isclose(out.real, series.real, rel_tol=1e-12) and math.isclose(out.imag, series.imag, rel_tol=1e-12)
+
+
 def test_complex_predicates_and_parts(xp):
     z = xp.asarray([complex(1, nan), complex(inf, 0), complex(1, 2)])
     assert to_np(xp.isnan(z)).tolist() == [True, False, False]

@@ -125,14 +125,14 @@ def test_device_helpers_and_missing_gpu(tfxp):
 def test_array_namespace_info(tfxp):
     info = tfxp.__array_namespace_info__()
     caps = info.capabilities()
-    assert caps["boolean indexing"] is True and caps["data-dependent shapes"] is True
+    assert caps == {"boolean indexing": False, "data-dependent shapes": True, "max dimensions": 8}
     assert info.default_device() in info.devices()
     assert info.default_dtypes() == {"real floating": tf.float64, "complex floating": tf.complex128,
                                      "integral": tf.int64, "indexing": tf.int64}
     assert set(info.dtypes(kind="integral")) == {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
     assert set(info.dtypes(kind=("bool", "complex floating"))) == {"bool", "complex64", "complex128"}
     assert len(info.dtypes()) == 13
-    assert tfxp.__array_api_version__ == "2024.12"
+    assert tfxp.__array_api_version__ == "2025.12"
 
 
 def test_results_are_plain_tensors(tfxp):
@@ -146,7 +146,8 @@ def test_importing_unibridge_does_not_import_tensorflow():
 
 
 def test_from_dlpack_copies_unaligned_buffers_instead_of_crashing():
-    # TF aborts the process on the first op over an unaligned imported buffer (docs/framework-facts.md, "TensorFlow DLPack import: alignment"),
+    # TF aborts the process on the first op over an unaligned imported buffer (docs/framework-facts.md,
+    # "TensorFlow DLPack import: alignment"),
     # so this runs in a child process: a crash fails the test instead of killing pytest.
     code = textwrap.dedent("""
         import numpy as np
@@ -167,3 +168,47 @@ def test_from_dlpack_copies_unaligned_buffers_instead_of_crashing():
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-2000:]
+
+
+def _works(fn):
+    try:
+        fn()
+    except Exception:  # noqa: BLE001 - any failure means "not supported"
+        return False
+    return True
+
+
+def test_capabilities_tell_the_truth_about_tf_tensors(tfxp):
+    caps = tfxp.__array_namespace_info__().capabilities()
+    x = tfxp.asarray([[1.0, 2.0], [3.0, 4.0]])
+    full_boolean_indexing = all(_works(f) for f in (lambda: x[x > 2.0], lambda: x[tfxp.asarray(True)]))
+    assert caps["boolean indexing"] is full_boolean_indexing
+    n = caps["max dimensions"]
+    at_most = tfxp.ones((2,) + (1,) * (n - 1))
+    beyond = tfxp.ones((2,) + (1,) * n)
+    for op in (lambda a: tfxp.where(a > 0, a, 0.0), lambda a: tfxp.flip(a), lambda a: a[..., :1]):
+        assert _works(lambda: op(at_most))
+    assert not all(_works(lambda: op(beyond)) for op in (lambda a: tfxp.where(a > 0, a, 0.0), lambda a: a[..., :1]))
+
+
+def _offset_view(n, byte_offset):
+    """A fresh float64 buffer of n elements starting byte_offset bytes past a 64-byte boundary."""
+    base = np.zeros(n + 16, dtype=np.float64)
+    start = (-base.ctypes.data % 64 + byte_offset) // 8
+    return base[start:start + n]
+
+
+@pytest.mark.parametrize("layout,shared", [("aligned", True), ("unaligned", False), ("read-only", False)])
+def test_from_dlpack_leaves_the_sharing_decision_to_the_backend(tfxp, layout, shared):
+    src = _offset_view(8, 16 if layout == "unaligned" else 0)
+    if layout == "read-only":
+        src.flags.writeable = False
+    out = tfxp.from_dlpack(src)
+    assert unibridge.shares_memory(src, out) is shared
+    assert out.dtype == tf.float64 and out.shape == (8,)
+    if shared:
+        assert unibridge.shares_memory(src, tfxp.from_dlpack(src, copy=None))
+        assert not unibridge.shares_memory(src, tfxp.from_dlpack(src, copy=True))
+    else:
+        with pytest.raises(unibridge.CopyRequiredError):  # a ValueError, as the spec asks
+            tfxp.from_dlpack(src, copy=False)

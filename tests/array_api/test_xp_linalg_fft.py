@@ -156,3 +156,35 @@ def test_fft_helpers(xp):
     a = np.arange(12).reshape(3, 4)
     np.testing.assert_array_equal(to_np(f.fftshift(xp.asarray(a))), np.fft.fftshift(a))
     np.testing.assert_array_equal(to_np(f.ifftshift(xp.asarray(a), axes=(1,))), np.fft.ifftshift(a, axes=(1,)))
+
+
+EIG_MATRICES = {
+    "rotation": [[0.0, -1.0], [1.0, 0.0]],  # eigenvalues +-i: complex from real input
+    "symmetric": [[2.0, 1.0], [1.0, 3.0]],
+    "stack": [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 0.0], [1.0, -2.0]]],
+}
+
+
+@pytest.mark.parametrize("dtype,result", [("float32", "complex64"), ("float64", "complex128"), ("complex128", "complex128")])
+@pytest.mark.parametrize("matrix", sorted(EIG_MATRICES))
+def test_eig_returns_complex_pairs_that_satisfy_the_eigen_equation(xp, matrix, dtype, result):
+    a = np.asarray(EIG_MATRICES[matrix]).astype(dtype)
+    values, vectors = xp.linalg.eig(xp.asarray(a))
+    assert values.dtype == getattr(xp, result) and vectors.dtype == getattr(xp, result)
+    w, v = to_np(values), to_np(vectors)
+    assert w.shape == a.shape[:-1] and v.shape == a.shape
+    rtol = 1e-5 if result == "complex64" else 1e-12
+    np.testing.assert_allclose(a @ v, v * w[..., None, :], rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(np.sort_complex(to_np(xp.linalg.eigvals(xp.asarray(a))).ravel()),
+                               np.sort_complex(w.ravel()), rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype,real", [("complex64", "float32"), ("complex128", "float64"), ("float64", "float64")])
+def test_slogdet_gives_a_real_log_of_the_absolute_determinant(xp, dtype, real):
+    a = np.array([[[1 + 1j, 2], [0, 2]], [[0, 0], [0, 1j]]])
+    a = (a if dtype.startswith("complex") else a.real + a.imag).astype(dtype)
+    sign, logabsdet = xp.linalg.slogdet(xp.asarray(a))
+    assert sign.dtype == getattr(xp, dtype) and logabsdet.dtype == getattr(xp, real)
+    ref = np.linalg.slogdet(a)
+    np.testing.assert_allclose(to_np(sign), ref.sign, rtol=1e-6)
+    np.testing.assert_allclose(to_np(logabsdet), ref.logabsdet, rtol=1e-6)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from array_api_helpers import SETTINGS, to_np
+from array_api_helpers import SETTINGS, spec_gap, to_np
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -162,3 +162,53 @@ def test_unique_counts_each_nan_separately(xp):
 @given(a=hnp.arrays(np.int8, hnp.array_shapes(max_dims=2, max_side=5), elements=st.integers(-3, 3)))
 def test_unique_values_are_the_set_of_elements(xp, a):
     assert sorted(to_np(xp.unique_values(xp.asarray(a))).tolist()) == sorted(set(a.ravel().tolist()))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint16", "int64", "float32", "float64", "bool", "complex128"])
+@pytest.mark.parametrize("invert", [False, True])
+def test_isin_tests_each_element_for_membership(xp, dtype, invert):
+    a = np.array([[1, 0, 3], [2, 5, 1]]).astype(dtype)
+    b = np.array([3, 1, 7]).astype(dtype)
+    out = xp.isin(xp.asarray(a), xp.asarray(b), invert=invert)
+    assert out.dtype == xp.bool and out.shape == a.shape
+    np.testing.assert_array_equal(to_np(out), np.isin(a, b, invert=invert))
+
+
+def test_isin_nan_is_in_nothing_and_either_side_may_be_a_scalar(xp):
+    x = xp.asarray([1.0, math.nan, 2.0])
+    np.testing.assert_array_equal(to_np(xp.isin(x, xp.asarray([math.nan, 2.0]))), [False, False, True])
+    assert bool(xp.isin(2, xp.asarray([1, 2]))) and xp.isin(2, xp.asarray([1, 2])).shape == ()
+    np.testing.assert_array_equal(to_np(xp.isin(xp.asarray([1, 2]), 2)), [False, True])
+    np.testing.assert_array_equal(to_np(xp.isin(xp.asarray([1, 2]), xp.asarray([], dtype=xp.int64))), [False, False])
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("needles", [[math.nan], [3.0], [math.inf], [0.5, math.nan, 2.0, -math.inf]])
+@pytest.mark.parametrize("haystack", [[3.0, 1.0, 2.0], [2.0, math.nan, math.inf, 1.0, math.nan]])
+def test_searchsorted_agrees_with_sort_that_nan_comes_last(xp, side, needles, haystack):
+    ordered = xp.sort(xp.asarray(haystack))
+    out = xp.searchsorted(ordered, xp.asarray(needles), side=side)
+    assert out.dtype == xp.int64
+    np.testing.assert_array_equal(to_np(out), np.searchsorted(np.sort(haystack), needles, side=side))
+
+
+def test_searchsorted_takes_a_scalar(xp):
+    out = xp.searchsorted(xp.asarray([1.0, 2.0, 3.0]), 2.5)
+    assert out.shape == () and int(out) == 2
+
+
+@pytest.mark.parametrize("n,correction", [(1, 1), (2, 2), (2, 3), (0, 0), (3, 3.5)])
+def test_variance_is_nan_when_no_degrees_of_freedom_are_left(xp, n, correction):
+    x = xp.asarray(np.arange(float(n)))
+    with np.errstate(all="ignore"):
+        var, std = float(xp.var(x, correction=correction)), float(xp.std(x, correction=correction))
+    if not math.isnan(var):
+        spec_gap(xp, "NumPy gives inf or a negative variance when N - ddof <= 0")
+    assert math.isnan(var) and math.isnan(std)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_mean_of_nothing_is_nan(xp, dtype):
+    with np.errstate(all="ignore"):
+        out = complex(to_np(xp.mean(xp.zeros((0,), dtype=getattr(xp, dtype)))))
+    assert math.isnan(out.real)

@@ -175,3 +175,35 @@ def test_kit_reports_zeros_that_hand_out_one_buffer_twice(scratch: Callable[[str
     report = run_conformance("cachedzeros", quick=True, checks=["zeros_like_never_aliases"])
     assert not report.ok
     assert "results share memory: a mutation of one shows in the other" in report.failures[0].detail
+
+
+def test_kit_checks_the_optional_native_cast(scratch: Callable[[str, Any], None]) -> None:
+    from unibridge.adapters.numpy import NumpyBackend
+    from unibridge.dtypes import numpy_dtype
+
+    class Casting(NumpyBackend):
+        name = "casting"
+
+        def astype(self, x, dtype):  # type: ignore[no-untyped-def]
+            target = numpy_dtype(dtype)
+            with np.errstate(all="ignore"):  # astype's values, without its warnings
+                return (x.real if x.dtype.kind == "c" and target.kind != "b" else x).astype(target)
+
+    class Saturating(NumpyBackend):
+        name = "saturating"
+
+        def astype(self, x, dtype):  # type: ignore[no-untyped-def]
+            target = numpy_dtype(dtype)
+            if target.kind in "iu":  # clips instead of wrapping like astype
+                info = np.iinfo(target)
+                x = np.clip(np.nan_to_num(x.real if x.dtype.kind == "c" else x), info.min, info.max)
+            with np.errstate(all="ignore"):
+                return (x.real if x.dtype.kind == "c" and target.kind != "b" else x).astype(target)
+
+    scratch("casting", Casting)
+    scratch("saturating", Saturating)
+    assert run_conformance("numpy", quick=True, checks=["native_cast"]).results[0].status == "skipped"
+    good = run_conformance("casting", quick=True, checks=["native_cast"])
+    assert good.ok, good.summary()
+    bad = run_conformance("saturating", quick=True, checks=["native_cast"])
+    assert not bad.ok and "values differ from NumPy's astype" in bad.failures[0].detail

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
+dask = pytest.importorskip("dask", reason="dask is not installed")
 da = pytest.importorskip("dask.array", reason="dask is not installed")
 unibridge_dask = pytest.importorskip("unibridge_dask", reason="unibridge-dask is not installed")
 
@@ -79,3 +82,92 @@ def test_backend_neutral_reduction_runs_on_a_local_cluster() -> None:
             got = _energy(data)
         assert len(stream.data) > 0, "no task ran on the cluster"
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+# -- odd but legal inputs: exact answers or unibridge's errors, never dask's -----------------------
+
+
+@pytest.mark.parametrize("setting", [None, "64MiB"])
+def test_dask_empty_but_wide_arrays_convert_without_chunking_errors(monkeypatch: pytest.MonkeyPatch, setting: str | None) -> None:
+    if setting is not None:
+        monkeypatch.setenv("UNIBRIDGE_DASK_CHUNKS", setting)
+    # dask's automatic chunking divides by the extents: ZeroDivisionError for these.
+    x = ub.asarray(np.zeros((0, 10**6), np.float32), backend="dask")
+    assert x.shape == (0, 10**6)
+    assert ub.dtype_of(x) == "float32" and ub.to_numpy(x).shape == (0, 10**6)
+    for shape in [(0, 10**6), (10**6, 0, 10**6)]:
+        z = ub.zeros(shape, dtype="int8", backend="dask")
+        assert z.shape == shape and ub.to_numpy(z).shape == shape
+    assert ub.zeros_like(np.zeros((10**6, 0)), backend="dask").shape == (10**6, 0)
+
+
+def _counted(data: np.ndarray, chunks: int) -> tuple[object, list[int]]:  # type: ignore[type-arg]
+    calls: list[int] = []
+
+    def touch(block: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        if block.size:
+            calls.append(block.size)
+        return block
+
+    return da.from_array(data, chunks=chunks).map_blocks(touch, dtype=data.dtype), calls
+
+
+@pytest.mark.parametrize(
+    "source,target",
+    [("float64", "float32"), ("float64", "int32"), ("float64", "bool"), ("complex128", "float64"),
+     ("complex128", "bool"), ("int64", "uint8"), ("int32", "float64"), ("float32", "bfloat16")],
+)
+def test_dask_native_cast_is_lazy_and_converts_like_numpy_astype(source: str, target: str) -> None:
+    if source.startswith("int"):
+        data = np.array([1, -2, 0, 300, 2**31 - 1, 7], dtype=source)
+    else:  # out-of-range, NaN and (for complex) imaginary parts: exactly what astype does with them
+        data = np.array([1.5, -2.5, 0.0, 3e9, np.nan, 7.0]).astype(source)
+        if source.startswith("complex"):
+            data = data + 1j * np.arange(6)
+    lazy, calls = _counted(data, chunks=2)
+    backend = ub.get_backend("dask")
+    out = backend.astype(lazy, ub.as_dtype(target))
+    assert calls == [], "the cast computed the graph"
+    assert isinstance(out, da.Array) and out.chunks == lazy.chunks and ub.dtype_of(out) == target
+    with np.errstate(all="ignore"):
+        expected = (data.real if data.dtype.kind == "c" and target != "bool" else data).astype(
+            ub.dtypes.numpy_dtype(ub.as_dtype(target))
+        )
+    with warnings.catch_warnings(), dask.config.set(scheduler="sync"):
+        warnings.simplefilter("error")  # astype's ComplexWarning and NaN/overflow RuntimeWarnings are noise here
+        got = ub.to_numpy(out)
+    assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(
+    "source,target,casting",
+    [("float32", "float64", "same_kind"), ("float64", "float32", "unsafe"), ("int32", "int64", "safe")],
+)
+def test_dask_dtype_change_through_asarray_stays_lazy(source: str, target: str, casting: str) -> None:
+    lazy, calls = _counted(np.arange(6).astype(source), chunks=2)
+    out = ub.asarray(lazy, backend="dask", dtype=target, casting=casting)
+    assert ub.dtype_of(out) == target
+    assert calls == [], f"asarray computed {len(calls)} chunks for a cast that needs no value check"
+    assert out.chunks == lazy.chunks
+    assert ub.to_numpy(out).tolist() == np.arange(6).astype(target).tolist()
+
+
+def test_dask_string_and_masked_arrays_raise_unsupported_input() -> None:
+    strings = da.from_array(np.array(["a", "b"]), chunks=1)
+    for call in (ub.to_numpy, lambda x: ub.asarray(x, backend="dask"), lambda x: ub.asarray(x)):
+        with pytest.raises(ub.UnsupportedInputError, match="string"):
+            call(strings)
+    masked = da.ma.masked_array(da.from_array(np.arange(3.0), chunks=1), mask=[0, 1, 0])
+    for call in (ub.to_numpy, lambda x: ub.asarray(x)):
+        with pytest.raises(ub.UnsupportedInputError, match="mask"):
+            call(masked)
+
+
+def test_dask_unknown_chunks_convert_and_zeros_like_says_how() -> None:
+    x = da.from_array(np.arange(10.0), chunks=3)
+    y = x[x > 4]  # chunk sizes unknown until computed
+    assert ub.to_numpy(y).tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
+    assert ub.asarray(y, backend="dask") is y
+    assert not ub.shares_memory(y, np.arange(3.0))
+    with pytest.raises(ub.UnsupportedInputError, match="compute_chunk_sizes"):
+        ub.zeros_like(y)

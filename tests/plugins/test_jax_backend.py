@@ -88,3 +88,106 @@ def test_missing_gpu_raises_device_unavailable() -> None:
     n = sum(d.kind == "gpu" for d in ub.get_backend("jax").devices())
     with pytest.raises(ub.DeviceUnavailableError, match="available: cpu"):
         ub.zeros((2,), device=f"gpu:{n}", backend="jax")
+
+
+# -- values that are jax arrays but hold no data: unibridge's errors, never JAX's ------------------
+
+
+def _reads() -> list[tuple[str, object]]:
+    return [
+        ("asarray", lambda x: ub.asarray(x)),
+        ("asarray-jax", lambda x: ub.asarray(x, backend="jax")),
+        ("asarray-jax-copy", lambda x: ub.asarray(x, backend="jax", copy=True)),
+        ("to_numpy", ub.to_numpy),
+        ("shares_memory-numpy", lambda x: ub.shares_memory(x, np.ones(2))),
+        ("shares_memory-jax", lambda x: ub.shares_memory(x, ub.asarray(np.ones(2), backend="jax"))),
+        ("device_of", ub.device_of),
+        ("to_device", lambda x: ub.to_device(x, "cpu")),
+    ]
+
+
+@pytest.mark.parametrize("call", [c for _, c in _reads()], ids=[n for n, _ in _reads()])
+def test_jax_deleted_array_raises_unsupported_input(call) -> None:  # type: ignore[no-untyped-def]
+    x = ub.asarray(np.arange(3.0), backend="jax", copy=True)
+    x.delete()
+    with pytest.raises(ub.UnsupportedInputError, match="has been deleted"):
+        call(x)
+    # What is still known is still answered.
+    assert ub.dtype_of(x) == "float64" and ub.zeros_like(x).shape == (3,)
+
+
+def test_jax_array_donated_to_jit_raises_unsupported_input() -> None:
+    x = ub.asarray(np.arange(3.0), backend="jax", copy=True)
+    jax.jit(lambda a: a + 1, donate_argnums=0)(x)
+    if not x.is_deleted():
+        pytest.skip("this JAX build does not donate buffers on the CPU")
+    with pytest.raises(ub.UnsupportedInputError, match="donate_argnums"):
+        ub.to_numpy(x)
+
+
+@pytest.mark.parametrize("transform", ["jit", "grad", "vmap"])
+def test_jax_tracer_raises_unsupported_input_naming_the_transformation(transform: str) -> None:
+    seen: list[str] = []
+
+    def body(t):  # type: ignore[no-untyped-def]
+        for _, call in _reads():
+            with pytest.raises(ub.UnsupportedInputError, match=r"JAX tracer.*jax\.jit, grad or vmap") as info:
+                call(t)  # type: ignore[operator]
+            assert "ragged" not in str(info.value)
+            seen.append(type(info.value).__name__)
+        assert ub.dtype_of(t) == "float64" and ub.zeros_like(t).dtype == np.float64
+        return (t * t).sum()
+
+    data = jax.numpy.arange(3.0)
+    {"jit": jax.jit(body), "grad": jax.grad(body), "vmap": jax.vmap(body)}[transform](data)
+    assert len(seen) >= len(_reads())
+
+
+_OVERFLOW = """
+import unibridge as ub
+for shape, dtype in (((2**60,), "float64"), ((2**31, 2**31), "float32")):
+    try:
+        ub.zeros(shape, dtype=dtype, backend="jax")
+    except ub.ConfigurationError as e:
+        print("CONFIG", "more than any process can address" in str(e))
+"""
+
+
+def test_jax_zeros_whose_byte_size_overflows_raises_configuration_error_instead_of_aborting() -> None:
+    # In a child: past 2**63 bytes XLA aborts the process ("overflow in static extent product").
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    proc = subprocess.run([sys.executable, "-c", _OVERFLOW], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, f"child died ({proc.returncode}): {proc.stderr[-2000:]}"
+    assert proc.stdout.split() == ["CONFIG", "True", "CONFIG", "True"], proc.stdout
+
+
+@pytest.mark.parametrize("dtype", ["float8_e4m3fn", "int4"])
+def test_jax_arrays_of_unsupported_dtypes_raise_instead_of_passing_through(dtype: str) -> None:
+    x = jax.numpy.ones(2, getattr(jax.numpy, dtype))
+    # to_numpy gave a float8/int4 ndarray, and backend="jax" returned x unchanged.
+    for call in (ub.to_numpy, lambda a: ub.asarray(a, backend="jax"), lambda a: ub.shares_memory(a, a)):
+        with pytest.raises(ub.UnsupportedInputError, match=dtype):
+            call(x)
+
+
+def test_jax_asarray_of_numpy_inside_jit_gives_a_traced_constant() -> None:
+    aligned = aligned_copy(np.arange(8.0))
+    misaligned = misaligned_copy(np.arange(8.0))
+    got: list[str] = []
+
+    @jax.jit
+    def body(t):  # type: ignore[no-untyped-def]
+        total = t
+        for a, why in ((aligned, "traced constant"), (misaligned, "aligned")):
+            # The aligned input made device_put's tracer reach unsafe_buffer_pointer()
+            # (jax's ConcretizationTypeError); the result is a constant of the trace.
+            c = ub.asarray(a, backend="jax")
+            assert isinstance(c, jax.core.Tracer) and ub.dtype_of(c) == "float64"
+            with pytest.raises(ub.CopyRequiredError, match=why):
+                ub.asarray(a, backend="jax", copy=False)
+            total = total + c
+            got.append("ok")
+        return total
+
+    out = body(jax.numpy.zeros(8))
+    assert ub.to_numpy(out).tolist() == (2 * np.arange(8.0)).tolist() and got == ["ok", "ok"]

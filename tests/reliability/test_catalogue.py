@@ -28,18 +28,38 @@ masked array                   UnsupportedInputError: the mask would be lost; th
 structured / datetime /        UnsupportedInputError naming the dtype (also on the NumPy
 timedelta / longdouble         fast path: F9)
 ``tf.Variable``                a snapshot of its value; a later ``assign`` does not change it
+empty wide array into dask     one chunk (dask's auto chunking divides by the extents:
+(``(0, 10**6)``)               ZeroDivisionError); ``zeros`` likewise
+dask string / masked chunks    UnsupportedInputError (also into dask itself), before any
+                               compute for string/object/datetime dtypes
+dask unknown chunk sizes       converted (computing fixes them); ``zeros_like`` asks for
+                               ``x.compute_chunk_sizes()``
 ``tf.RaggedTensor``            UnsupportedInputError, hint ``.to_tensor()`` (no implicit pad)
+TF resource / variant /        UnsupportedInputError naming what the value is, also on the
+quantized (qint8) tensor       zero-copy fast path (``np.asarray`` raises TF's own error for
+                               the first two and gives a plain int8 array for the third)
+symbolic ``tf.Tensor``         UnsupportedInputError: it has no values until the function
+(inside ``tf.function``)       runs; ``backend="tensorflow"`` passes it through unchanged
+``tf.IndexedSlices``           UnsupportedInputError, hint ``tf.convert_to_tensor`` (a sparse
+                               gradient: no implicit densify)
 ``tf.SparseTensor`` / sparse   UnsupportedInputError, hint to densify (no implicit densify:
 torch (COO, CSR)               it can need far more memory). ``zeros_like`` of a sparse
                                value is fine: only shape and dtype are used
 nested (jagged) torch tensor   UnsupportedInputError, hint ``to_padded_tensor`` (F6)
 TF string tensor               UnsupportedInputError *before* any DLPack export (that export
                                aborts the process)
+deleted / donated jax array   UnsupportedInputError: its buffer is gone (JAX's RuntimeError
+                               never escapes); ``dtype_of``/``zeros_like`` still answer
+JAX tracer (inside jit,       UnsupportedInputError naming the transformation, never the
+grad or vmap, or leaked)      "ragged data" message of Python data
 ``nn.Parameter`` / tensor      a detached view: NumPy shares the memory; the autograd graph
 that requires grad             does not travel
 meta-device tensor             UnsupportedInputError: it has no data
 lazy conj/neg torch tensor     the resolved values; ``copy=False`` -> CopyRequiredError
-complex32 / float8 / qint8     UnsupportedInputError: no Array API equivalent
+complex32 / float8 / qint8     UnsupportedInputError: no Array API equivalent, also into the
+(torch, TF, JAX int4/float8)   same framework (``backend="torch"``/``"jax"`` passed them on)
+torch.func / FakeTensor        UnsupportedInputError: no storage of its own (torch raised
+                               RuntimeError)
 pandas (if installed)          numeric frames/series convert via ``__array__`` (a nullable
                                ``Int64`` with NA becomes float64 with NaN: pandas' own
                                ``__array__`` decides); object/str/mixed -> UnsupportedInputError
@@ -49,12 +69,19 @@ pandas (if installed)          numeric frames/series convert via ``__array__`` (
 bad ``dtype=``                 UnsupportedInputError listing the known dtypes
 bad ``device=`` spelling       ConfigurationError listing allowed spellings; a well-formed
                                device that is absent -> DeviceUnavailableError listing
-                               the devices that exist
+                               the devices that exist, quoting the device as written
+                               (``'cuda:7' (gpu:7)``); a GPU asked of a CPU-only backend
+                               (numpy, dask) says so instead of suggesting a GPU driver
 bad ``backend=``               BackendNotFoundError listing registered backends
 bad ``casting=`` / ``copy=``   ConfigurationError (F2, F8)
 bad ``shape`` for ``zeros``    ConfigurationError; a float extent is not truncated (F3)
+``zeros`` past 2**63 bytes     ConfigurationError before any framework allocates (NumPy and
+                               torch raised their own errors, TensorFlow an OOM, and JAX
+                               aborted the process); a zero-size shape of any extent is fine
+``register_backend`` bad name  ConfigurationError naming the rule and an example name
 bad ``UNIBRIDGE_*`` variable   raises on first use (never at import), naming the variable,
-                               the value and what is allowed
+                               the value as written and what is allowed; a backend chosen
+                               there whose framework fails to import names the variable too
 =============================  ==============================================================
 """
 
@@ -76,6 +103,7 @@ import pytest
 import unibridge as ub
 
 from _backends import require
+from _sources import CopyOnly, OnlyDLPack
 
 
 @dataclass(frozen=True)
@@ -108,34 +136,65 @@ def _tf() -> Any:
     return tf
 
 
+def _tf_seen() -> Any:
+    """TensorFlow, with its CPU device already seen (the zero-copy view path is then live)."""
+    tf = _tf()
+    ub.asarray(tf.constant([0.0]))
+    return tf
+
+
+def _tf_graph_tensor() -> Any:
+    tf = _tf_seen()
+    with tf.Graph().as_default():
+        return tf.constant([1.0, 2.0])  # symbolic: what a tf.function body sees
+
+
+def _jax() -> Any:
+    require("jax")
+    import jax
+
+    return jax
+
+
+def _jax_deleted() -> Any:
+    _jax()
+    x = ub.asarray(np.arange(3.0), backend="jax", copy=True)
+    x.delete()
+    return x
+
+
+def _jax_leaked_tracer() -> Any:
+    leaked: list[Any] = []
+    _jax().jit(lambda t: leaked.append(t) or t)(np.arange(2.0))
+    return leaked[0]  # an abstract value that escaped its jit
+
+
+def _torch_fake() -> Any:
+    torch = _torch()
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    with FakeTensorMode():
+        return torch.ones(3)  # shape and dtype, no storage
+
+
+def _da() -> Any:
+    require("dask")
+    import dask.array as da
+
+    return da
+
+
+def _dask_unknown_chunks() -> Any:
+    x = _da().from_array(np.arange(10.0), chunks=3)
+    return x[x > 6]  # chunk sizes unknown until computed
+
+
 def _pd() -> Any:
     return pytest.importorskip("pandas", reason="pandas is not installed; pandas rows need it")
 
 
 def _gen() -> Any:
     return (i for i in range(3))
-
-
-class _CopyingArray:
-    """An object whose ``__array__`` can only hand out a copy."""
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
-        if copy is False:
-            raise ValueError("this object cannot share its values")
-        return np.arange(3.0)
-
-
-class _OnlyDLPack:
-    """An object offering its memory through DLPack alone."""
-
-    def __init__(self, a: np.ndarray[Any, Any]) -> None:
-        self.a = a
-
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        return self.a.__dlpack__(**kwargs)
-
-    def __dlpack_device__(self) -> Any:
-        return self.a.__dlpack_device__()
 
 
 def _shares(inp: Any, out: Any) -> None:
@@ -231,6 +290,16 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("tf-sparse", lambda: _tf().sparse.eye(3), {"backend": "torch"}, Err(ub.UnsupportedInputError, "tf.sparse.to_dense"), None),
     ("tf-string", lambda: _tf().constant(["a", "b"]), {"backend": "torch"}, Err(ub.UnsupportedInputError, "string tensor"), None),
     ("tf-string-to-tf", lambda: _tf().constant(["a"]), {"backend": "tensorflow"}, Err(ub.UnsupportedInputError, "string"), None),
+    ("tf-resource-handle", lambda: _tf_seen().Variable([1.0]).handle, {}, Err(ub.UnsupportedInputError, "resource handle"), None),
+    ("tf-variant", lambda: _tf_seen().data.experimental.to_variant(_tf().data.Dataset.range(2)), {}, Err(ub.UnsupportedInputError, "variant tensor"), None),
+    ("tf-qint8", lambda: _tf_seen().constant([1], _tf().qint8), {}, Err(ub.UnsupportedInputError, "qint8"), None),
+    ("tf-symbolic-tensor", _tf_graph_tensor, {}, Err(ub.UnsupportedInputError, "outside tf.function"), None),
+    ("tf-indexed-slices", lambda: _tf().IndexedSlices(_tf().constant([[1.0]]), _tf().constant([0]), _tf().constant([2, 1])), {"backend": "torch"}, Err(ub.UnsupportedInputError, "tf.convert_to_tensor"), None),
+    ("jax-deleted-array", _jax_deleted, {}, Err(ub.UnsupportedInputError, "has been deleted"), None),
+    ("jax-leaked-tracer", _jax_leaked_tracer, {"backend": "torch"}, Err(ub.UnsupportedInputError, "JAX tracer"), None),
+    ("dask-from-empty-wide", lambda: np.zeros((0, 10**6)), {"backend": "dask"}, Ok("float64", np.zeros((0, 10**6)), (0, 10**6)), None),
+    ("dask-string-array", lambda: _da().from_array(np.array(["a", "b"]), chunks=1), {"backend": "dask"}, Err(ub.UnsupportedInputError, "unicode string"), None),
+    ("dask-unknown-chunks", _dask_unknown_chunks, {"backend": "torch"}, Ok("float64", [7.0, 8.0, 9.0]), None),
     ("torch-sparse-coo", lambda: _torch().eye(3).to_sparse(), {}, Err(ub.UnsupportedInputError, ".to_dense()"), None),
     ("torch-sparse-csr", lambda: _torch().eye(3).to_sparse_csr(), {"backend": "tensorflow"}, Err(ub.UnsupportedInputError, "sparse_csr"), None),
     ("torch-parameter", lambda: _torch().nn.Parameter(_torch().ones(2)), {}, Ok("float32", [1.0, 1.0], check=_writable_detached), None),
@@ -241,6 +310,9 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("torch-nested", lambda: _torch().nested.nested_tensor([_torch().ones(2), _torch().ones(3)]), {}, Err(ub.UnsupportedInputError, "nested"), None),
     ("torch-complex32", lambda: _torch().ones(2, dtype=_torch().complex32), {}, Err(ub.UnsupportedInputError, "complex32"), None),
     ("torch-float8", lambda: _torch().ones(2).to(_torch().float8_e4m3fn), {}, Err(ub.UnsupportedInputError, "float8"), None),
+    ("torch-fake-tensor", _torch_fake, {}, Err(ub.UnsupportedInputError, "no memory of its own"), None),
+    ("torch-float8-to-torch", lambda: _torch().ones(2).to(_torch().float8_e4m3fn), {"backend": "torch"}, Err(ub.UnsupportedInputError, "float8"), None),
+    ("jax-float8-to-jax", lambda: _jax().numpy.ones(2, _jax().numpy.float8_e4m3fn), {"backend": "jax"}, Err(ub.UnsupportedInputError, "float8"), None),
     ("torch-conj-copy-false", lambda: _torch().tensor([1 + 2j]).conj(), {"copy": False}, Err(ub.CopyRequiredError, "conjugate"), None),
     ("torch-conj-resolved", lambda: _torch().tensor([1 + 2j]).conj(), {}, Ok("complex64", [1 - 2j]), None),
     ("torch-uint16", lambda: _torch().arange(3).to(_torch().uint16), {"backend": "tensorflow"}, Ok("uint16", [0, 1, 2]), None),
@@ -263,9 +335,12 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("device-negative-index", lambda: [1], {"device": "gpu:-1"}, Err(ub.ConfigurationError, "allowed"), None),
     ("device-int", lambda: [1], {"device": 3}, Err(ub.ConfigurationError, "cannot interpret 3"), None),
     ("device-absent-gpu", lambda: [1], {"device": "gpu"}, Err(ub.DeviceUnavailableError, "available: cpu"), None),
-    ("device-absent-cuda-torch", lambda: [1], {"device": "cuda:7", "backend": "torch"}, Err(ub.DeviceUnavailableError, "gpu:7"), None),
+    ("device-absent-cuda-torch", lambda: [1], {"device": "cuda:7", "backend": "torch"}, Err(ub.DeviceUnavailableError, "'cuda:7' (gpu:7)"), None),
+    ("device-gpu-on-cpu-only-numpy", lambda: [1], {"device": "gpu"}, Err(ub.DeviceUnavailableError, "'numpy' runs on the CPU only"), None),
+    ("device-gpu-on-cpu-only-dask", lambda: [1], {"device": "cuda", "backend": "dask"}, Err(ub.DeviceUnavailableError, "'dask' runs on the CPU only"), None),
     ("backend-unknown", lambda: [1], {"backend": "tourch"}, Err(ub.BackendNotFoundError, "registered: numpy"), None),
     ("backend-empty", lambda: [1], {"backend": ""}, Err(ub.BackendNotFoundError, "no backend named ''"), None),
+    ("backend-unknown-uppercase", lambda: [1], {"backend": "TOURCH"}, Err(ub.BackendNotFoundError, "no backend named 'TOURCH'"), None),
     ("backend-uppercase-alias", lambda: [1.0], {"backend": "PT"}, Ok("float64", [1.0]), None),
     ("backend-list", lambda: [1], {"backend": ["torch"]}, Err(ub.BackendNotFoundError, "torch"), None),
     ("casting-unknown-with-dtype", lambda: [1.0], {"dtype": "float32", "casting": "bogus"}, Err(ub.ConfigurationError, "same_kind"), None),
@@ -285,8 +360,8 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any], Ok | Err, str | None]]
     ("python-huge-ints-of-both-signs", lambda: [-1, 2**64 - 1], {}, Err(ub.LossyCastError, "rounds the integer 18446744073709551615"), None),
     ("python-complex-to-float", lambda: [1 + 1j], {"dtype": "float64"}, Err(ub.LossyCastError, "(1+1j) has no float64 value"), None),
     ("numpy-float64-scalar-to-int", lambda: np.float64(2.0), {"dtype": "int8"}, Err(ub.LossyCastError, "crosses kinds"), None),
-    ("copy-false-array-method-that-copies", lambda: _CopyingArray(), {"copy": False}, Err(ub.CopyRequiredError, "only as a copy"), None),
-    ("dlpack-only-object", lambda: _OnlyDLPack(np.arange(3.0)), {}, Ok("float64", [0.0, 1.0, 2.0], check=_shares), None),
+    ("copy-false-array-method-that-copies", lambda: CopyOnly(), {"copy": False}, Err(ub.CopyRequiredError, "only as a copy"), None),
+    ("dlpack-only-object", lambda: OnlyDLPack(np.arange(3.0)), {}, Ok("float64", [0.0, 1.0, 2.0], check=_shares), None),
     ("copy-false-readonly-to-torch", lambda: np.frombuffer(b"\0" * 8, np.float64), {"copy": False, "backend": "torch"}, Err(ub.CopyRequiredError, "read-only"), None),
 ]
 
@@ -315,7 +390,7 @@ def _check_values(out: Any, expect: Ok) -> None:
 )
 def test_catalogue_input_gets_its_documented_outcome(make: Callable[[], Any], kwargs: dict[str, Any], expect: Ok | Err) -> None:
     backend = kwargs.get("backend")
-    if isinstance(backend, str) and backend.lower() in ("torch", "pt", "tensorflow", "tf"):
+    if isinstance(backend, str) and backend.lower() in ("torch", "pt", "tensorflow", "tf", "jax", "dask"):
         require({"pt": "torch", "tf": "tensorflow"}.get(backend.lower(), backend.lower()))
     inp = make()
     if isinstance(expect, Err):
@@ -335,6 +410,45 @@ def test_catalogue_input_gets_its_documented_outcome(make: Callable[[], Any], kw
 
 def test_catalogue_has_at_least_40_rows() -> None:
     assert len(CASES) >= 40
+
+
+# -- other entry points: (id, the call, expected outcome, xfail reason or None) -----------------------
+# The same contract for calls other than asarray: one correct outcome each, never a foreign exception.
+CALLS: list[tuple[str, Callable[[], Any], Ok | Err, str | None]] = [
+    ("zeros-bytes-overflow-numpy", lambda: ub.zeros((2**31, 2**31)), Err(ub.ConfigurationError, "more than any process can address"), None),
+    ("zeros-bytes-overflow-int8-fits", lambda: ub.zeros((0, 2**62), dtype="int8"), Ok("int8", np.zeros((0, 2**62), np.int8)), None),
+    ("zeros-bytes-overflow-torch", lambda: (_torch(), ub.zeros((2**60,), dtype="float64", backend="torch"))[1], Err(ub.ConfigurationError, "needs 9223372036854775808 bytes"), None),
+    ("zeros-bytes-overflow-tensorflow", lambda: (_tf(), ub.zeros((2**31, 2**31), dtype="float32", backend="tensorflow"))[1], Err(ub.ConfigurationError, "float32"), None),
+    ("zeros-like-bytes-overflow", lambda: ub.zeros_like(np.zeros((2**40, 0)), dtype="float64", backend="numpy"), Ok("float64", np.zeros((2**40, 0))), None),
+    ("zeros-empty-wide-dask", lambda: ub.zeros((0, 10**6), dtype="int8", backend=(_da(), "dask")[1]), Ok("int8", np.zeros((0, 10**6), np.int8)), None),
+    ("to-numpy-dask-masked-chunks", lambda: ub.to_numpy(_da().ma.masked_array(_da().from_array(np.arange(2.0), chunks=1), mask=[0, 1])), Err(ub.UnsupportedInputError, "lose the mask"), None),
+    ("to-numpy-jax-int4", lambda: ub.to_numpy(_jax().numpy.ones(2, _jax().numpy.int4)), Err(ub.UnsupportedInputError, "int4"), None),
+    ("register-backend-name-with-space", lambda: ub.register_backend("my backend", "x:y"), Err(ub.ConfigurationError, "such as 'mybackend'"), None),
+    ("register-backend-empty-name", lambda: ub.register_backend("", "x:y"), Err(ub.ConfigurationError, "non-empty"), None),
+    ("register-backend-int-name", lambda: ub.register_backend(3, "x:y"), Err(ub.ConfigurationError, "got 3"), None),  # type: ignore[arg-type]
+    ("register-backend-bad-alias", lambda: ub.register_backend("okname", "x:y", aliases=("a.b",)), Err(ub.ConfigurationError, "'a.b'"), None),
+]
+
+
+@pytest.mark.parametrize(
+    "call,expect",
+    [
+        pytest.param(call, expect, id=name, marks=[pytest.mark.xfail(reason=xfail, strict=True)] if xfail else [])
+        for name, call, expect, xfail in CALLS
+    ],
+)
+def test_catalogue_call_gets_its_documented_outcome(call: Callable[[], Any], expect: Ok | Err) -> None:
+    if isinstance(expect, Err):
+        with pytest.raises(expect.cls) as info:
+            call()
+        assert isinstance(info.value, ub.UnibridgeError)
+        assert expect.fragment in str(info.value), f"message {str(info.value)!r} lacks {expect.fragment!r}"
+        return
+    out = call()
+    assert ub.dtype_of(out) == expect.dtype
+    _check_values(out, expect)
+    if expect.check is not None:
+        expect.check(None, out)
 
 
 def test_zeros_like_of_sparse_uses_only_shape_and_dtype() -> None:
@@ -377,6 +491,8 @@ ENV_CASES = [
     ("UNIBRIDGE_BACKEND", "42", "BackendNotFoundError", ["UNIBRIDGE_BACKEND='42'"]),
     ("UNIBRIDGE_DEVICE", "tpu:0", "ConfigurationError", ["UNIBRIDGE_DEVICE='tpu:0'", "allowed: cpu, gpu"]),
     ("UNIBRIDGE_DEVICE", "gpu:3", "DeviceUnavailableError", ["gpu:3", "available: cpu", "environment"]),
+    # quoted as written, not as the normalised gpu:0; numpy is CPU-only, so no GPU-driver advice
+    ("UNIBRIDGE_DEVICE", "cuda", "DeviceUnavailableError", ["UNIBRIDGE_DEVICE='cuda'", "device 'cuda' (gpu:0)", "runs on the CPU only"]),
     ("UNIBRIDGE_DEFAULT_FLOAT", "float16", "ConfigurationError", ["UNIBRIDGE_DEFAULT_FLOAT='float16'", "float32, float64"]),
     ("UNIBRIDGE_DEFAULT_FLOAT", "int32", "ConfigurationError", ["UNIBRIDGE_DEFAULT_FLOAT='int32'"]),
     ("UNIBRIDGE_DEFAULT_FLOAT", "double", "ok:float64", []),  # NumPy's spellings are accepted

@@ -270,3 +270,93 @@ def test_registry_stays_consistent_while_backends_are_registered_during_conversi
         assert ub.asarray(np.ones(2), backend="numpy").tolist() == [1.0, 1.0]
         """
     )
+
+
+# -- os.fork() while another thread is inside the registry ----------------------------------------
+
+_FORK_CHILD = """
+import os, sys, threading, time
+import numpy as np
+import unibridge as ub
+import unibridge.config as config
+import unibridge.registry as registry
+from unibridge.adapters.numpy import NumpyBackend
+
+SCENARIO = sys.argv[1]
+registry._FORK_WAIT_S = 0.3  # the 'holds the lock for ever' scenario must not stall the fork long
+
+class Slow(NumpyBackend):
+    name = "slow"
+    array_modules = ()
+
+inside = threading.Event()
+stop = threading.Event()
+
+def loader():
+    inside.set()
+    time.sleep(0.6)  # a plugin import in progress, under the registry lock
+    return Slow()
+
+def busy():
+    if SCENARIO == "loading":
+        ub.get_backend("slow")
+    elif SCENARIO == "holds-registry-lock":
+        with registry._REGISTRY.lock:
+            inside.set()
+            stop.wait(30)  # longer than the fork waits: the child must still not hang
+    elif SCENARIO == "holds-selection-lock":  # a thread building the process default
+        with config._DEFAULT.lock:
+            inside.set()
+            stop.wait(30)
+    else:  # holds-dask-chunks-lock: a thread inside unibridge_dask.configure
+        import unibridge_dask
+        with unibridge_dask._lock:
+            inside.set()
+            stop.wait(30)
+
+ub.register_backend("slow", loader)
+worker = threading.Thread(target=busy, daemon=True)
+worker.start()
+assert inside.wait(10)
+pid = os.fork()
+if pid == 0:
+    code = 3
+    try:
+        ub.register_backend("other", "unibridge.adapters.numpy:NumpyBackend")
+        assert ub.get_backend("slow").name == "slow"
+        config.reset_defaults()
+        ub.configure("numpy")
+        assert ub.asarray(np.arange(3.0), backend="other").tolist() == [0.0, 1.0, 2.0]
+        if SCENARIO == "holds-dask-chunks-lock":
+            import unibridge_dask
+            assert unibridge_dask.configure(chunks=2) == 2
+        code = 0
+    finally:
+        os._exit(code)
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        print("CHILD", os.waitstatus_to_exitcode(status))
+        break
+    time.sleep(0.05)
+else:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    print("CHILD HUNG")
+stop.set()
+print("PARENT", ub.get_backend("slow").name)
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="os.fork is POSIX-only")
+@pytest.mark.parametrize("scenario", ["loading", "holds-registry-lock", "holds-selection-lock", "holds-dask-chunks-lock"])
+def test_a_process_forked_while_another_thread_is_in_the_registry_does_not_hang(scenario: str) -> None:
+    if scenario == "holds-dask-chunks-lock":
+        pytest.importorskip("unibridge_dask", reason="unibridge-dask is not installed")
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", _FORK_CHILD, scenario],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split("\n")[:2] == ["CHILD 0", "PARENT slow"], proc.stdout + proc.stderr[-2000:]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..backend_kit import (
     CPU,
+    CPU_ONLY,
     Device,
     DeviceUnavailableError,
     DType,
@@ -21,6 +22,7 @@ from ..backend_kit import (
     NumpyViewFastPath,
     UnsupportedInputError,
     aligned_copy,
+    check_nbytes,
     aligned_zeros,
     from_numpy_dtype,
     numpy_dtype,
@@ -35,8 +37,8 @@ _NUMERIC = frozenset("?bhilqBHILQefdFD")
 def _check_cpu(device: Device) -> None:
     if device != CPU:
         raise DeviceUnavailableError(
-            f"device {device!r} is not available on backend 'numpy'; available: cpu. "
-            f"Use the torch or tensorflow backend for GPU arrays"
+            f"device '{device}' is not available on backend 'numpy'; available: cpu. "
+            f"Backend 'numpy' runs on the CPU only: use a backend with GPU support for GPU arrays"
         )
 
 
@@ -86,7 +88,7 @@ class NumpyBackend:
         return isinstance(x, np.dtype)
 
     def devices(self) -> Sequence[Device]:
-        return (CPU,)
+        return CPU_ONLY
 
     def canonical_dtype(self, native: Any) -> DType:
         return from_numpy_dtype(np.dtype(native))
@@ -125,6 +127,7 @@ class NumpyBackend:
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         _check_cpu(device)
+        check_nbytes(shape, dtype)
         return aligned_zeros(shape, numpy_dtype(dtype))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:

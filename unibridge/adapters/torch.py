@@ -33,6 +33,7 @@ from ..backend_kit import (
     NumpyViewFastPath,
     UnsupportedInputError,
     aligned_copy,
+    check_nbytes,
     from_numpy_dtype,
     numpy_dtype,
     share_blocker,
@@ -243,10 +244,17 @@ class TorchBackend(FrameworkBackend):
             x = x.resolve_conj().resolve_neg()
             fresh = True
         dtype = self.dtype_of(x)
-        if dtype == "bfloat16":
-            a = x.view(torch.int16).numpy().view(numpy_dtype(dtype))
-        else:
-            a = x.numpy()
+        try:
+            if dtype == "bfloat16":
+                a = x.view(torch.int16).numpy().view(numpy_dtype(dtype))
+            else:
+                a = x.numpy()
+        except RuntimeError as exc:  # no storage of its own: torch.func transforms, FakeTensor, subclasses
+            raise UnsupportedInputError(
+                f"this torch tensor ({type(x).__name__}) has no memory of its own to read "
+                f"({exc}): a tensor inside torch.func.vmap/grad or torch.compile tracing, a "
+                f"FakeTensor, or a tensor subclass; convert a plain tensor outside the transform"
+            ) from None
         return aligned_copy(a) if (copy and not fresh) else a
 
     def astype(self, x: Any, dtype: DType) -> Any:
@@ -262,6 +270,7 @@ class TorchBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         self._check_dense(x)  # sparse/nested tensors raise here too, as they do from any other framework
+        self.dtype_of(x)  # float8/complex32/quantized: refused as everywhere else, not passed through
         if self.device_of(x) == device:
             return x.clone() if copy else x
         if copy is False:
@@ -272,13 +281,20 @@ class TorchBackend(FrameworkBackend):
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         torch = self.module
+        check_nbytes(shape, dtype)
         return torch.zeros(shape, dtype=self.native_dtype(dtype), device=self._torch_device(device))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
         self._check_dense(x)
         if x.numel() == 0:
             return None
-        start = x.data_ptr()
+        try:
+            start = x.data_ptr()
+        except RuntimeError as exc:  # torch.func wrappers and FakeTensors have no storage
+            raise UnsupportedInputError(
+                f"this torch tensor ({type(x).__name__}) has no memory of its own ({exc}); "
+                f"convert a plain tensor outside the transform"
+            ) from None
         extent = sum((n - 1) * s for n, s in zip(x.shape, x.stride())) + 1
         return self.device_of(x), start, start + extent * x.element_size()
 

@@ -19,6 +19,7 @@ global state.
 
 from __future__ import annotations
 
+import abc
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,7 +31,7 @@ Call = Callable[[Leaves], tuple[Any, Any]]
 Check = Callable[[Any], None]
 
 
-class Autodiff:
+class Autodiff(abc.ABC):
     """What every framework adapter offers; see the module docstring."""
 
     name: str = ""
@@ -39,9 +40,10 @@ class Autodiff:
     def __init__(self) -> None:
         self._types: tuple[type, ...] = ()  # cached once the framework is imported
 
+    @abc.abstractmethod
     def array_types(self) -> tuple[type, ...]:
         """The framework's array types (traced and symbolic ones included); () before it is imported."""
-        raise NotImplementedError
+        ...
 
     def owns(self, x: Any) -> bool:
         types = self._types
@@ -51,24 +53,29 @@ class Autodiff:
             types = self._types = self.array_types()
         return isinstance(x, types)
 
+    @abc.abstractmethod
     def dtype_name(self, x: Any) -> str:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def differentiable(self, x: Any) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def is_real_scalar(self, x: Any) -> bool:
         """A 0-d array with a real floating dtype (what a loss must be)."""
-        raise NotImplementedError
+        ...
 
     def shape(self, x: Any) -> tuple[Any, ...]:
         return tuple(x.shape)
 
+    @abc.abstractmethod
     def value_and_grad(self, call: Call, leaves: Leaves, check: Check) -> tuple[Any, Any, Leaves]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def stop_gradient(self, x: Any) -> Any:
-        raise NotImplementedError
+        ...
 
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         return fun

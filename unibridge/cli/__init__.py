@@ -61,9 +61,13 @@ def _info(args: argparse.Namespace) -> int:
 
     data = collect_info()
     if args.json:
-        emit_json(data)
+        emit_json(data)  # with "ok": false and "error" when the configuration is bad
     else:
         print(render_info(data))
+    problem = data.get("error")
+    if problem is not None:  # the tables are out; the configuration error still fails the command
+        print(f"unibridge: error: {problem['message']}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from .._version import __version__
 from ..api import get_backend
-from ..config import ENV_VARS, current
+from ..config import ENV_VARS, Selection, current
+from ..devices import spelling_of
 from ..engine import target
+from ..errors import UnibridgeError
 from ..registry import backends
 from ._render import one_line, table
 
@@ -27,7 +29,10 @@ def _devices(name: str) -> tuple[list[str], str]:
 def collect_info() -> dict[str, Any]:
     """Everything ``unibridge info`` reports, as JSON-ready data.
 
-    Raises the unibridge error when the configuration (``UNIBRIDGE_*``) is bad.
+    A bad configuration (``UNIBRIDGE_*``) does not hide the rest: the backends and
+    their devices are still listed, and the unibridge error is recorded under
+    ``"error"`` (``{"type", "message"}``, with ``"ok": False``); ``"configuration"``
+    then holds what could be worked out (nothing when the selection itself failed).
 
     Example:
         >>> from unibridge.cli.info import collect_info
@@ -37,8 +42,14 @@ def collect_info() -> dict[str, Any]:
     """
     import unibridge
 
-    sel = current()  # raises on a bad UNIBRIDGE_* value (the caller exits 2): fail before slow work
-    resolved = target(sel, None, None)[1]
+    error: UnibridgeError | None = None
+    sel: Selection | None = None
+    resolved: str | None = None
+    try:
+        sel = current()  # a bad UNIBRIDGE_* value raises here (the caller exits 2)
+        resolved = str(target(sel, None, None)[1])
+    except UnibridgeError as exc:
+        error = exc
     rows = []
     for b in backends():
         devices, problem = _devices(b.name) if b.available else ([], "")
@@ -53,19 +64,21 @@ def collect_info() -> dict[str, Any]:
                 "devices": devices,
             }
         )
-    config = {
-        "backend": {"value": sel.backend, "source": sel.sources.get("backend", "default")},
-        "device": {
-            "value": str(sel.device),
-            "source": sel.sources.get("device", "default"),
-            "resolved": str(resolved),
-        },
-        "default_float": {
-            "value": str(sel.default_float),
-            "source": sel.sources.get("default_float", "default"),
-        },
-    }
-    return {
+    config: dict[str, Any] = {}
+    if sel is not None:
+        config = {
+            "backend": {"value": sel.backend, "source": sel.sources.get("backend", "default")},
+            "device": {
+                "value": spelling_of(sel.device),  # as written ("cuda"); "resolved" is canonical
+                "source": sel.sources.get("device", "default"),
+                "resolved": resolved,
+            },
+            "default_float": {
+                "value": str(sel.default_float),
+                "source": sel.sources.get("default_float", "default"),
+            },
+        }
+    data: dict[str, Any] = {
         "unibridge": {
             "version": __version__,
             "location": os.path.dirname(os.path.abspath(unibridge.__file__)),
@@ -75,6 +88,10 @@ def collect_info() -> dict[str, Any]:
         "configuration": config,
         "environment": {var: os.environ.get(var) for var in ENV_VARS},
     }
+    if error is not None:
+        data["ok"] = False
+        data["error"] = {"type": type(error).__name__, "message": one_line(error)}
+    return data
 
 
 def render_info(info: dict[str, Any]) -> str:
@@ -109,17 +126,22 @@ def render_info(info: dict[str, Any]) -> str:
     lines.append("configuration (innermost wins: use() > configure() > environment > default):")
     cfg = info["configuration"]
     env = info["environment"]
-    crow = []
-    for key in ("backend", "device", "default_float"):
-        entry = cfg[key]
-        source = entry["source"]
-        if source == "environment":
-            source = f"environment (UNIBRIDGE_{key.upper()})"
-        value = entry["value"]
-        if key == "device" and entry["resolved"] != value:
-            value = f"{value} -> {entry['resolved']}"
-        crow.append([key, value, source])
-    lines.append(table(["setting", "value", "from"], crow))
+    if cfg:
+        crow = []
+        for key in ("backend", "device", "default_float"):
+            entry = cfg[key]
+            source = entry["source"]
+            if source == "environment":
+                source = f"environment (UNIBRIDGE_{key.upper()})"
+            value = entry["value"]
+            resolved = entry.get("resolved", value)
+            if key == "device" and resolved != value:
+                value = f"{value} -> {resolved or '(not available)'}"
+            crow.append([key, value, source])
+        lines.append(table(["setting", "value", "from"], crow))
+    else:
+        lines.append("  (not usable: the error is on stderr)")
+        lines.extend(f"  {var}={raw!r}" for var, raw in env.items() if raw is not None)
     unset = [var for var, raw in env.items() if raw is None]
     if unset:
         lines.append(f"  (not set: {', '.join(unset)})")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import api
 from .._memory import aligned_copy
 from ..config import current
 from ..devices import CPU
-from ..dtypes import all_dtypes, numpy_dtype
+from ..dtypes import DType, all_dtypes, numpy_dtype
 from ..errors import LossyCastError, UnsupportedInputError
-from ._core import Context, check, same_bits, sample_values
+from ._core import CheckSkipped, Context, check, same_bits, sample_values
 
 
 @check("dtype_exactness")
@@ -118,4 +120,58 @@ def unsupported_input(ctx: Context) -> None:
                       lambda: api.asarray([[1, 2], [3]], backend=ctx.name))
     ctx.expect_raises(UnsupportedInputError, "unibridge.asarray(['a', 'b'])",
                       lambda: api.asarray(["a", "b"], backend=ctx.name))
+    ctx.finish()
+
+
+# Casts within a kind or up the ladder (widening and narrowing): the only ones the core asks a
+# backend's astype for; crossing casts go through NumPy.
+_CAST_PAIRS = (
+    ("float64", "float32"), ("float32", "float64"), ("int64", "int32"), ("int32", "int64"),
+    ("int32", "float64"), ("int64", "float32"), ("float64", "complex128"), ("float32", "bfloat16"),
+)
+
+
+def _same_values(got: np.ndarray[Any, Any], want: np.ndarray[Any, Any]) -> bool:
+    """Bit-equal, except that any NaN matches any NaN (a cast need not keep NaN payloads)."""
+    if same_bits(got, want):
+        return True
+    if got.dtype != want.dtype or want.dtype.kind not in "fcV":
+        return False
+    wide = np.complex128 if want.dtype.kind == "c" else np.float64
+    g, w = got.astype(wide), want.astype(wide)  # float16/bfloat16/float32 -> float64 is exact
+    nan_g = np.isnan(g.real) | np.isnan(g.imag) if want.dtype.kind == "c" else np.isnan(g)
+    nan_w = np.isnan(w.real) | np.isnan(w.imag) if want.dtype.kind == "c" else np.isnan(w)
+    keep = ~nan_w
+    return bool(np.array_equal(nan_g, nan_w) and same_bits(g[keep], w[keep]))
+
+
+@check("native_cast")
+def native_cast(ctx: Context) -> None:
+    """The optional ``astype(x, dtype)``: a new array of exactly ``dtype``, values as NumPy's ``astype``."""
+    b = ctx.backend
+    cast = getattr(b, "astype", None)
+    if cast is None:
+        raise CheckSkipped(f"backend {ctx.name!r} offers no native astype (optional)")
+    supported = ctx.supported_dtypes()
+    sources = {
+        "float64": np.array([1.5, -2.5, 0.0, 3e9, np.nan, -np.inf]),
+        "float32": np.array([1.5, -2.5, 0.0, 3e9, np.nan, 65504.0], np.float32),
+        "int64": np.array([1, -2, 0, 300, 2**40, -(2**63)], np.int64),
+        "int32": np.array([1, -2, 0, 300, 2**31 - 1, -(2**31)], np.int32),
+        "complex128": np.array([1.5 + 2j, -2.5, 0j, 1j, 3e9 - 1j, np.nan]),
+    }
+    for src, dst in _CAST_PAIRS:
+        if src not in supported or dst not in supported:
+            continue
+        with ctx.case(f"astype({src} -> {dst})"):
+            a = aligned_copy(sources[src])
+            x = b.from_numpy(a, device=CPU, copy=True)
+            y = cast(x, DType(dst))
+            ctx.expect(y is not x, f"astype({src} -> {dst}) returned its input; a cast gives a new array")
+            ctx.expect(b.dtype_of(y) == dst, f"astype({src} -> {dst}) gave dtype {b.dtype_of(y)}")
+            kept = a.real if a.dtype.kind == "c" and dst != "bool" else a
+            with np.errstate(all="ignore"):
+                want = kept.astype(numpy_dtype(DType(dst)))
+            ctx.expect(_same_values(ctx.to_host(y), want),
+                       f"astype({src} -> {dst}) values differ from NumPy's astype: {ctx.to_host(y)!r} vs {want!r}")
     ctx.finish()

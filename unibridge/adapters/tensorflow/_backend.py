@@ -51,20 +51,26 @@ from ...backend_kit import (
     UnsupportedInputError,
     address,
     aligned_copy,
+    check_nbytes,
     dlpack_span,
     from_numpy_dtype,
     numpy_dtype,
     share_blocker,
 )
 from ...devices import parse_device
+from ._shape_sequence import register_tensorshape_as_sequence
 
 __all__ = ["TensorFlowBackend"]
 
 _INSTALL = "pip install 'unibridge[tensorflow]'  (or pip install tensorflow-cpu)"
+# How TensorFlow's dtypes without an array equivalent are named in errors (after "TensorFlow").
 _UNSUPPORTED_TF = {
-    "string": "a string tensor",
-    "resource": "a resource handle",
-    "variant": "a variant tensor",
+    "string": "string tensor",
+    "resource": (
+        "resource handle (a reference to a variable or other resource, not values: "
+        "pass the tf.Variable itself, or its .value())"
+    ),
+    "variant": "variant tensor (an opaque object such as an encoded tf.data dataset or tensor list)",
 }
 
 
@@ -92,8 +98,12 @@ class TensorFlowBackend(FrameworkBackend):
         self._device_names: dict[str, Device] = {}  # TF device string -> Device
 
     def _on_load(self, tf: ModuleType) -> None:
+        register_tensorshape_as_sequence(tf)  # the one documented global effect
         self._import = tf.experimental.dlpack.from_dlpack
-        self._eager_type = type(tf.constant(0))
+        # init_scope: the first load may happen while a tf.function is being traced, where
+        # tf.constant makes a *symbolic* tensor; the type must be the eager one.
+        with tf.init_scope():
+            self._eager_type = type(tf.constant(0))
 
     def dtype_table(self, module: ModuleType) -> DtypeTable:
         return DtypeTable(
@@ -102,7 +112,7 @@ class TensorFlowBackend(FrameworkBackend):
         )
 
     def array_types(self, module: ModuleType) -> tuple[type, ...]:
-        return (module.Tensor, module.Variable, module.RaggedTensor, module.SparseTensor)
+        return (module.Tensor, module.Variable, module.RaggedTensor, module.SparseTensor, module.IndexedSlices)
 
     def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
         return (module.dtypes.DType,)
@@ -126,6 +136,11 @@ class TensorFlowBackend(FrameworkBackend):
     def shape_of(self, x: Any) -> tuple[int, ...]:
         dims = x.shape.as_list() if hasattr(x.shape, "as_list") else list(x.shape)
         if any(d is None for d in dims):
+            if isinstance(x, self.module.RaggedTensor):
+                raise UnsupportedInputError(
+                    f"a tf.RaggedTensor of shape {x.shape} has rows of different lengths and no "
+                    f"rectangular shape; call .to_tensor(default_value=...) to pad it first"
+                )
             raise UnsupportedInputError(
                 f"TensorFlow value with unknown shape {x.shape} (a symbolic tensor inside "
                 f"tf.function?) has no concrete shape"
@@ -134,7 +149,7 @@ class TensorFlowBackend(FrameworkBackend):
 
     @staticmethod
     def tf_device_name(device: Device) -> str:
-        """TensorFlow's device string for a unibridge device (``gpu:1`` -> ``/GPU:1``)."""
+        """TensorFlow's device string for a unibridge device: ``"/CPU:0"``, ``"/GPU:1"``."""
         return "/CPU:0" if device == CPU else f"/GPU:{device.index}"
 
     # -- conversion ---------------------------------------------------------
@@ -208,10 +223,14 @@ class TensorFlowBackend(FrameworkBackend):
         eager = self._eager_type
         numeric = frozenset("?bhilqBHILQefdFD")
         devices = self._device_names
+        # TF's own dtypes with an array equivalent that np.asarray reads directly. Checked
+        # *before* np.asarray: resource and variant tensors make it raise TF's own error,
+        # and quantized ones (qint8, ...) come out as plain int8/uint8/... arrays.
+        plain = frozenset(d for dt, d in self._dtypes.to_native.items() if dt != "bfloat16")  # type: ignore[union-attr]
 
         def view(x: Any) -> np.ndarray[Any, Any] | None:
-            if type(x) is not eager or devices.get(x.device) != CPU:
-                return None  # Variables, GPU tensors, unseen devices: the full path
+            if type(x) is not eager or x.dtype not in plain or devices.get(x.device) != CPU:
+                return None  # Variables, GPU tensors, unseen devices, other dtypes: the full path
             try:
                 a = np.asarray(x)
             except ValueError:  # 0-d bfloat16 and friends
@@ -237,11 +256,27 @@ class TensorFlowBackend(FrameworkBackend):
                 "a tf.SparseTensor has no dense memory; call tf.sparse.to_dense(x) first "
                 "(unibridge does not densify implicitly: it can need far more memory)"
             )
+        elif isinstance(x, tf.IndexedSlices):
+            raise UnsupportedInputError(
+                "a tf.IndexedSlices (a sparse gradient) has no dense memory; call "
+                "tf.convert_to_tensor(x) first (unibridge does not densify implicitly)"
+            )
         self.dtype_of(x)  # string/resource/variant -> UnsupportedInputError, before any export
         return x
 
-    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+    def _values(self, x: Any) -> Any:
+        """``x`` as a tensor whose values exist now: not a symbolic one (inside tf.function)."""
         x = self._as_tensor(x)
+        if not isinstance(x, self._eager_type):
+            raise UnsupportedInputError(
+                f"a symbolic tf.Tensor ({getattr(x, 'name', type(x).__name__)}, inside tf.function "
+                f"or a Keras functional model) has no values or memory yet; convert it outside "
+                f"tf.function, or compute on it with unibridge.namespace('tensorflow')"
+            )
+        return x
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        x = self._values(x)
         if self.device_of(x) != CPU:
             if copy is False:
                 raise CopyRequiredError(
@@ -284,16 +319,17 @@ class TensorFlowBackend(FrameworkBackend):
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         tf = self.module
+        check_nbytes(shape, dtype)
         with tf.device(self.tf_device_name(device)):
             return tf.zeros(shape, dtype=self.native_dtype(dtype))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
-        x = self._as_tensor(x)
+        x = self._values(x)
         span = dlpack_span(x)
         return None if span is None else (self.device_of(x), span[0], span[1])
 
     def namespace(self) -> ModuleType:
-        """unibridge's conforming Array API 2024.12 namespace for plain ``tf.Tensor`` objects.
+        """unibridge's conforming Array API 2025.12 namespace for plain ``tf.Tensor`` objects.
 
         (``tf.experimental.numpy`` is not one: it fails about 40% of the standard.)
         """

@@ -38,6 +38,15 @@ CHUNKS_ENV = "UNIBRIDGE_DASK_CHUNKS"
 Chunks = Union[str, int, tuple[int, ...]]
 
 _lock = threading.Lock()
+
+
+def _reinit_after_fork() -> None:
+    global _lock
+    _lock = threading.Lock()  # a thread inside configure() at fork time does not exist in the child
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reinit_after_fork)
 _configured: Chunks | None = None
 _ALLOWED = "auto, a byte size such as 64MiB, an int, -1 (one chunk), or comma-separated ints such as 1000,1000"
 

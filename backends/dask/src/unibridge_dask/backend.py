@@ -26,6 +26,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    CPU_ONLY,
     CopyRequiredError,
     Device,
     DeviceUnavailableError,
@@ -50,10 +51,35 @@ _LAZY = (
 )
 
 
+def _chunks_for(shape: tuple[int, ...]) -> Any:
+    """The chunk setting for an array of ``shape``.
+
+    An empty array (a zero extent) gets one chunk: dask's automatic chunking divides
+    by the extents (``ZeroDivisionError`` for ``(0, 10**6)``), and there is nothing to split.
+    """
+    chunks = chunks_setting()
+    if isinstance(chunks, str) and 0 in shape:
+        return -1
+    return chunks
+
+
+def _cast_block(block: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    """One chunk converted exactly as ``ndarray.astype`` would, without NumPy's warnings.
+
+    The engine has already decided the cast is allowed (and checked values where
+    needed); complex -> real takes the real part, which is what astype keeps.
+    """
+    if block.dtype.kind == "c" and dtype.kind not in "cb":
+        block = block.real
+    with np.errstate(over="ignore", invalid="ignore"):
+        return block.astype(dtype)
+
+
 def _check_cpu(device: Device) -> None:
     if device != CPU:
         raise DeviceUnavailableError(
-            f"device {device!r} is not available on backend 'dask'; available: cpu"
+            f"device '{device}' is not available on backend 'dask'; available: cpu. "
+            f"Backend 'dask' runs on the CPU only (its chunks are NumPy arrays)"
         )
 
 
@@ -87,7 +113,7 @@ class DaskBackend(FrameworkBackend):
         return (module.Array,)
 
     def devices(self) -> Sequence[Device]:
-        return (CPU,)
+        return CPU_ONLY
 
     def device_of(self, x: Any) -> Device:
         return CPU
@@ -117,13 +143,31 @@ class DaskBackend(FrameworkBackend):
             a = a.astype(a.dtype.newbyteorder("="))  # dask computes on native data only
         elif not self._from_array_copies:
             a = a.copy()  # old dask kept a reference: snapshot it ourselves
-        return da.from_array(a, chunks=chunks_setting(), name=False)
+        return da.from_array(a, chunks=_chunks_for(a.shape), name=False)
+
+    def astype(self, x: Any, dtype: DType) -> Any:
+        """``x`` converted to ``dtype``, lazily: a new dask array, nothing is computed.
+
+        Values convert as NumPy's ``astype`` converts them (the optional native cast
+        of the backend kit; casting rules and value checks are the caller's).
+        """
+        self.dtype_of(x)  # UnsupportedInputError for a source dtype unibridge does not know
+        target = np.dtype(numpy_dtype(dtype))
+        if x.dtype == target:
+            return x.copy()  # a new Array object, like every cast
+        return x.map_blocks(_cast_block, target, dtype=target, token="unibridge-cast")
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         self.module  # noqa: B018 - dask.array must be importable
+        self.dtype_of(x)  # a string/object/datetime dask array: refused before computing anything
         if copy is False:
             raise CopyRequiredError(f"{_LAZY}; copy=False cannot be honoured")
         out = x.compute()
+        if isinstance(out, np.ma.MaskedArray):
+            raise UnsupportedInputError(
+                "this dask array's chunks are masked arrays: converting would lose the mask; "
+                "use x.map_blocks(np.ma.filled, fill_value) or da.ma.getdata(x) first"
+            )
         if not isinstance(out, np.ndarray):
             try:
                 out = np.asarray(out)
@@ -137,13 +181,14 @@ class DaskBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         _check_cpu(device)
+        self.dtype_of(x)  # string/object/datetime dask arrays are refused here too, as by numpy
         # A new Array object: item assignment on one never changes the other.
         return x.copy() if copy else x
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         da = self.module
         _check_cpu(device)
-        return da.zeros(shape, dtype=numpy_dtype(dtype), chunks=chunks_setting())
+        return da.zeros(shape, dtype=numpy_dtype(dtype), chunks=_chunks_for(shape))
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
         return None  # lazy: no memory until computed

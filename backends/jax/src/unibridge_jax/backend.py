@@ -38,6 +38,7 @@ from unibridge.backend_kit import (
     LossyCastError,
     UnsupportedInputError,
     aligned_copy,
+    check_nbytes,
     from_numpy_dtype,
     import_framework,
     numpy_dtype,
@@ -106,10 +107,10 @@ class JaxBackend(FrameworkBackend):
 
     # -- recognising --------------------------------------------------------
     def is_array(self, x: Any) -> bool:
+        # Tracers (abstract values inside jit/grad/vmap) are claimed too: they have a dtype
+        # and a shape, and every method that needs values says what they are (see _no_values).
         jax = sys.modules.get("jax")
-        if jax is None or not isinstance(x, jax.Array):
-            return False
-        return not isinstance(x, jax.core.Tracer)  # abstract values inside jit have no data
+        return jax is not None and isinstance(x, jax.Array)
 
     def is_dtype(self, x: Any) -> bool:
         # jnp.float64 & co. are scalar *types* carrying a NumPy ``.dtype``.
@@ -131,8 +132,30 @@ class JaxBackend(FrameworkBackend):
     def dtype_of(self, x: Any) -> DType:
         return from_numpy_dtype(x.dtype)
 
+    def _no_values(self, x: Any, exc: BaseException) -> UnsupportedInputError:
+        """The error for a jax value whose data cannot be reached (a tracer, a deleted array)."""
+        jax = self.module
+        if isinstance(x, jax.core.Tracer):
+            return UnsupportedInputError(
+                f"a JAX tracer ({type(x).__name__} of {x.dtype}{list(x.shape)}: an abstract value inside "
+                f"jax.jit, grad or vmap) has no values, memory or device until the function runs; "
+                f"call unibridge outside the transformed function, or compute on it with jax.numpy "
+                f"(unibridge.namespace('jax'))"
+            )
+        deleted = getattr(x, "is_deleted", None)
+        if deleted is not None and deleted():
+            return UnsupportedInputError(
+                f"this jax array ({x.dtype}{list(x.shape)}) has been deleted (x.delete(), or donated to a "
+                f"jitted function through donate_argnums); it has no values any more: keep a reference "
+                f"to a live array, or do not donate it"
+            )
+        return UnsupportedInputError(f"cannot reach this jax array's data ({type(exc).__name__}: {exc})")
+
     def device_of(self, x: Any) -> Device:
-        placed = x.devices()
+        try:
+            placed = x.devices()
+        except Exception as exc:  # noqa: BLE001 - tracers and deleted arrays: said plainly below
+            raise self._no_values(x, exc) from None
         if len(placed) != 1:
             raise UnsupportedInputError(
                 f"this jax array is sharded over {len(placed)} devices; unibridge handles "
@@ -183,6 +206,8 @@ class JaxBackend(FrameworkBackend):
                 raise CopyRequiredError(f"moving a host array to {device} needs a copy, but copy=False")
             src = a if share_blocker(a, writable=False, c_contiguous=True) is None else aligned_copy(a)
             x = jax.device_put(src, target)
+            if isinstance(x, jax.core.Tracer):  # inside jit/grad/vmap: a staged constant
+                return self._checked(jax.device_put(aligned_copy(a), target), dtype)
             x.block_until_ready()  # the host->device copy must not read `a` after we return
             return self._checked(x, dtype)
         reason = share_blocker(a, writable=False, aligned64=True, c_contiguous=True)
@@ -193,6 +218,16 @@ class JaxBackend(FrameworkBackend):
             # asynchronous read of the caller's memory can still be in flight.
             return self._checked(jax.device_put(aligned_copy(a), target), dtype)
         x = jax.device_put(a, target)
+        if isinstance(x, jax.core.Tracer):
+            # Inside jit/grad/vmap tracing, device_put is staged: the array becomes a constant
+            # of the trace (copied when it is compiled), never an alias; it is made from a
+            # private copy, so a later write to `a` cannot reach it.
+            if copy is False:
+                raise CopyRequiredError(
+                    "inside a JAX transformation (jit, grad, vmap) a NumPy array becomes a traced "
+                    "constant, which is a copy; copy=False cannot be honoured"
+                )
+            return self._checked(jax.device_put(aligned_copy(a), target), dtype)
         if a.size and x.unsafe_buffer_pointer() != a.ctypes.data:
             # JAX chose to copy after all: wait, so the copy cannot see later writes.
             if copy is False:
@@ -202,7 +237,9 @@ class JaxBackend(FrameworkBackend):
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         jax = self.module
-        if self.device_of(x) != CPU:
+        here = self.device_of(x)  # first: tracers and deleted arrays raise our error
+        self.dtype_of(x)  # float8, int4, ...: UnsupportedInputError, never a float8 ndarray
+        if here != CPU:
             if copy is False:
                 raise CopyRequiredError(
                     f"the array is on {self.device_of(x)}; reading it on the host needs a copy, but copy=False"
@@ -226,7 +263,9 @@ class JaxBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         jax = self.module
-        if self.device_of(x) == device:
+        here = self.device_of(x)
+        self.dtype_of(x)  # refused as on every other path, not passed through
+        if here == device:
             if not copy:
                 return x
             y = jax.numpy.array(x, copy=True)
@@ -243,14 +282,16 @@ class JaxBackend(FrameworkBackend):
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         jax = self.module
         self._check_dtype(dtype)
+        check_nbytes(shape, dtype)  # past 2**63 bytes XLA aborts the process
         x = jax.numpy.zeros(shape, dtype=numpy_dtype(dtype), device=self._jax_device(device))
         return self._checked(x, dtype)
 
     def memory_span(self, x: Any) -> tuple[Device, int, int] | None:
+        device = self.device_of(x)  # first: tracers and deleted arrays raise our error
         if x.size == 0:
             return None
         start = x.unsafe_buffer_pointer()
-        return self.device_of(x), start, start + x.size * x.dtype.itemsize
+        return device, start, start + x.size * x.dtype.itemsize
 
     def namespace(self) -> ModuleType:
         jax = self.module

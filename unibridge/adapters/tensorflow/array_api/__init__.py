@@ -1,4 +1,4 @@
-"""A conforming Array API (2024.12) namespace for plain ``tf.Tensor`` objects.
+"""A conforming Array API (2025.12) namespace for plain ``tf.Tensor`` objects.
 
 Functions take and return ordinary TensorFlow tensors (never wrappers) and never change
 TensorFlow's global state. Type promotion follows the spec's table, and default dtypes follow
@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import math as _math
 
-from . import fft, linalg
+import tensorflow as _tf
+
+from .._shape_sequence import register_tensorshape_as_sequence as _register_shape
+
+_register_shape(_tf)  # the namespace's one global effect (see _shape_sequence.py)
+
+from . import fft, linalg  # noqa: E402
 from ._creation import (
     arange, asarray, empty, empty_like, eye, from_dlpack, full, full_like, linspace, meshgrid, ones,
     ones_like, tril, triu, zeros, zeros_like,
@@ -39,17 +45,17 @@ from ._indexing import take, take_along_axis
 from ._info import __array_namespace_info__
 from ._linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from ._manipulation import (
-    broadcast_arrays, broadcast_to, concat, expand_dims, flip, moveaxis, permute_dims, repeat, reshape,
+    broadcast_arrays, broadcast_shapes, broadcast_to, concat, expand_dims, flip, moveaxis, permute_dims, repeat, reshape,
     roll, squeeze, stack, tile, unstack,
 )
 from ._searching import argmax, argmin, count_nonzero, nonzero, searchsorted, where
-from ._sets import unique_all, unique_counts, unique_inverse, unique_values
+from ._sets import isin, unique_all, unique_counts, unique_inverse, unique_values
 from ._sorting import argsort, sort
 from ._statistics import (
     all, any, cumulative_prod, cumulative_sum, diff, max, mean, min, prod, std, sum, var,
 )
 
-__array_api_version__ = "2024.12"
+__array_api_version__ = "2025.12"
 
 e = _math.e
 inf = _math.inf
@@ -78,11 +84,11 @@ __all__ = [
     "sign", "signbit", "sin", "sinh", "sqrt", "square", "subtract", "tan", "tanh", "trunc",
     # indexing, linear algebra, manipulation
     "take", "take_along_axis", "matmul", "matrix_transpose", "tensordot", "vecdot",
-    "broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
+    "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
     "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
     # searching, sets, sorting, statistics, utility
     "argmax", "argmin", "count_nonzero", "nonzero", "searchsorted", "where",
-    "unique_all", "unique_counts", "unique_inverse", "unique_values", "argsort", "sort",
+    "isin", "unique_all", "unique_counts", "unique_inverse", "unique_values", "argsort", "sort",
     "cumulative_prod", "cumulative_sum", "diff", "max", "mean", "min", "prod", "std", "sum", "var",
     "all", "any",
 ]

@@ -11,6 +11,8 @@ from typing import Any, Optional, Union
 import numpy as np
 import tensorflow as tf
 
+from ._convert import from_dlpack as _from_dlpack
+from ._convert import from_host
 from ._devices import device as _device_of
 from ._devices import device_scope, to_device
 from ._dtypes import as_tf_dtype, default_complex, default_float
@@ -60,16 +62,7 @@ def asarray(
         elif copy:
             x = tf.identity(x)
         return x if device is None else to_device(x, device)
-    # Host data goes through unibridge's converter: zero-copy DLPack for aligned
-    # buffers (an aligned NumPy copy otherwise, never the slow tf.constant path),
-    # Python data inferred like NumPy with the configured default float, and
-    # unibridge's casting policy (a narrowing cast that overflows raises instead
-    # of wrapping: [1, 2**40] never becomes [1, 0] in int32).
-    import unibridge
-
-    return unibridge.asarray(
-        obj, dtype=None if dt is None else dt.name, device=device, copy=copy, backend="tensorflow"
-    )
+    return from_host(obj, dtype=None if dt is None else dt.name, device=device, copy=copy)
 
 
 def _create(fn: Any, device: Any) -> tf.Tensor:
@@ -228,33 +221,23 @@ def triu(x: tf.Tensor, /, *, k: int = 0) -> tf.Tensor:
     return _band_mask(x, lambda d: d >= k)
 
 
-def meshgrid(*arrays: tf.Tensor, indexing: str = "xy") -> list[tf.Tensor]:
-    """Coordinate matrices from 1-D coordinate vectors (a list, as the 2024.12 spec says)."""
+def meshgrid(*arrays: tf.Tensor, indexing: str = "xy") -> tuple[tf.Tensor, ...]:
+    """Coordinate matrices from 1-D coordinate vectors (a tuple, as the 2025.12 spec says)."""
     if indexing not in ("xy", "ij"):
         raise ValueError(f"indexing must be 'xy' or 'ij', got {indexing!r}")
     tensors = promote_all(arrays)
     if not tensors:
-        return []
-    return list(tf.meshgrid(*tensors, indexing=indexing))
-
-
-def _is_aligned(a: np.ndarray, boundary: int = 64) -> bool:
-    return a.__array_interface__["data"][0] % boundary == 0
+        return ()
+    return tuple(tf.meshgrid(*tensors, indexing=indexing))
 
 
 def from_dlpack(x: Any, /, *, device: Any = None, copy: Optional[bool] = None) -> tf.Tensor:
-    """A tensor from any object with ``__dlpack__`` (host memory).
+    """A tensor from any object with ``__dlpack__``, on ``x``'s device unless ``device`` says.
 
-    Shares memory only when the buffer is 64-byte aligned; otherwise it copies, because TF
-    aborts the process on the first op over an unaligned imported buffer (measured, FACTS A.5).
+    The TF backend decides whether the memory can be shared: host buffers that TF cannot
+    safely import (not 64-byte aligned, read-only, strided) are copied, and ``copy=False``
+    then raises :class:`unibridge.CopyRequiredError` (a ValueError).
     """
     if isinstance(x, (tf.Tensor, tf.Variable)):
         return asarray(x, copy=copy, device=device)
-    host = np.from_dlpack(x)
-    if copy is True or not _is_aligned(host) or host.dtype == np.bool_:
-        if copy is False:
-            raise ValueError("the buffer is not 64-byte aligned, so TF needs a copy, but copy=False")
-        out = tf.constant(np.array(host, copy=True))
-    else:
-        out = tf.experimental.dlpack.from_dlpack(host.__dlpack__())
-    return out if device is None else to_device(out, device)
+    return _from_dlpack(x, device=device, copy=copy)

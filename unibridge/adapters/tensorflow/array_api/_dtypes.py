@@ -207,14 +207,14 @@ class iinfo_object(NamedTuple):
 
 
 def finfo(type: Any, /) -> finfo_object:  # noqa: A002 - the spec's name
-    """Limits of a floating dtype; for complex dtypes, those of their real component."""
+    """Limits of a floating dtype; for complex dtypes, those of their real component (and its dtype)."""
     dt = _dtype_of(type)
     real = REAL_OF.get(dt, dt)
     if not real.is_floating:
         raise TypeError(f"finfo needs a floating dtype, got {dt.name}")
     info = np.finfo(real.as_numpy_dtype)
     return finfo_object(
-        int(info.bits), float(info.eps), float(info.max), float(info.min), float(info.smallest_normal), dt
+        int(info.bits), float(info.eps), float(info.max), float(info.min), float(info.smallest_normal), real
     )
 
 
@@ -226,7 +226,7 @@ def iinfo(type: Any, /) -> iinfo_object:  # noqa: A002
     return iinfo_object(dt.size * 8, int(dt.max), int(dt.min), dt)
 
 
-def isdtype(dtype: DTypeLike, kind: Union[str, DTypeLike, tuple], /) -> _builtins.bool:
+def isdtype(dtype: DTypeLike, kind: Union[str, DTypeLike, tuple]) -> _builtins.bool:
     """Whether ``dtype`` is of ``kind`` (a kind name, a dtype, or a tuple of those)."""
     dtype = as_tf_dtype(dtype)
     if isinstance(kind, tuple):

@@ -1,8 +1,11 @@
 """Elementwise functions with the spec's promotion and special cases.
 
-Binary functions promote by the spec's table (Python scalars are weak) before calling TF,
-which refuses mixed dtypes. Where a TF kernel is missing for a dtype or disagrees with the
-spec's special cases, the workaround is next to the function with the reason.
+Each function has two paths. The fast one takes eager tensors of one dtype (or a tensor and a
+Python scalar the spec casts to its dtype) for which TF's raw op already gives the spec's
+answer, and calls ``tf.raw_ops`` directly. The general one promotes by the spec's table (Python
+scalars are weak), converts other inputs, and applies the workaround written next to each
+function where a TF kernel is missing for a dtype or disagrees with the spec's special cases.
+Inside ``tf.function`` the general path builds the same graph as the fast one for those dtypes.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 import tensorflow as tf
 
+from . import _complex
 from ._dtypes import default_float, iinfo
+from ._fast import ALL, EAGER, INEXACT, INTEGERS, NUMERIC, REAL, REAL_FLOATS, SIGNED, ids, int_fits, raw
 from ._helpers import operands, tensor
 
 __all__ = [
@@ -28,6 +33,10 @@ __all__ = [
 ]
 
 Operand = Union[tf.Tensor, bool, int, float, complex]
+Unary = Callable[[Any], tf.Tensor]
+Binary = Callable[[Any, Any], tf.Tensor]
+R = tf.raw_ops
+_BOOL = frozenset({tf.bool})
 
 
 def _zero(x: tf.Tensor) -> tf.Tensor:
@@ -40,92 +49,183 @@ def _inexact(x: Any) -> tf.Tensor:
     return x if (x.dtype.is_floating or x.dtype.is_complex) else tf.cast(x, default_float())
 
 
-def _float_fn(fn: Callable[[tf.Tensor], tf.Tensor], name: str, doc: str) -> Callable[[tf.Tensor], tf.Tensor]:
+def _unary(name: str, doc: str, op: Unary, fast: frozenset, general: Optional[Unary] = None) -> Unary:
+    """A one-argument function: ``op`` at once for an eager tensor of a ``fast`` dtype.
+
+    ``general`` (default: ``op`` on the input made inexact) handles everything else.
+    """
+    def inexact_op(x: Any) -> tf.Tensor:
+        return op(_inexact(x))
+
+    other = general or inexact_op
+    fast_ids = ids(fast)
+
     def f(x: tf.Tensor, /) -> tf.Tensor:
-        return fn(_inexact(x))
+        if type(x) is EAGER and id(x.dtype) in fast_ids:
+            return op(x)
+        return other(x)
 
     f.__name__ = f.__qualname__ = name
-    f.__doc__ = doc + "\n\nInteger inputs are computed in the default float (the spec leaves them undefined)."
+    f.__doc__ = doc
     return f
 
 
+def _scalar_fits(value: Any, dtype: tf.DType) -> bool:
+    """Whether a Python scalar may go to the raw op as is: the weak-scalar rule, with no overflow."""
+    kind = type(value)
+    if kind is float:
+        return dtype in REAL_FLOATS
+    if kind is int:
+        return dtype in REAL_FLOATS or (dtype in INTEGERS and int_fits(value, dtype))
+    return False
+
+
+def _binary(name: str, doc: str, op: Binary, fast: frozenset, general: Optional[Binary] = None) -> Callable[..., tf.Tensor]:
+    """A two-argument function: ``op`` at once for eager tensors of one ``fast`` dtype, or one
+    such tensor and a Python scalar that the weak-scalar rule casts to its dtype.
+
+    ``general`` (default: ``op`` on the promoted operands) handles everything else.
+    """
+    def promoted_op(x1: Any, x2: Any) -> tf.Tensor:
+        a, b = operands(x1, x2)
+        return op(a, b)
+
+    other = general or promoted_op
+    fast_ids = ids(fast)
+
+    def f(x1: Operand, x2: Operand, /) -> tf.Tensor:
+        if type(x1) is EAGER:
+            dt = x1.dtype
+            if id(dt) in fast_ids and (x2.dtype is dt if type(x2) is EAGER else _scalar_fits(x2, dt)):
+                return op(x1, x2)
+        elif type(x2) is EAGER:
+            dt = x2.dtype
+            if id(dt) in fast_ids and _scalar_fits(x1, dt):
+                return op(x1, x2)
+        return other(x1, x2)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
+
+# --- floating functions ------------------------------------------------------------------
+
+_INT_NOTE = "\n\nInteger inputs are computed in the default float (the spec leaves them undefined)."
+
+
+def _float_fn(name: str, doc: str, op: Unary, fast: frozenset = INEXACT, general: Optional[Unary] = None) -> Unary:
+    return _unary(name, doc + _INT_NOTE, op, fast, general)
+
+
 # TF's kernels follow C99/IEEE special cases for these, which is what the spec lists.
-acos = _float_fn(tf.math.acos, "acos", "Inverse cosine.")
-acosh = _float_fn(tf.math.acosh, "acosh", "Inverse hyperbolic cosine.")
-asin = _float_fn(tf.math.asin, "asin", "Inverse sine.")
-asinh = _float_fn(tf.math.asinh, "asinh", "Inverse hyperbolic sine.")
-atan = _float_fn(tf.math.atan, "atan", "Inverse tangent.")
-atanh = _float_fn(tf.math.atanh, "atanh", "Inverse hyperbolic tangent.")
-cos = _float_fn(tf.math.cos, "cos", "Cosine.")
-cosh = _float_fn(tf.math.cosh, "cosh", "Hyperbolic cosine.")
-exp = _float_fn(tf.math.exp, "exp", "Exponential.")
-expm1 = _float_fn(tf.math.expm1, "expm1", "``exp(x) - 1``, accurate near zero.")
-log = _float_fn(tf.math.log, "log", "Natural logarithm.")
-log1p = _float_fn(tf.math.log1p, "log1p", "``log(1 + x)``, accurate near zero.")
-sin = _float_fn(tf.math.sin, "sin", "Sine.")
-sinh = _float_fn(tf.math.sinh, "sinh", "Hyperbolic sine.")
-sqrt = _float_fn(tf.math.sqrt, "sqrt", "Square root.")
-tan = _float_fn(tf.math.tan, "tan", "Tangent.")
-tanh = _float_fn(tf.math.tanh, "tanh", "Hyperbolic tangent.")
+acos = _float_fn("acos", "Inverse cosine.", raw("Acos"))
+acosh = _float_fn("acosh", "Inverse hyperbolic cosine.", raw("Acosh"))
+asin = _float_fn("asin", "Inverse sine.", raw("Asin"))
+asinh = _float_fn("asinh", "Inverse hyperbolic sine.", raw("Asinh"))
+atan = _float_fn("atan", "Inverse tangent.", raw("Atan"))
+atanh = _float_fn("atanh", "Inverse hyperbolic tangent.", raw("Atanh"))
+cos = _float_fn("cos", "Cosine.", raw("Cos"))
+cosh = _float_fn("cosh", "Hyperbolic cosine.", raw("Cosh"))
+exp = _float_fn("exp", "Exponential.", raw("Exp"))
+sin = _float_fn("sin", "Sine.", raw("Sin"))
+sinh = _float_fn("sinh", "Hyperbolic sine.", raw("Sinh"))
+sqrt = _float_fn("sqrt", "Square root.", raw("Sqrt"))
+tan = _float_fn("tan", "Tangent.", raw("Tan"))
+tanh = _float_fn("tanh", "Hyperbolic tangent.", raw("Tanh"))
 
 
-def log2(x: tf.Tensor, /) -> tf.Tensor:
-    """Base-2 logarithm (``log(x) / log(2)``: TF has no log2 kernel)."""
-    x = _inexact(x)
-    return tf.math.log(x) / tf.constant(math.log(2.0), x.dtype)
+def _real_or_complex(real_op: Unary, complex_op: Unary) -> Unary:
+    def general(x: Any) -> tf.Tensor:
+        x = _inexact(x)
+        return complex_op(x) if x.dtype.is_complex else real_op(x)
+
+    return general
 
 
-def log10(x: tf.Tensor, /) -> tf.Tensor:
-    """Base-10 logarithm (``log(x) / log(10)``: TF has no log10 kernel)."""
-    x = _inexact(x)
-    return tf.math.log(x) / tf.constant(math.log(10.0), x.dtype)
+def _log_of(base: Optional[float]) -> Unary:
+    """Real ``log(x) / log(base)`` (TF has no log2 or log10 kernel)."""
+    if base is None:
+        return raw("Log")
+    scale = math.log(base)
+    return lambda x: R.RealDiv(x=R.Log(x=x), y=tf.constant(scale, x.dtype))
 
 
-def abs(x: tf.Tensor, /) -> tf.Tensor:  # noqa: A001
-    """Absolute value (complex input gives the real magnitude)."""
+def _hypot(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    return hypot(a, b)
+
+
+# TF's complex kernels miss the spec's special cases at infinities and NaN, and log2 as a
+# complex division turns inf into NaN: complex input goes through _complex, part by part.
+expm1 = _float_fn("expm1", "``exp(x) - 1``, accurate near zero.", raw("Expm1"), REAL_FLOATS,
+                  _real_or_complex(raw("Expm1"), _complex.expm1))
+log1p = _float_fn("log1p", "``log(1 + x)``, accurate near zero.", raw("Log1p"), REAL_FLOATS,
+                  _real_or_complex(raw("Log1p"), lambda z: _complex.log1p(z, _hypot)))
+log = _float_fn("log", "Natural logarithm.", _log_of(None), REAL_FLOATS,
+                _real_or_complex(_log_of(None), lambda z: _complex.log(z, _hypot)))
+log2 = _float_fn("log2", "Base-2 logarithm.", _log_of(2.0), REAL_FLOATS,
+                 _real_or_complex(_log_of(2.0), lambda z: _complex.scaled_log(z, 2.0, _hypot)))
+log10 = _float_fn("log10", "Base-10 logarithm.", _log_of(10.0), REAL_FLOATS,
+                  _real_or_complex(_log_of(10.0), lambda z: _complex.scaled_log(z, 10.0, _hypot)))
+
+
+reciprocal = _float_fn("reciprocal", "``1 / x``.", raw("Reciprocal"))
+
+
+# --- sign and magnitude -------------------------------------------------------------------
+
+def _abs_general(x: Any) -> tf.Tensor:
     x = tensor(x)
     if x.dtype.is_unsigned or x.dtype == tf.bool:
         return x  # TF's Abs kernel has no unsigned version; |x| == x there
-    return tf.math.abs(x)
+    return tf.math.abs(x)  # complex: the real magnitude
+
+
+abs = _unary("abs", "Absolute value (complex input gives the real magnitude).",  # noqa: A001
+             raw("Abs"), REAL_FLOATS | SIGNED, _abs_general)
 
 
 def positive(x: tf.Tensor, /) -> tf.Tensor:
     """``+x``."""
-    return tensor(x)
+    return x if type(x) is EAGER else tensor(x)
 
 
-def negative(x: tf.Tensor, /) -> tf.Tensor:
-    """``-x`` (unsigned integers wrap around, as in the spec)."""
+def _negative_general(x: Any) -> tf.Tensor:
     x = tensor(x)
     if x.dtype.is_unsigned:
-        return tf.math.subtract(_zero(x), x)  # no unsigned Neg kernel; 0 - x wraps the same
-    return tf.math.negative(x)
+        return R.Sub(x=_zero(x), y=x)  # no unsigned Neg kernel; 0 - x wraps the same
+    return R.Neg(x=x)
 
 
-def add(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """``x1 + x2`` with the spec's promotion."""
-    a, b = operands(x1, x2)
-    return tf.math.add(a, b)
+negative = _unary("negative", "``-x`` (unsigned integers wrap around, as in the spec).",
+                  raw("Neg"), INEXACT | SIGNED, _negative_general)
 
 
-def subtract(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """``x1 - x2`` with the spec's promotion."""
-    a, b = operands(x1, x2)
-    return tf.math.subtract(a, b)
+def _square_general(x: Any) -> tf.Tensor:
+    x = tensor(x)
+    return R.Mul(x=x, y=x)
 
 
-def multiply(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """``x1 * x2`` with the spec's promotion."""
-    a, b = operands(x1, x2)
-    return tf.math.multiply(a, b)
+_MUL = raw("Mul")
+square = _unary("square", "``x * x``.", lambda x: _MUL(x, x), NUMERIC, _square_general)
 
 
-def divide(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """True division; integer operands are divided in the default float."""
+# --- arithmetic ---------------------------------------------------------------------------
+
+add = _binary("add", "``x1 + x2`` with the spec's promotion.", raw("AddV2"), NUMERIC)
+subtract = _binary("subtract", "``x1 - x2`` with the spec's promotion.", raw("Sub"), NUMERIC)
+multiply = _binary("multiply", "``x1 * x2`` with the spec's promotion.", raw("Mul"), NUMERIC)
+
+
+def _divide_general(x1: Any, x2: Any) -> tf.Tensor:
     a, b = operands(x1, x2)
     if not (a.dtype.is_floating or a.dtype.is_complex):
         a, b = tf.cast(a, default_float()), tf.cast(b, default_float())
-    return tf.math.divide(a, b)
+    return R.RealDiv(x=a, y=b)
+
+
+divide = _binary("divide", "True division; integer operands are divided in the default float.",
+                 raw("RealDiv"), INEXACT, _divide_general)
 
 
 def _int_safe_divisor(a: tf.Tensor, b: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
@@ -167,47 +267,34 @@ def remainder(x1: Operand, x2: Operand, /) -> tf.Tensor:
     return tf.where(tf.equal(r, _zero(r)), copysign(tf.zeros_like(r), b), r)
 
 
-def pow(x1: Operand, x2: Operand, /) -> tf.Tensor:  # noqa: A001
-    """``x1 ** x2``. Unsigned integers are computed modulo 2**64 (TF has no unsigned Pow)."""
+def _pow_general(x1: Any, x2: Any) -> tf.Tensor:
     a, b = operands(x1, x2)
-    if a.dtype.is_unsigned:
+    if a.dtype.is_unsigned:  # TF has no unsigned Pow: compute modulo 2**64
         wide_a = tf.bitcast(a, tf.int64) if a.dtype == tf.uint64 else tf.cast(a, tf.int64)
         wide_b = tf.cast(b, tf.int64)
-        out = tf.math.pow(wide_a, wide_b)
+        out = R.Pow(x=wide_a, y=wide_b)
         return tf.bitcast(out, tf.uint64) if a.dtype == tf.uint64 else tf.cast(out, a.dtype)
-    if a.dtype.is_integer and a.dtype in (tf.int8, tf.int16):
-        return tf.cast(tf.math.pow(tf.cast(a, tf.int32), tf.cast(b, tf.int32)), a.dtype)
-    return tf.math.pow(a, b)
+    if a.dtype in (tf.int8, tf.int16):  # nor an int8/int16 one
+        return tf.cast(R.Pow(x=tf.cast(a, tf.int32), y=tf.cast(b, tf.int32)), a.dtype)
+    return R.Pow(x=a, y=b)
 
 
-def square(x: tf.Tensor, /) -> tf.Tensor:
-    """``x * x``."""
-    x = tensor(x)
-    return tf.math.multiply(x, x)
+pow = _binary("pow", "``x1 ** x2``. Unsigned integers are computed modulo 2**64 (TF has no unsigned Pow).",  # noqa: A001
+              raw("Pow"), INEXACT | frozenset({tf.int32, tf.int64}), _pow_general)
 
 
-def reciprocal(x: tf.Tensor, /) -> tf.Tensor:
-    """``1 / x``."""
-    x = _inexact(x)
-    return tf.math.divide(tf.ones((), x.dtype), x)
+# --- comparisons and logic ----------------------------------------------------------------
+
+def _compare(name: str, symbol: str, op: Binary, fast: frozenset) -> Callable[..., tf.Tensor]:
+    return _binary(name, f"``x1 {symbol} x2`` (operands promoted by the spec's rules).", op, fast)
 
 
-def _compare(fn: Callable[[tf.Tensor, tf.Tensor], tf.Tensor], name: str, doc: str) -> Callable[..., tf.Tensor]:
-    def f(x1: Operand, x2: Operand, /) -> tf.Tensor:
-        a, b = operands(x1, x2)
-        return fn(a, b)
-
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = doc + " (operands promoted by the spec's rules)."
-    return f
-
-
-equal = _compare(tf.math.equal, "equal", "``x1 == x2``")
-not_equal = _compare(tf.math.not_equal, "not_equal", "``x1 != x2``")
-less = _compare(tf.math.less, "less", "``x1 < x2``")
-less_equal = _compare(tf.math.less_equal, "less_equal", "``x1 <= x2``")
-greater = _compare(tf.math.greater, "greater", "``x1 > x2``")
-greater_equal = _compare(tf.math.greater_equal, "greater_equal", "``x1 >= x2``")
+equal = _compare("equal", "==", raw("Equal"), ALL)
+not_equal = _compare("not_equal", "!=", raw("NotEqual"), ALL)
+less = _compare("less", "<", raw("Less"), REAL)
+less_equal = _compare("less_equal", "<=", raw("LessEqual"), REAL)
+greater = _compare("greater", ">", raw("Greater"), REAL)
+greater_equal = _compare("greater_equal", ">=", raw("GreaterEqual"), REAL)
 
 
 def _as_bool(x: Any) -> tf.Tensor:
@@ -215,51 +302,44 @@ def _as_bool(x: Any) -> tf.Tensor:
     return x if x.dtype == tf.bool else tf.not_equal(x, _zero(x))
 
 
-def logical_and(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Logical AND (non-bool inputs are tested for non-zero)."""
-    a, b = operands(x1, x2)
-    return tf.math.logical_and(_as_bool(a), _as_bool(b))
+def _logical(name: str, doc: str, op: Binary) -> Callable[..., tf.Tensor]:
+    def general(x1: Any, x2: Any) -> tf.Tensor:
+        a, b = operands(x1, x2)
+        return op(_as_bool(a), _as_bool(b))
+
+    return _binary(name, doc + " (non-bool inputs are tested for non-zero).", op, _BOOL, general)
 
 
-def logical_or(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Logical OR (non-bool inputs are tested for non-zero)."""
-    a, b = operands(x1, x2)
-    return tf.math.logical_or(_as_bool(a), _as_bool(b))
+logical_and = _logical("logical_and", "Logical AND", raw("LogicalAnd"))
+logical_or = _logical("logical_or", "Logical OR", raw("LogicalOr"))
+logical_xor = _logical("logical_xor", "Logical XOR", raw("NotEqual"))  # xor of bools is !=
+logical_not = _unary("logical_not", "Logical NOT (non-bool input is tested for non-zero).",
+                     raw("LogicalNot"), _BOOL, lambda x: R.LogicalNot(x=_as_bool(x)))
 
 
-def logical_xor(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Logical XOR (non-bool inputs are tested for non-zero)."""
-    a, b = operands(x1, x2)
-    return tf.math.logical_xor(_as_bool(a), _as_bool(b))
+def _bitwise(name: str, doc: str, int_op: Binary, bool_op: Binary) -> Callable[..., tf.Tensor]:
+    def general(x1: Any, x2: Any) -> tf.Tensor:
+        a, b = operands(x1, x2)
+        return bool_op(a, b) if a.dtype == tf.bool else int_op(a, b)
+
+    return _binary(name, doc + " of integers or booleans.", int_op, INTEGERS, general)
 
 
-def logical_not(x: tf.Tensor, /) -> tf.Tensor:
-    """Logical NOT (non-bool input is tested for non-zero)."""
-    return tf.math.logical_not(_as_bool(x))
+bitwise_and = _bitwise("bitwise_and", "Bitwise AND", raw("BitwiseAnd"),
+                       raw("LogicalAnd"))
+bitwise_or = _bitwise("bitwise_or", "Bitwise OR", raw("BitwiseOr"),
+                      raw("LogicalOr"))
+bitwise_xor = _bitwise("bitwise_xor", "Bitwise XOR", raw("BitwiseXor"),
+                       raw("NotEqual"))
 
 
-def bitwise_and(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Bitwise AND of integers or booleans."""
-    a, b = operands(x1, x2)
-    return tf.math.logical_and(a, b) if a.dtype == tf.bool else tf.bitwise.bitwise_and(a, b)
-
-
-def bitwise_or(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Bitwise OR of integers or booleans."""
-    a, b = operands(x1, x2)
-    return tf.math.logical_or(a, b) if a.dtype == tf.bool else tf.bitwise.bitwise_or(a, b)
-
-
-def bitwise_xor(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Bitwise XOR of integers or booleans."""
-    a, b = operands(x1, x2)
-    return tf.math.logical_xor(a, b) if a.dtype == tf.bool else tf.bitwise.bitwise_xor(a, b)
-
-
-def bitwise_invert(x: tf.Tensor, /) -> tf.Tensor:
-    """Bitwise NOT of integers or booleans."""
+def _invert_general(x: Any) -> tf.Tensor:
     x = tensor(x)
-    return tf.math.logical_not(x) if x.dtype == tf.bool else tf.bitwise.invert(x)
+    return R.LogicalNot(x=x) if x.dtype == tf.bool else R.Invert(x=x)
+
+
+bitwise_invert = _unary("bitwise_invert", "Bitwise NOT of integers or booleans.",
+                        raw("Invert"), INTEGERS, _invert_general)
 
 
 def bitwise_left_shift(x1: Operand, x2: Operand, /) -> tf.Tensor:
@@ -267,7 +347,7 @@ def bitwise_left_shift(x1: Operand, x2: Operand, /) -> tf.Tensor:
     a, b = operands(x1, x2)
     bits = a.dtype.size * 8
     too_far = tf.greater_equal(b, tf.constant(bits, b.dtype))
-    shifted = tf.bitwise.left_shift(a, tf.where(too_far, _zero(b), b))
+    shifted = R.LeftShift(x=a, y=tf.where(too_far, _zero(b), b))
     return tf.where(too_far, _zero(a), shifted)
 
 
@@ -276,13 +356,15 @@ def bitwise_right_shift(x1: Operand, x2: Operand, /) -> tf.Tensor:
     a, b = operands(x1, x2)
     bits = a.dtype.size * 8
     too_far = tf.greater_equal(b, tf.constant(bits, b.dtype))
-    shifted = tf.bitwise.right_shift(a, tf.where(too_far, _zero(b), b))
+    shifted = R.RightShift(x=a, y=tf.where(too_far, _zero(b), b))
     fill = tf.where(tf.less(a, _zero(a)), tf.constant(-1, a.dtype), _zero(a)) if not a.dtype.is_unsigned else tf.zeros_like(a)
     return tf.where(too_far, fill, shifted)
 
 
-def _rounding(fn: Callable[[tf.Tensor], tf.Tensor], name: str, doc: str) -> Callable[[tf.Tensor], tf.Tensor]:
-    def f(x: tf.Tensor, /) -> tf.Tensor:
+# --- rounding, signs and bits -------------------------------------------------------------
+
+def _rounding(name: str, doc: str, fn: Unary) -> Unary:
+    def general(x: Any) -> tf.Tensor:
         x = tensor(x)
         if x.dtype.is_integer or x.dtype == tf.bool:
             return x  # integers are already whole; TF has no integer kernels for these
@@ -290,18 +372,16 @@ def _rounding(fn: Callable[[tf.Tensor], tf.Tensor], name: str, doc: str) -> Call
             return tf.complex(fn(tf.math.real(x)), fn(tf.math.imag(x)))
         return fn(x)
 
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = doc
-    return f
+    return _unary(name, doc, fn, REAL_FLOATS, general)
 
 
-ceil = _rounding(tf.math.ceil, "ceil", "Round towards +infinity (integers unchanged).")
-floor = _rounding(tf.math.floor, "floor", "Round towards -infinity (integers unchanged).")
+ceil = _rounding("ceil", "Round towards +infinity (integers unchanged).", raw("Ceil"))
+floor = _rounding("floor", "Round towards -infinity (integers unchanged).", raw("Floor"))
 # TF's Round rounds half to even, as the spec asks.
-round = _rounding(tf.math.round, "round", "Round to the nearest integer, halves to even.")  # noqa: A001
+round = _rounding("round", "Round to the nearest integer, halves to even.", raw("Round"))  # noqa: A001
 trunc = _rounding(
-    lambda x: tf.where(tf.less(x, _zero(x)), tf.math.ceil(x), tf.math.floor(x)),
     "trunc", "Round towards zero (integers unchanged); keeps the sign of zero.",
+    lambda x: R.SelectV2(condition=R.Less(x=x, y=_zero(x)), t=R.Ceil(x=x), e=R.Floor(x=x)),
 )
 
 
@@ -377,29 +457,33 @@ def logaddexp(x1: Operand, x2: Operand, /) -> tf.Tensor:
     return tf.where(tf.equal(a, b), a + tf.constant(math.log(2.0), a.dtype), out)
 
 
-def atan2(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """The angle of ``(x2, x1)``, with C99's signed-zero and infinity cases."""
+def _atan2_general(x1: Any, x2: Any) -> tf.Tensor:
     a, b = operands(x1, x2)
     if not a.dtype.is_floating:
         a, b = tf.cast(a, default_float()), tf.cast(b, default_float())
-    return tf.math.atan2(a, b)
+    return R.Atan2(y=a, x=b)
 
 
-def maximum(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Elementwise maximum; NaN in either gives NaN."""
-    a, b = operands(x1, x2)
-    if a.dtype == tf.bool:
-        return tf.math.logical_or(a, b)
-    return tf.math.maximum(a, b)  # TF propagates NaN (measured), as the spec asks
+atan2 = _binary("atan2", "The angle of ``(x2, x1)``, with C99's signed-zero and infinity cases.",
+                raw("Atan2"), REAL_FLOATS, _atan2_general)
 
 
-def minimum(x1: Operand, x2: Operand, /) -> tf.Tensor:
-    """Elementwise minimum; NaN in either gives NaN."""
-    a, b = operands(x1, x2)
-    if a.dtype == tf.bool:
-        return tf.math.logical_and(a, b)
-    return tf.math.minimum(a, b)
+def _extremum(name: str, doc: str, op: Binary, bool_op: Binary) -> Callable[..., tf.Tensor]:
+    def general(x1: Any, x2: Any) -> tf.Tensor:
+        a, b = operands(x1, x2)
+        return bool_op(a, b) if a.dtype == tf.bool else op(a, b)
 
+    # TF's Maximum/Minimum propagate NaN (measured), as the spec asks.
+    return _binary(name, doc + "; NaN in either gives NaN.", op, REAL, general)
+
+
+maximum = _extremum("maximum", "Elementwise maximum", raw("Maximum"),
+                    raw("LogicalOr"))
+minimum = _extremum("minimum", "Elementwise minimum", raw("Minimum"),
+                    raw("LogicalAnd"))
+
+
+# --- clipping and complex parts -----------------------------------------------------------
 
 def _bound(value: Any, x: tf.Tensor) -> tf.Tensor:
     """A clip bound as a tensor of ``x``'s dtype; integer scalars are clamped to the dtype's range."""
@@ -448,32 +532,21 @@ def imag(x: tf.Tensor, /) -> tf.Tensor:
     return tf.math.imag(x) if x.dtype.is_complex else tf.zeros_like(x)
 
 
-def isnan(x: tf.Tensor, /) -> tf.Tensor:
-    """NaN test; a complex number is NaN when either part is (all false for integers)."""
-    x = tensor(x)
-    if x.dtype.is_complex:
-        return tf.math.is_nan(tf.math.real(x)) | tf.math.is_nan(tf.math.imag(x))
-    if x.dtype.is_floating:
-        return tf.math.is_nan(x)
-    return tf.zeros_like(x, tf.bool)
+def _classify(name: str, doc: str, op: Unary, complex_combine: Binary, other_dtypes: bool) -> Unary:
+    def general(x: Any) -> tf.Tensor:
+        x = tensor(x)
+        if x.dtype.is_complex:
+            return complex_combine(op(tf.math.real(x)), op(tf.math.imag(x)))
+        if x.dtype.is_floating:
+            return op(x)
+        return tf.fill(tf.shape(x), other_dtypes)  # integers and bools are always finite numbers
+
+    return _unary(name, doc, op, REAL_FLOATS, general)
 
 
-def isinf(x: tf.Tensor, /) -> tf.Tensor:
-    """Infinity test; a complex number is infinite when either part is."""
-    x = tensor(x)
-    if x.dtype.is_complex:
-        return tf.math.is_inf(tf.math.real(x)) | tf.math.is_inf(tf.math.imag(x))
-    if x.dtype.is_floating:
-        return tf.math.is_inf(x)
-    return tf.zeros_like(x, tf.bool)
-
-
-def isfinite(x: tf.Tensor, /) -> tf.Tensor:
-    """Finiteness test; a complex number is finite when both parts are."""
-    x = tensor(x)
-    if x.dtype.is_complex:
-        return tf.math.is_finite(tf.math.real(x)) & tf.math.is_finite(tf.math.imag(x))
-    if x.dtype.is_floating:
-        return tf.math.is_finite(x)
-    return tf.ones_like(x, tf.bool)
-
+isnan = _classify("isnan", "NaN test; a complex number is NaN when either part is (all false for integers).",
+                  raw("IsNan"), raw("LogicalOr"), False)
+isinf = _classify("isinf", "Infinity test; a complex number is infinite when either part is.",
+                  raw("IsInf"), raw("LogicalOr"), False)
+isfinite = _classify("isfinite", "Finiteness test; a complex number is finite when both parts are.",
+                     raw("IsFinite"), raw("LogicalAnd"), True)

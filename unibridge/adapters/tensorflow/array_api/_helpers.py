@@ -1,15 +1,17 @@
-"""Shared plumbing: turning operands into tensors of one dtype, and axis arguments."""
+"""Shared plumbing: turning operands into tensors of one dtype (axis helpers live in ``_axes``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Optional, Union
+from typing import Any
 
 import tensorflow as tf
 
+from ._axes import Axis, normalize_axes, normalize_axis  # noqa: F401 - re-exported for the modules
+from ._convert import from_host
 from ._dtypes import promote, scalar_dtype
+from ._fast import EAGER
 
-Axis = Optional[Union[int, Sequence[int]]]
 _SCALARS = (bool, int, float, complex)
 
 
@@ -18,14 +20,12 @@ def is_tensor(x: Any) -> bool:
 
 
 def tensor(x: Any) -> tf.Tensor:
-    """``x`` as a tensor (arrays from other libraries go through ``asarray``)."""
+    """``x`` as a tensor (host data and other libraries' arrays through the backend)."""
     if isinstance(x, tf.Tensor):
         return x
     if isinstance(x, tf.Variable):
         return tf.convert_to_tensor(x)
-    import unibridge  # host data through unibridge's converter, as the namespace's asarray does
-
-    return unibridge.asarray(x, backend="tensorflow")
+    return from_host(x)
 
 
 def scalar_to(value: Any, dtype: tf.DType) -> tf.Tensor:
@@ -40,6 +40,8 @@ def operands(x1: Any, x2: Any) -> tuple[tf.Tensor, tf.Tensor]:
 
     Python scalars are weak: ``int8 array + 1`` stays int8.
     """
+    if type(x1) is EAGER and type(x2) is EAGER and x1.dtype is x2.dtype:
+        return x1, x2
     s1, s2 = isinstance(x1, _SCALARS), isinstance(x2, _SCALARS)
     if s1 and s2:
         raise TypeError("at least one argument must be an array, not two Python scalars")
@@ -68,25 +70,6 @@ def promote_all(arrays: Sequence[Any]) -> list[tf.Tensor]:
         if t.dtype != dt:
             dt = promote(dt, t.dtype)
     return [t if t.dtype == dt else tf.cast(t, dt) for t in tensors]
-
-
-def normalize_axis(axis: int, ndim: int) -> int:
-    """A possibly negative axis as a non-negative one; IndexError when out of range."""
-    if not -ndim <= axis < ndim:
-        raise IndexError(f"axis {axis} is out of bounds for an array of {ndim} dimensions")
-    return axis % ndim if ndim else 0
-
-
-def normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
-    """``axis`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, int):
-        axis = (axis,)
-    axes = tuple(normalize_axis(a, ndim) for a in axis)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"repeated axis in {axis}")
-    return tuple(sorted(axes))
 
 
 def ndim(x: tf.Tensor) -> int:

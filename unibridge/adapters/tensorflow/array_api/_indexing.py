@@ -6,9 +6,22 @@ from typing import Optional
 
 import tensorflow as tf
 
+from ._fast import EAGER, raw
 from ._helpers import ndim, normalize_axis, shape_list, tensor
 
 __all__ = ["take", "take_along_axis"]
+
+_GATHER = raw("GatherV2")
+_INDEX = frozenset({tf.int32, tf.int64})
+_on_cpu: dict[str, bool] = {}  # TF device string -> whether it names a CPU
+
+
+def _is_cpu(x: tf.Tensor) -> bool:
+    name = x.device
+    found = _on_cpu.get(name)
+    if found is None:
+        found = _on_cpu[name] = "CPU" in name.upper()
+    return found
 
 
 def _wrap(indices: tf.Tensor, size: object) -> tf.Tensor:
@@ -18,7 +31,19 @@ def _wrap(indices: tf.Tensor, size: object) -> tf.Tensor:
 
 
 def take(x: tf.Tensor, indices: tf.Tensor, /, *, axis: Optional[int] = None) -> tf.Tensor:
-    """Elements of ``x`` at ``indices`` along ``axis`` (required unless ``x`` is 1-D)."""
+    """Elements of ``x`` at ``indices`` along ``axis`` (required unless ``x`` is 1-D); negative indices count from the end.
+
+    Eager CPU tensors try TF's gather first: its CPU kernel checks every index and raises on a
+    negative one, and only then are negative indices wrapped. (TF's GPU kernel gives zeros for
+    out-of-range indices instead of raising, so GPU and graph calls always wrap.)
+    """
+    if type(x) is EAGER and type(indices) is EAGER and indices.dtype in _INDEX:
+        fast_axis = 0 if axis is None and x.ndim == 1 else axis
+        if type(fast_axis) is int and -x.ndim <= fast_axis < x.ndim and _is_cpu(x):
+            try:
+                return _GATHER(x, indices, fast_axis)
+            except tf.errors.InvalidArgumentError:
+                pass  # a negative index (or one out of range, which the general path reports)
     x = tensor(x)
     if axis is None:
         if ndim(x) != 1:

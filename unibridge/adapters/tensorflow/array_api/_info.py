@@ -16,7 +16,7 @@ __all__ = ["__array_namespace_info__"]
 
 
 class __array_namespace_info__:  # noqa: N801 - the spec's name
-    """Inspection API of the TensorFlow namespace (Array API 2024.12).
+    """Inspection API of the TensorFlow namespace (Array API 2025.12).
 
     Example:
         >>> from unibridge.adapters.tensorflow import array_api as xp
@@ -27,8 +27,14 @@ class __array_namespace_info__:  # noqa: N801 - the spec's name
     __module__ = "unibridge.adapters.tensorflow.array_api"
 
     def capabilities(self) -> dict[str, Any]:
-        """Boolean indexing and data-dependent shapes work (eagerly); TF allows 254 dimensions."""
-        return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": 254}
+        """What plain ``tf.Tensor`` objects and TF's kernels support, truthfully.
+
+        Boolean indexing is not fully supported: ``x[mask]`` works for masks of one or more
+        dimensions, but TF's ``__getitem__`` rejects 0-d masks. Data-dependent shapes work
+        (eagerly; inside ``tf.function`` their static shape is unknown). TF's kernels for
+        ``where``, ``flip`` and slicing handle at most 8 dimensions.
+        """
+        return {"boolean indexing": False, "data-dependent shapes": True, "max dimensions": 8}
 
     def default_device(self) -> Device:
         """unibridge's configured device, or TF's own pick (first GPU, else CPU) for "auto"."""
@@ -38,9 +44,9 @@ class __array_namespace_info__:  # noqa: N801 - the spec's name
         devices = available_devices()
         return devices[1] if len(devices) > 1 else devices[0]
 
-    def devices(self) -> list[Device]:
+    def devices(self) -> tuple[Device, ...]:
         """Every device TF sees: the CPU, then each GPU."""
-        return list(available_devices())
+        return tuple(available_devices())
 
     def default_dtypes(self, *, device: Optional[Any] = None) -> dict[str, tf.DType]:
         """Default dtypes: unibridge's default float (float64 unless configured), int64, int64."""

@@ -7,7 +7,10 @@ from typing import Union
 
 import tensorflow as tf
 
+from ._fast import EAGER, INEXACT, raw
 from ._helpers import ndim, normalize_axis, operands, tensor
+
+_MATMUL, _BATCH_MATMUL = raw("MatMul"), raw("BatchMatMulV2")
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
@@ -30,6 +33,12 @@ def _narrow(out: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
 
 def matmul(x1: tf.Tensor, x2: tf.Tensor, /) -> tf.Tensor:
     """Matrix product with batch broadcasting; 1-D operands act as vectors (numpy semantics)."""
+    if type(x1) is EAGER and type(x2) is EAGER and x1.dtype is x2.dtype and x1.dtype in INEXACT:
+        r1, r2 = x1.ndim, x2.ndim
+        if r1 == 2 and r2 == 2:
+            return _MATMUL(x1, x2)
+        if r1 >= 2 and r2 >= 2:
+            return _BATCH_MATMUL(x1, x2)  # broadcasts the batch dimensions
     a, b = operands(x1, x2)
     if ndim(a) == 0 or ndim(b) == 0:
         raise ValueError("matmul does not accept 0-d arrays; use multiply")

@@ -2,30 +2,54 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Optional, Union
 
 import tensorflow as tf
 
+from ._fast import EAGER, raw
 from ._helpers import (
     from_signed_view, ndim, normalize_axes, normalize_axis, promote_all, shape_list, signed_view, tensor,
 )
 
+_CONCAT, _PACK = raw("ConcatV2"), raw("Pack")
+
 __all__ = [
-    "broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
+    "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
     "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
 ]
 
 
-def broadcast_arrays(*arrays: tf.Tensor) -> list[tf.Tensor]:
-    """Broadcast arrays against each other (a list, as the 2024.12 spec says)."""
+def broadcast_arrays(*arrays: tf.Tensor) -> tuple[tf.Tensor, ...]:
+    """Broadcast arrays against each other (a tuple, as the 2025.12 spec says)."""
     tensors = [tensor(a) for a in arrays]
     if not tensors:
-        return []
+        return ()
     shape = tf.shape(tensors[0])
     for t in tensors[1:]:
         shape = tf.broadcast_dynamic_shape(shape, tf.shape(t))
-    return [tf.broadcast_to(t, shape) for t in tensors]
+    return tuple(tf.broadcast_to(t, shape) for t in tensors)
+
+
+def _broadcast_dim(sizes: list[Optional[int]], shapes: tuple[Sequence[Optional[int]], ...]) -> Optional[int]:
+    known = {d for d in sizes if d is not None and d != 1}
+    if len(known) > 1:
+        raise ValueError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together")
+    if known:
+        return known.pop()
+    return None if None in sizes else 1
+
+
+def broadcast_shapes(*shapes: Sequence[Optional[int]]) -> tuple[Optional[int], ...]:
+    """The shape that ``shapes`` broadcast to; ``None`` (an unknown size) propagates.
+
+    A ``None`` next to a known size other than 1 takes that size (the only value that can
+    broadcast); mismatched known sizes raise ValueError.
+    """
+    rank = builtins.max((len(s) for s in shapes), default=0)
+    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
+    return tuple(_broadcast_dim([p[i] for p in padded], shapes) for i in range(rank))
 
 
 def broadcast_to(x: tf.Tensor, /, shape: Sequence[int]) -> tf.Tensor:
@@ -33,21 +57,46 @@ def broadcast_to(x: tf.Tensor, /, shape: Sequence[int]) -> tf.Tensor:
     return tf.broadcast_to(tensor(x), list(shape))
 
 
+def _same_dtype_eager(arrays: Sequence[tf.Tensor]) -> Optional[tf.Tensor]:
+    """The first array, when there are at least two and all are eager tensors of its dtype."""
+    if type(arrays) not in (list, tuple) or len(arrays) < 2:
+        return None
+    first = arrays[0]
+    if type(first) is not EAGER:
+        return None
+    dt = first.dtype
+    for a in arrays:
+        if type(a) is not EAGER or a.dtype is not dt:
+            return None
+    return first
+
+
 def concat(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: Optional[int] = 0) -> tf.Tensor:
     """Join arrays along ``axis`` (``None`` flattens first); dtypes are promoted."""
+    if type(axis) is int:
+        first = _same_dtype_eager(arrays)
+        if first is not None and -first.ndim <= axis < first.ndim:
+            return _CONCAT(list(arrays), axis)
     tensors = promote_all(arrays)
     if axis is None:
         return tf.concat([tf.reshape(t, [-1]) for t in tensors], 0)
     return tf.concat(tensors, normalize_axis(axis, ndim(tensors[0])))
 
 
-def expand_dims(x: tf.Tensor, /, *, axis: int = 0) -> tf.Tensor:
-    """Insert a size-one axis at ``axis`` (in ``[-ndim - 1, ndim]``)."""
+def expand_dims(x: tf.Tensor, /, axis: Union[int, tuple[int, ...]] = 0) -> tf.Tensor:
+    """Insert size-one axes at ``axis`` (positions in the output, each in ``[-M, M)``, ``M = ndim + len(axis)``)."""
     x = tensor(x)
-    n = ndim(x)
-    if not -n - 1 <= axis <= n:
-        raise IndexError(f"axis {axis} is out of bounds for expand_dims on {n} dimensions")
-    return tf.expand_dims(x, axis)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    m = ndim(x) + len(axes)
+    for a in axes:
+        if not -m <= a < m:
+            raise IndexError(f"axis {a} is out of bounds for expand_dims of {ndim(x)} dimensions into {m}")
+    positions = sorted(a % m for a in axes)
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"expand_dims: axis {axis} names the same position twice")
+    for a in positions:
+        x = tf.expand_dims(x, a)
+    return x
 
 
 def flip(x: tf.Tensor, /, *, axis: Optional[Union[int, tuple[int, ...]]] = None) -> tf.Tensor:
@@ -134,6 +183,10 @@ def squeeze(x: tf.Tensor, /, axis: Union[int, tuple[int, ...]]) -> tf.Tensor:
 
 def stack(arrays: Union[tuple[tf.Tensor, ...], list[tf.Tensor]], /, *, axis: int = 0) -> tf.Tensor:
     """Join arrays along a new axis; dtypes are promoted."""
+    if type(axis) is int:
+        first = _same_dtype_eager(arrays)
+        if first is not None and -first.ndim - 1 <= axis <= first.ndim:
+            return _PACK(list(arrays), axis)
     tensors = promote_all(arrays)
     n = ndim(tensors[0])
     if not -n - 1 <= axis <= n:

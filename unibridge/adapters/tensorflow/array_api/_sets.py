@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Union
 
 import tensorflow as tf
 
-from ._helpers import tensor
-from ._sorting import argsort
+from ._helpers import operands, tensor
+from ._sorting import argsort, sort
 
-__all__ = ["unique_all", "unique_counts", "unique_inverse", "unique_values"]
+__all__ = ["isin", "unique_all", "unique_counts", "unique_inverse", "unique_values"]
 
 
 class UniqueAllResult(NamedTuple):
@@ -78,3 +78,26 @@ def unique_all(x: tf.Tensor, /) -> UniqueAllResult:
     return UniqueAllResult(
         tf.boolean_mask(tf.gather(flat, order), new), first, tf.reshape(inverse, tf.shape(x)), counts
     )
+
+
+def isin(x1: Union[tf.Tensor, int], x2: Union[tf.Tensor, int], /, *, invert: bool = False) -> tf.Tensor:
+    """Whether each element of ``x1`` equals some element of ``x2`` (bool, shaped like ``x1``).
+
+    Equality is ``equal``'s, so NaN is in nothing. Real values binary-search a sorted copy of
+    ``x2`` (``O((n + m) log m)``); complex values, which TF cannot sort, compare all pairs.
+    """
+    a, b = operands(x1, x2)
+    needles, haystack = tf.reshape(a, [-1]), tf.reshape(b, [-1])
+    if a.dtype.is_complex:
+        found = tf.reduce_any(tf.equal(needles[:, None], haystack[None, :]), axis=1)
+    else:
+        if a.dtype == tf.bool:
+            needles, haystack = tf.cast(needles, tf.uint8), tf.cast(haystack, tf.uint8)
+        ordered = sort(haystack)  # NaNs last, where a binary search for a number never lands
+        n = tf.size(ordered, out_type=tf.int64)
+        pos = tf.searchsorted(ordered, needles, side="left", out_type=tf.int64)
+        # one padding element keeps the gather in range when a needle sorts past the end
+        padded = tf.concat([ordered, tf.zeros([1], ordered.dtype)], 0)
+        found = tf.logical_and(pos < n, tf.equal(tf.gather(padded, pos), needles))
+    found = tf.reshape(found, tf.shape(a))
+    return tf.logical_not(found) if invert else found

@@ -1,12 +1,21 @@
-"""Statistical and utility reductions: sums, products, extrema, moments, cumulative, diff, all, any."""
+"""Statistical and utility reductions: sums, products, extrema, moments, cumulative, diff, all, any.
+
+Reductions over eager tensors of a dtype the raw op handles exactly (floats for sums and
+moments, real numbers for extrema of non-empty tensors, bools for all/any) call ``tf.raw_ops``
+with a cached axes constant; the rest take the general path. Inside ``tf.function`` the general
+path builds the same single op for those dtypes.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Union
 
 import tensorflow as tf
 
+from ._axes import reduction_axes
 from ._dtypes import as_tf_dtype, default_float
+from ._fast import EAGER, INEXACT, REAL, REAL_FLOATS, ids, raw
 from ._helpers import Axis, ndim, normalize_axes, normalize_axis, promote_all, shape_list, tensor
 
 __all__ = [
@@ -26,6 +35,23 @@ def _accumulator(x: tf.Tensor, dtype: Any) -> tf.DType:
     return x.dtype
 
 
+_BOOL = frozenset({tf.bool})
+_SUM, _PROD, _MAX, _MIN, _MEAN, _ALL, _ANY = (raw(n) for n in ("Sum", "Prod", "Max", "Min", "Mean", "All", "Any"))
+_SQUARED_DIFFERENCE, _MUL, _REAL_DIV, _SQRT = (raw(n) for n in ("SquaredDifference", "Mul", "RealDiv", "Sqrt"))
+
+
+INEXACT_IDS, REAL_IDS, REAL_FLOAT_IDS, BOOL_IDS = (ids(d) for d in (INEXACT, REAL, REAL_FLOATS, _BOOL))
+
+
+def _fast(x: Any, dtype_ids: frozenset, keepdims: Any) -> bool:
+    """Whether ``x`` takes a raw reduction at once: eager, of one of the dtypes, ``keepdims`` a bool."""
+    return type(x) is EAGER and id(x.dtype) in dtype_ids and type(keepdims) is bool
+
+
+def _nonempty(x: tf.Tensor) -> bool:
+    return 0 not in x.shape.as_list()
+
+
 def _reduce(fn: Any, x: tf.Tensor, axis: Axis, keepdims: bool) -> tf.Tensor:
     axes = list(normalize_axes(axis, ndim(x)))
     return fn(x, axis=axes, keepdims=keepdims)
@@ -33,18 +59,24 @@ def _reduce(fn: Any, x: tf.Tensor, axis: Axis, keepdims: bool) -> tf.Tensor:
 
 def sum(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Sum over ``axis`` (all axes by default); integers accumulate in int64/uint64."""
+    if dtype is None and _fast(x, INEXACT_IDS, keepdims):
+        return _SUM(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_sum, tf.cast(x, _accumulator(x, dtype)), axis, keepdims)
 
 
 def prod(x: tf.Tensor, /, *, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> tf.Tensor:
     """Product over ``axis``; integers accumulate in int64/uint64."""
+    if dtype is None and _fast(x, INEXACT_IDS, keepdims):
+        return _PROD(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_prod, tf.cast(x, _accumulator(x, dtype)), axis, keepdims)
 
 
 def max(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Maximum over ``axis``; NaN propagates. Empty reductions raise ValueError."""
+    if _fast(x, REAL_IDS, keepdims) and _nonempty(x):
+        return _MAX(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     _check_nonempty(x, axis)
     if x.dtype == tf.bool:
@@ -54,6 +86,8 @@ def max(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Ten
 
 def min(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Minimum over ``axis``; NaN propagates. Empty reductions raise ValueError."""
+    if _fast(x, REAL_IDS, keepdims) and _nonempty(x):
+        return _MIN(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     _check_nonempty(x, axis)
     if x.dtype == tf.bool:
@@ -81,30 +115,71 @@ def _count(x: tf.Tensor, axes: list[int]) -> tf.Tensor:
 
 def mean(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:
     """Arithmetic mean (integer input is averaged in the default float); empty gives NaN."""
+    if _fast(x, REAL_FLOAT_IDS, keepdims):
+        return _MEAN(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = _inexact(tensor(x))
     axes = list(normalize_axes(axis, ndim(x)))
+    if x.dtype.is_floating:
+        return tf.math.reduce_mean(x, axis=axes, keepdims=keepdims)  # real Mean of nothing is 0/0 = NaN
+    # TF's complex Mean of nothing is 0; the spec asks for NaN, which sum / count gives
     total = tf.math.reduce_sum(x, axis=axes, keepdims=keepdims)
     return total / tf.cast(_count(x, axes), x.dtype)
 
 
-def var(
-    x: tf.Tensor, /, *, axis: Axis = None, correction: Union[int, float] = 0.0, keepdims: bool = False
-) -> tf.Tensor:
-    """Variance with ``correction`` (0: population, 1: Bessel's); ``N - correction <= 0`` gives inf/NaN."""
-    x = _inexact(tensor(x))
+def _static_count(x: tf.Tensor, axes: tuple[int, ...]) -> Optional[int]:
+    dims = x.shape.as_list()
+    count = 1
+    for a in axes:
+        if dims[a] is None:
+            return None
+        count *= dims[a]
+    return count
+
+
+def _var_general(x: tf.Tensor, axis: Axis, correction: Union[int, float], keepdims: bool) -> tf.Tensor:
+    """Any dtype and shape: complex magnitudes, integers in the default float, dynamic counts."""
+    x = _inexact(x)
     axes = list(normalize_axes(axis, ndim(x)))
     centred = x - tf.math.reduce_mean(x, axis=axes, keepdims=True)
     squares = tf.math.real(centred * tf.math.conj(centred)) if x.dtype.is_complex else centred * centred
     total = tf.math.reduce_sum(squares, axis=axes, keepdims=keepdims)
     dof = tf.cast(_count(x, axes), total.dtype) - tf.constant(correction, total.dtype)
-    return total / tf.where(dof > 0, dof, tf.zeros((), dof.dtype))
+    return tf.where(dof > 0, total / tf.where(dof > 0, dof, tf.ones((), dof.dtype)), tf.constant(math.nan, total.dtype))
+
+
+def var(
+    x: tf.Tensor, /, *, axis: Axis = None, correction: Union[int, float] = 0.0, keepdims: bool = False
+) -> tf.Tensor:
+    """Variance with ``correction`` (0: population, 1: Bessel's); ``N - correction <= 0`` gives NaN.
+
+    Real floats of known shape take four raw ops (mean, squared difference, sum or mean, scale).
+    """
+    if type(x) is not EAGER:
+        x = tensor(x)
+    if x.dtype not in REAL_FLOATS or type(keepdims) is not bool:
+        return _var_general(x, axis, correction, bool(keepdims))
+    if type(x) is EAGER:
+        axes_arg, axes = reduction_axes(axis, x.ndim)
+    else:
+        axes = normalize_axes(axis, ndim(x))
+        axes_arg = list(axes)
+    count = _static_count(x, axes)
+    if count is None:
+        return _var_general(x, axis, correction, keepdims)
+    squares = _SQUARED_DIFFERENCE(x, _MEAN(x, axes_arg, True))
+    dof = count - correction
+    if dof <= 0:
+        return _MUL(_SUM(squares, axes_arg, keepdims), math.nan)
+    if correction == 0:
+        return _MEAN(squares, axes_arg, keepdims)
+    return _REAL_DIV(_SUM(squares, axes_arg, keepdims), float(dof))
 
 
 def std(
     x: tf.Tensor, /, *, axis: Axis = None, correction: Union[int, float] = 0.0, keepdims: bool = False
 ) -> tf.Tensor:
     """Standard deviation: ``sqrt(var(...))``."""
-    return tf.math.sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
+    return _SQRT(var(x, axis=axis, correction=correction, keepdims=keepdims))
 
 
 def _cumulative(fn: Any, initial: int, x: tf.Tensor, axis: Optional[int], dtype: Any, include_initial: bool) -> tf.Tensor:
@@ -165,11 +240,15 @@ def _truthy(x: tf.Tensor) -> tf.Tensor:
 
 def all(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Whether every element along ``axis`` is true (NaN counts as true)."""
+    if _fast(x, BOOL_IDS, keepdims):
+        return _ALL(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_all, _truthy(x), axis, keepdims)
 
 
 def any(x: tf.Tensor, /, *, axis: Axis = None, keepdims: bool = False) -> tf.Tensor:  # noqa: A001
     """Whether any element along ``axis`` is true (NaN counts as true)."""
+    if _fast(x, BOOL_IDS, keepdims):
+        return _ANY(x, reduction_axes(axis, x.ndim)[0], keepdims)
     x = tensor(x)
     return _reduce(tf.math.reduce_any, _truthy(x), axis, keepdims)

@@ -17,10 +17,15 @@ from ._linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from ._statistics import sum as _sum
 
 __all__ = [
-    "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
+    "cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matmul", "matrix_norm",
     "matrix_power", "matrix_rank", "matrix_transpose", "outer", "pinv", "qr", "slogdet", "solve",
     "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
 ]
+
+
+class EigResult(NamedTuple):
+    eigenvalues: tf.Tensor
+    eigenvectors: tf.Tensor
 
 
 class EighResult(NamedTuple):
@@ -92,6 +97,17 @@ def diagonal(x: tf.Tensor, /, *, offset: int = 0) -> tf.Tensor:
     if isinstance(rows, int) and isinstance(cols, int) and (offset >= cols or -offset >= rows):
         return tf.zeros(shape_list(x)[:-2] + [0], x.dtype)
     return tf.linalg.diag_part(x, k=offset)
+
+
+def eig(x: tf.Tensor, /) -> EigResult:
+    """Eigenvalues and eigenvectors of general square matrices (complex, in no particular order)."""
+    values, vectors = tf.linalg.eig(_matrices(x, square=True))
+    return EigResult(values, vectors)
+
+
+def eigvals(x: tf.Tensor, /) -> tf.Tensor:
+    """Eigenvalues of general square matrices (complex of the input's precision)."""
+    return tf.linalg.eigvals(_matrices(x, square=True))
 
 
 def eigh(x: tf.Tensor, /) -> EighResult:
@@ -203,9 +219,14 @@ def qr(x: tf.Tensor, /, *, mode: Literal["reduced", "complete"] = "reduced") -> 
 
 
 def slogdet(x: tf.Tensor, /) -> SlogdetResult:
-    """Sign and log of the absolute determinant (sign 0 and -inf for singular matrices)."""
+    """Sign and log of the absolute determinant (sign 0 and -inf for singular matrices).
+
+    ``logabsdet`` is real for complex input too (TF returns it as a complex number).
+    """
     x = _matrices(x, square=True)
     sign, logabs = tf.linalg.slogdet(x)
+    if logabs.dtype.is_complex:
+        logabs = tf.math.real(logabs)
     singular = tf.math.is_inf(logabs) & (logabs < 0) | tf.math.is_nan(logabs)
     sign = tf.where(singular, tf.zeros((), sign.dtype), sign)
     logabs = tf.where(singular, tf.constant(-np.inf, logabs.dtype), logabs)
