@@ -167,12 +167,12 @@ def test_a_missing_device_from_the_environment_names_the_variable(monkeypatch: p
     reset_defaults()
     with pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by environment: UNIBRIDGE_DEVICE='gpu:7'\)"):
         ub.zeros(2)
-    with ub.use(device="gpu:8"), pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by use\)"):
+    with ub.use(device="gpu:8"), pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by use\(device='gpu:8'\)\)$"):
         ub.zeros(2)
     monkeypatch.delenv("UNIBRIDGE_DEVICE")
     reset_defaults()
     ub.configure(device="gpu:6")
-    with pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by configure\)"):
+    with pytest.raises(ub.DeviceUnavailableError, match=r"\(device set by configure\(device='gpu:6'\)\)$"):
         ub.zeros(2)
 
 
