@@ -332,3 +332,118 @@ def test_register_backend_takes_a_built_in_name_and_is_listed_as_its_source() ->
             _REGISTRY.loaded = {k: v for k, v in _REGISTRY.loaded.items() if type(v) is not Mine}
             _REGISTRY.changed()
     assert type(ub.get_backend("numpy")) is NumpyBackend
+
+
+# -- os.fork(): the hooks _fork_safe installs, run in this process ---------------------------------
+# (tests/reliability/test_concurrency.py forks whole programs; these call the hooks on a registry of
+# their own, so a change to them shows here, in process.)
+
+
+def _fork_and_report(child: Any) -> int:
+    """Fork; the child runs ``child()`` and exits 0 if it returns True; the parent gets that code."""
+    import os
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            code = 0 if child() else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _lock_is_free(lock: Any) -> bool:
+    import threading
+
+    result: list[bool] = []
+
+    def probe() -> None:  # another thread: the current one may hold a re-entrant lock
+        result.append(lock.acquire(blocking=False))
+        if result[0]:
+            lock.release()
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+fork_only = pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="os.fork is POSIX-only")
+
+
+@fork_only
+def test_a_fork_waits_for_a_registration_in_progress_so_the_child_sees_it_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import unibridge.registry as registry
+
+    monkeypatch.setattr(registry, "_FORK_WAIT_S", 10.0)
+    reg = _Registry()
+    registry._fork_safe(reg)
+    inside = threading.Event()
+
+    def register_slowly() -> None:
+        with reg.lock:
+            inside.set()
+            reg.loaded["half"] = "first half"  # type: ignore[assignment]
+            time.sleep(0.3)
+            reg.loaded["whole"] = "second half"  # type: ignore[assignment]
+
+    worker = threading.Thread(target=register_slowly)
+    worker.start()
+    assert inside.wait(10)
+    started = time.monotonic()
+    code = _fork_and_report(lambda: "whole" in reg.loaded and reg.lock.acquire(blocking=False))
+    worker.join()
+    assert code == 0, "the child saw half a registration, or inherited a held lock"
+    assert time.monotonic() - started >= 0.2  # the fork waited for the registration to finish
+    assert _lock_is_free(reg.lock), "the parent kept the lock it took for the fork"
+
+
+@fork_only
+def test_a_fork_gives_up_waiting_and_the_child_gets_a_fresh_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import unibridge.registry as registry
+
+    monkeypatch.setattr(registry, "_FORK_WAIT_S", 0.2)
+    reg = _Registry()
+    registry._fork_safe(reg)
+    old_lock = reg.lock
+    inside, stop = threading.Event(), threading.Event()
+
+    def hold_for_ever() -> None:
+        with reg.lock:
+            inside.set()
+            stop.wait(30)
+
+    worker = threading.Thread(target=hold_for_ever)
+    worker.start()
+    assert inside.wait(10)
+    started = time.monotonic()
+    try:
+        code = _fork_and_report(lambda: reg.lock is not old_lock and reg.lock.acquire(blocking=False))
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+        worker.join()
+    assert code == 0, "the child inherited the lock another thread held"
+    assert 0.15 <= waited < 5, f"the fork waited {waited:.2f}s (the limit was 0.2s)"
+    assert reg.lock is old_lock and _lock_is_free(reg.lock)  # the parent's lock is the same, and free
+
+
+@fork_only
+def test_a_fork_from_a_free_registry_leaves_the_parent_lock_free() -> None:
+    import unibridge.registry as registry
+
+    reg = _Registry()
+    registry._fork_safe(reg)
+    old_lock = reg.lock
+    assert _fork_and_report(lambda: reg.lock is not old_lock and reg.lock.acquire(blocking=False)) == 0
+    assert reg.lock is old_lock and _lock_is_free(reg.lock)
+    assert _fork_and_report(lambda: reg.lock.acquire(blocking=False)) == 0  # a second fork too
+    assert _lock_is_free(reg.lock)
