@@ -308,6 +308,11 @@ def busy():
         with config._DEFAULT.lock:
             inside.set()
             stop.wait(30)
+    elif SCENARIO == "holds-framework-loading-lock":  # a thread importing a framework for a backend
+        import unibridge.backend_kit as kit
+        with kit._LOADING.lock:
+            inside.set()
+            stop.wait(30)
     else:  # holds-dask-chunks-lock: a thread inside unibridge_dask.configure
         import unibridge_dask
         with unibridge_dask._lock:
@@ -327,6 +332,9 @@ if pid == 0:
         config.reset_defaults()
         ub.configure("numpy")
         assert ub.asarray(np.arange(3.0), backend="other").tolist() == [0.0, 1.0, 2.0]
+        if SCENARIO == "holds-framework-loading-lock":
+            from unibridge.adapters.torch import TorchBackend
+            assert TorchBackend().module.__name__ == "torch"  # a fresh backend loads its framework
         if SCENARIO == "holds-dask-chunks-lock":
             import unibridge_dask
             assert unibridge_dask.configure(chunks=2) == 2
@@ -350,10 +358,15 @@ print("PARENT", ub.get_backend("slow").name)
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="os.fork is POSIX-only")
-@pytest.mark.parametrize("scenario", ["loading", "holds-registry-lock", "holds-selection-lock", "holds-dask-chunks-lock"])
+@pytest.mark.parametrize(
+    "scenario",
+    ["loading", "holds-registry-lock", "holds-selection-lock", "holds-framework-loading-lock", "holds-dask-chunks-lock"],
+)
 def test_a_process_forked_while_another_thread_is_in_the_registry_does_not_hang(scenario: str) -> None:
     if scenario == "holds-dask-chunks-lock":
         pytest.importorskip("unibridge_dask", reason="unibridge-dask is not installed")
+    if scenario == "holds-framework-loading-lock":
+        pytest.importorskip("torch", reason="torch is not installed")
     proc = subprocess.run(
         [sys.executable, "-W", "ignore::DeprecationWarning", "-c", _FORK_CHILD, scenario],
         capture_output=True, text=True, timeout=120,
