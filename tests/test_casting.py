@@ -244,3 +244,13 @@ def test_an_unknown_casting_mode_or_origin_is_named_with_the_choices() -> None:
         rule("array", "int8", "int16", "sometimes")
     with pytest.raises(ValueError, match=r"^origin 'weird' is not one of \('array', 'python'\)$"):
         rule("weird", "int8", "int16", "safe")
+
+
+def test_an_inexact_integer_is_named_alone_not_with_its_neighbours() -> None:
+    a = np.array([1, 2**53 + 1, 3, -(2**53) - 1])
+    with pytest.raises(
+        ub.LossyCastError,
+        match=r"^the values do not all fit float64 exactly \(Python int64 data -> float64\): "
+        r"9007199254740993 has no float64 value; pass casting='unsafe'",
+    ):
+        cast(a, "float64", "safe", origin="python")

@@ -280,3 +280,136 @@ def test_configure_sets_the_backend_it_is_given() -> None:
     if other is None:
         pytest.skip("needs a second built-in backend")
     assert ub.configure(other).backend == other and ub.current().backend == other
+
+
+# -- the environment, read in this process ---------------------------------------------------------
+
+
+def _environment(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for var in ("UNIBRIDGE_BACKEND", "UNIBRIDGE_DEVICE", "UNIBRIDGE_DEFAULT_FLOAT"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in values.items():
+        monkeypatch.setenv(var, value)
+    from unibridge.config import reset_defaults
+
+    reset_defaults()
+
+
+@pytest.mark.parametrize(
+    "var,value,error,message",
+    [
+        ("UNIBRIDGE_BACKEND", "tourch", ub.BackendNotFoundError, r"^UNIBRIDGE_BACKEND='tourch': no backend named 'tourch'; registered: numpy"),
+        ("UNIBRIDGE_DEVICE", "tpu:0", ub.ConfigurationError, r"^UNIBRIDGE_DEVICE='tpu:0' is not a device; allowed: cpu"),
+        ("UNIBRIDGE_DEFAULT_FLOAT", "float8", ub.ConfigurationError, r"^UNIBRIDGE_DEFAULT_FLOAT='float8' is not a default float; allowed: float32, float64$"),
+    ],
+)
+def test_a_bad_environment_value_is_quoted_with_its_variable(
+    monkeypatch: pytest.MonkeyPatch, var: str, value: str, error: type, message: str
+) -> None:
+    _environment(monkeypatch, **{var: value})
+    with pytest.raises(error, match=message):
+        ub.current()
+
+
+def test_a_bad_backend_given_to_use_or_configure_is_not_blamed_on_the_environment() -> None:
+    with pytest.raises(ub.BackendNotFoundError, match=r"^no backend named 'tourch'; registered: numpy"):
+        with ub.use("tourch"):
+            pass
+    with pytest.raises(ub.BackendNotFoundError, match=r"^no backend named 'tourch'; registered: numpy"):
+        ub.configure("tourch")
+
+
+def test_an_unavailable_backend_is_reported_with_its_reason_and_the_variable_that_chose_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    torch_backend = ub.get_backend("torch")
+    monkeypatch.setattr(torch_backend, "available", lambda: (False, "torch is not installed; pip install torch"))
+    with pytest.raises(ub.BackendUnavailableError, match=r"^torch is not installed; pip install torch$"):
+        with ub.use("torch"):
+            pass
+    _environment(monkeypatch, UNIBRIDGE_BACKEND="torch")
+    with pytest.raises(ub.BackendUnavailableError, match=r"^UNIBRIDGE_BACKEND='torch': torch is not installed; pip install torch$"):
+        ub.current()
+
+
+def test_only_the_environment_variable_is_remembered_for_the_backends_later_import_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The framework is imported on first use: its import error must name UNIBRIDGE_BACKEND as written.
+    torch_backend = ub.get_backend("torch")
+    monkeypatch.setattr(torch_backend, "chosen_by_environment", "")
+    with ub.use("torch"):
+        pass
+    ub.configure("torch")
+    assert torch_backend.chosen_by_environment == ""
+    _environment(monkeypatch, UNIBRIDGE_BACKEND="pt")
+    assert ub.current().backend == "torch"
+    assert torch_backend.chosen_by_environment == "pt"
+
+
+def test_the_environment_is_read_once_then_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unibridge.config import process_default
+
+    _environment(monkeypatch, UNIBRIDGE_DEFAULT_FLOAT="float32")
+    first = process_default()
+    monkeypatch.setenv("UNIBRIDGE_DEFAULT_FLOAT", "float64")
+    assert process_default() is first and ub.current().default_float == "float32"
+
+
+def test_a_configure_made_while_a_first_use_waits_for_the_lock_is_not_overwritten(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from unibridge.config import _DEFAULT, process_default
+
+    _environment(monkeypatch)
+    got: list[object] = []
+    with _DEFAULT.lock:
+        waiter = threading.Thread(target=lambda: got.append(process_default()))
+        waiter.start()
+        time.sleep(0.05)  # the waiter has seen no default yet and waits for the lock
+        configured = ub.configure(default_float="float32")
+    waiter.join()
+    assert got == [configured] and got[0] is configured
+    assert ub.current() is configured
+
+
+def test_a_selection_made_by_hand_says_its_device_is_the_default() -> None:
+    from unibridge.devices import CPU
+
+    sel = ub.Selection("numpy", CPU, ub.DType("float64"), sources={})
+    assert sel.device_origin() == "default"
+    assert ub.current().device_origin() == "default"
+
+
+def test_a_forked_child_can_configure_even_if_another_thread_held_the_default_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unibridge.config import _DEFAULT
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    ub.current()
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with _DEFAULT.lock:
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 1
+            try:
+                import signal
+
+                signal.alarm(5)  # a lock copied held would hang the child: fail instead
+                code = 0 if ub.configure(default_float="float32").default_float == "float32" else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        holder.join()
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -180,3 +180,31 @@ def test_device_of_answers_from_the_arrays_own_backend(backend: str) -> None:
     x = ub.asarray([1.0, 2.0], backend=backend)
     assert ub.device_of(x) == ub.get_backend(backend).device_of(x) == "cpu"
     assert ub.device_of(np.zeros(2)) == "cpu" and ub.device_of(3.0) == "cpu"
+
+
+class _PlatformDevice:
+    """Shaped like a JAX device: ``platform`` and ``id``, no ``type`` and no ``index``."""
+
+    def __init__(self, platform: str, id: int) -> None:
+        self.platform = platform
+        self.id = id
+
+
+def test_a_device_object_naming_its_platform_and_id_parses() -> None:
+    assert parse_device(_PlatformDevice("gpu", 1)) == "gpu:1"
+    assert parse_device(_PlatformDevice("cpu", 0)) == CPU
+    assert parse_device(_PlatformDevice("cuda", 3)) == "gpu:3"
+
+
+def test_an_object_that_is_no_device_is_refused_with_its_type() -> None:
+    with pytest.raises(ub.ConfigurationError, match=r"^cannot interpret 3\.5 \(type float\) as a device; allowed: cpu"):
+        parse_device(3.5)
+
+
+def test_a_parsed_device_is_returned_as_it_is_remembering_how_it_was_written() -> None:
+    from unibridge.devices import spelling_of
+
+    written = parse_device("CUDA:1")
+    assert parse_device(written) is written and spelling_of(parse_device(written)) == "CUDA:1"
+    assert spelling_of(parse_device("auto")) == "auto" and spelling_of(AUTO) == "auto"
+    assert spelling_of(Device("gpu", 2)) == "gpu:2"

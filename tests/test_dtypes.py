@@ -121,3 +121,23 @@ def test_bfloat16_without_ml_dtypes_says_what_to_install(monkeypatch: pytest.Mon
     assert str(info.value) == (
         "bfloat16 needs the ml_dtypes package on the NumPy side: pip install 'unibridge[ml_dtypes]'"
     )
+
+
+_ALL_NAMES = "bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, bfloat16, float32, float64, complex64, complex128"
+
+
+def test_an_unknown_name_or_object_is_refused_with_its_type_and_every_dtype_listed() -> None:
+    with pytest.raises(ub.UnsupportedInputError, match=rf"^unknown dtype 'double128'; use one of: {_ALL_NAMES}$"):
+        as_dtype("double128")
+    with pytest.raises(
+        ub.UnsupportedInputError,
+        match=rf"^cannot interpret 3\.5 \(type float\) as a dtype; use a name such as 'float64', or one of: {_ALL_NAMES}$",
+    ):
+        as_dtype(3.5)
+
+
+def test_the_name_bfloat16_parses_even_where_numpy_does_not_know_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # NumPy understands "bfloat16" only once ml_dtypes is imported: the name is unibridge's own.
+    monkeypatch.delitem(np.sctypeDict, "bfloat16", raising=False)
+    assert as_dtype("bfloat16") is DType("bfloat16")
+    assert as_dtype("float32") is DType("float32")

@@ -447,3 +447,74 @@ def test_a_fork_from_a_free_registry_leaves_the_parent_lock_free() -> None:
     assert reg.lock is old_lock and _lock_is_free(reg.lock)
     assert _fork_and_report(lambda: reg.lock.acquire(blocking=False)) == 0  # a second fork too
     assert _lock_is_free(reg.lock)
+
+
+# -- more names, loading and ownership ----------------------------------------------------------------
+
+
+def test_a_name_of_only_underscores_or_hyphens_is_refused() -> None:
+    reg = _registry()
+    for bad in ("_", "-", "__", "_-", "--"):
+        with pytest.raises(ub.ConfigurationError, match=rf"^backend names are non-empty strings of letters, digits, '_' and '-', got '{bad}'"):
+            reg.add(bad, "unibridge.adapters.numpy:NumpyBackend", (), "register_backend")
+
+
+def test_a_backend_that_failed_to_load_is_not_loaded_again_and_is_named_each_time() -> None:
+    calls: list[int] = []
+
+    def failing() -> Any:
+        calls.append(1)
+        raise RuntimeError("boom")
+
+    reg = _registry(("broken", failing, (), "register_backend"))
+    for _ in range(2):
+        with pytest.raises(ub.BackendUnavailableError, match=r"^backend 'broken' failed to load: RuntimeError: boom$"):
+            reg.load("broken")
+    assert calls == [1]
+
+
+def test_a_backend_loaded_by_its_alias_still_owns_its_arrays() -> None:
+    reg = _registry(NUMPY)
+    first = reg.load("np")
+    assert reg.load("np") is first and reg.load("numpy") is first
+    assert reg.owner(np.zeros(2)) is first
+
+    class Thing:
+        pass
+
+    Thing.__module__ = "nothing_here"
+    assert reg.owner(Thing()) is None  # every loaded backend is asked, under every name
+
+
+def test_a_backend_that_failed_to_load_does_not_stop_the_search_for_an_owner() -> None:
+    class Thing:
+        pass
+
+    Thing.__module__ = "nothing_here"
+    reg = _registry(("broken", _broken, (), "register_backend"), ("greedy", Greedy, (), "register_backend"))
+    with pytest.raises(ub.BackendUnavailableError):
+        reg.load("broken")
+    owner = reg.owner(Thing())
+    assert owner is not None and owner.name == "greedy"
+
+
+def test_a_backend_not_loaded_yet_is_asked_only_about_the_modules_it_names() -> None:
+    reg = _registry(("greedy", Greedy, (), "register_backend"))
+    assert reg.owner(np.zeros(2)) is None and reg.dtype_owner(np.dtype("float32")) is None
+
+
+def test_a_dtype_nobody_could_have_made_is_refused_without_asking_the_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unibridge.registry import _REGISTRY, resolve_dtype
+
+    def asked(spec: Any) -> Any:
+        raise AssertionError(f"the backends were asked about {spec!r}")
+
+    monkeypatch.setattr(_REGISTRY, "dtype_owner", asked)
+
+    class NotImported:
+        pass
+
+    NotImported.__module__ = "framework_nobody_imported.dtypes"
+    for spec in ("double128", NotImported()):
+        with pytest.raises(ub.UnsupportedInputError):
+            resolve_dtype(spec)

@@ -252,10 +252,10 @@ def _scalars(obj: Any) -> Iterator[Any]:
     if isinstance(obj, (list, tuple)):
         for item in obj:
             yield from _scalars(item)
-    elif isinstance(obj, np.ndarray):
-        yield from obj.reshape(-1).tolist()
-    else:
+    elif isinstance(obj, (int, float, complex, np.generic)):
         yield obj
+    else:  # an array-like nested in the data (a NumPy array, a tensor): NumPy lays out each element
+        yield from np.asarray(obj).reshape(-1).tolist()
 
 
 def _is_python_data(obj: Any) -> bool:
@@ -693,6 +693,11 @@ def _route(sel: Selection, x: Any, backend: Any) -> Route:
     return route
 
 
+# The dtype chars of the bool, integer, float and complex NumPy dtypes every backend has a name
+# for ('q'/'Q' are int64/uint64 spelled "long long"); bfloat16 and the rest take the full path.
+_PLAIN_NUMBER_CHARS = frozenset("?bBhHiIlLqQefdFD")
+
+
 def _apply(path: NumpyFastPath, a: np.ndarray[Any, Any]) -> Any:
     """Run a NumPy fast path on ``a``; None means "take the full path"."""
     convert, flags, declines, chars = path
@@ -715,6 +720,10 @@ def _fast_path_into(backend: Backend, device: Device) -> Route:
     made: Any = maker(device) if maker is not None else None
     if made and not isinstance(made, NumpyFastPath):
         made = NumpyFastPath(made)  # a bare converter function is accepted too
+    if made and made.dtype_chars is None:
+        # The full path refuses strings, objects, datetimes, longdouble...; a fast path that
+        # names no dtypes must not accept what the full path refuses (F22).
+        made = made._replace(dtype_chars=_PLAIN_NUMBER_CHARS)
     path: Route = made or False
     _MEMO.store(_MEMO.fast_paths, key, (backend, path), generation)
     return path
