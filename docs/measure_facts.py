@@ -444,6 +444,35 @@ def odd_facts() -> list[Row]:
     return rows
 
 
+def subnormal_facts() -> list[Row]:
+    """What each framework's own cast does with subnormal numbers (NumPy keeps them)."""
+    import jax
+    import jax.numpy as jnp
+    import ml_dtypes
+    import numpy as np
+    import tensorflow as tf
+    import torch
+
+    jax.config.update("jax_enable_x64", True)
+    bf16_tiny = np.array([1], np.uint16).view(ml_dtypes.bfloat16)
+    cases = [("float32 1e-45 -> float64", np.array([1e-45], np.float32), "float64"),
+             ("float64 1e-40 -> float32", np.array([1e-40]), "float32"),
+             ("bfloat16 9.2e-41 -> float64", bf16_tiny, "float64"),
+             ("float16 6e-08 -> float32", np.array([6e-08], np.float16), "float32")]
+    rows: list[Row] = []
+    for what, a, to in cases:
+        numpy_says = a.astype(to)[0]
+        torch_a = torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == "bfloat16" else torch.from_numpy(a)
+        got = {
+            "numpy": numpy_says,
+            "torch": torch_a.to(getattr(torch, to)).numpy()[0],
+            "tf.cast": tf.cast(tf.constant(a), getattr(tf, to)).numpy()[0],
+            "jax astype": np.asarray(jnp.asarray(a).astype(to))[0],
+        }
+        rows.append((what, ", ".join(f"{k} {v!r}" for k, v in got.items())))
+    return rows
+
+
 def import_times() -> list[Row]:
     stmts = {"pass": "pass", "numpy": "import numpy", "torch": "import torch", "tensorflow": "import tensorflow",
              "tensorflow, jax blocked": "import sys; sys.modules['jax'] = None; import tensorflow",
@@ -472,6 +501,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]]]] = {
     "alignment": ("TensorFlow DLPack import: alignment", alignment), "jax": ("NumPy to JAX", jax_facts),
     "dask": ("Dask", dask_facts), "dtypes": ("Dtype defaults of the frameworks", dtype_facts),
     "odd": ("Values without array data, and sizes past the address space", odd_facts),
+    "subnormals": ("Subnormal numbers in a framework's own cast", subnormal_facts),
     "imports": ("Import times (import statement only, median of 5 fresh processes)", import_times),
 }
 

@@ -37,6 +37,7 @@ import unibridge as ub
 from _backends import availability, selected
 import _oracle as oracle
 from _sources import CopyOnly, LegacyCopy, OnlyArray, OnlyDLPack, OnlyInterface
+from unibridge.dtypes import numpy_dtype
 
 EXAMPLES = int(os.environ.get("UNIBRIDGE_HONEST_EXAMPLES", "120"))
 DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -504,3 +505,28 @@ def test_a_dlpack_only_object_converts_without_a_copy() -> None:
     out = ub.asarray(OnlyDLPack(a), backend="numpy")
     a[1] = 9.0
     assert out.tolist() == [0.0, 9.0, 2.0] and ub.shares_memory(OnlyDLPack(a), out)
+
+
+# Subnormal numbers, written as exact fractions: the oracle, not NumPy, says what each must be.
+_SUBNORMAL_CASTS = (
+    ("float32", "float64", Fraction(1, 2**149)),  # float32's smallest subnormal, normal in float64
+    ("float32", "complex128", -Fraction(3, 2**149)),
+    ("float64", "float32", Fraction(1, 2**140)),  # normal in float64, subnormal (exact) in float32
+    ("bfloat16", "float64", Fraction(1, 2**133)),  # bfloat16's smallest subnormal
+    ("float64", "bfloat16", Fraction(5, 2**133)),
+    ("complex128", "complex64", Fraction(1, 2**140)),
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("have", "want", "tiny"), _SUBNORMAL_CASTS)
+def test_a_dtype_change_within_a_framework_keeps_subnormal_numbers(backend: str, have: str, want: str, tiny: Fraction) -> None:
+    # TensorFlow's and XLA's CPU casts flush subnormal inputs and results to zero (found by the
+    # fuzz campaign: bfloat16 9.2e-41 -> float64 gave 0.0); each value here is exact in both types.
+    exact = np.array([float(tiny), 1.5]).astype(numpy_dtype(ub.as_dtype(have)))
+    try:
+        source = ub.asarray(exact, backend=backend)
+        out = ub.to_numpy(ub.asarray(source, dtype=want, casting="unsafe", backend=backend))
+    except (ub.UnsupportedInputError, ub.ConfigurationError) as exc:
+        pytest.skip(f"{backend} has no {have} or no {want}: {exc}")
+    assert [Fraction(float(v.real)) for v in out.tolist()] == [tiny, Fraction(3, 2)], (backend, have, want, out)

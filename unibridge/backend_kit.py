@@ -87,6 +87,7 @@ __all__ = [
     "framework_version",
     "share_blocker",
     "check_nbytes",
+    "has_subnormals",
     "aligned_copy",
     "aligned_empty",
     "aligned_zeros",
@@ -422,6 +423,37 @@ def share_blocker(
 
 
 # -- allocation -----------------------------------------------------------------------------------
+
+
+def has_subnormals(a: np.ndarray[Any, Any], cast_to: DType | None = None) -> bool:
+    """Whether ``a`` holds a subnormal number: nonzero, below the smallest normal of its own
+    float type or, with ``cast_to``, of that one (a value a cast would make subnormal).
+
+    TensorFlow's and JAX's CPU casts flush subnormal inputs and results to zero (float32
+    ``1e-45`` cast to float64 gives ``0.0``, float64 ``1e-40`` cast to float32 gives ``0.0``;
+    see docs/framework-facts.md), while NumPy keeps them. A backend whose framework flushes
+    makes such a cast with NumPy instead.
+
+    Example:
+        >>> import numpy as np
+        >>> has_subnormals(np.array([1e-45, 1.0], np.float32)), has_subnormals(np.array([1e-30], np.float32))
+        (True, False)
+        >>> has_subnormals(np.array([1e-40]), cast_to=DType("float32"))
+        True
+    """
+    if a.size == 0 or a.dtype.kind not in "fcV":
+        return False
+    floats = ("real floating", "complex floating")
+    emaxes = [d.emax for d in (from_numpy_dtype(a.dtype), cast_to) if d is not None and d.kind in floats]
+    if not emaxes:
+        return False
+    smallest_normal = 2.0 ** (1 - min(emaxes))  # the narrower exponent range has the larger one
+    parts = (a.real, a.imag) if a.dtype.kind == "c" else (a,)
+    for part in parts:
+        magnitude = np.abs(part.astype(np.float64))  # exact for every float type up to float64
+        if np.any((magnitude > 0) & (magnitude < smallest_normal)):
+            return True
+    return False
 
 
 def check_nbytes(shape: tuple[int, ...], dtype: DType) -> int:

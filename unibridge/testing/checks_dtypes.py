@@ -154,8 +154,10 @@ def native_cast(ctx: Context) -> None:
         raise CheckSkipped(f"backend {ctx.name!r} offers no native astype (optional)")
     supported = ctx.supported_dtypes()
     sources = {
-        "float64": np.array([1.5, -2.5, 0.0, 3e9, np.nan, -np.inf]),
-        "float32": np.array([1.5, -2.5, 0.0, 3e9, np.nan, 65504.0], np.float32),
+        # 1e-40 is subnormal as a float32 and 1e-45 is subnormal in float32 itself: a cast must keep
+        # them, as NumPy does (TensorFlow's and XLA's CPU casts flush them to zero).
+        "float64": np.array([1.5, -2.5, 0.0, 3e9, np.nan, -np.inf, 1e-40, -5e-324]),
+        "float32": np.array([1.5, -2.5, 0.0, 3e9, np.nan, 65504.0, 1e-45, -1e-40], np.float32),
         "int64": np.array([1, -2, 0, 300, 2**40, -(2**63)], np.int64),
         "int32": np.array([1, -2, 0, 300, 2**31 - 1, -(2**31)], np.int32),
         "complex128": np.array([1.5 + 2j, -2.5, 0j, 1j, 3e9 - 1j, np.nan]),

@@ -54,6 +54,7 @@ from ...backend_kit import (
     check_nbytes,
     dlpack_span,
     from_numpy_dtype,
+    has_subnormals,
     numpy_dtype,
     share_blocker,
 )
@@ -302,7 +303,17 @@ class TensorFlowBackend(FrameworkBackend):
         The core calls this only after the casting policy allowed the change (and checked
         the values where it must).
         """
-        return self.module.cast(self._as_tensor(x), self.native_dtype(dtype))
+        x = self._as_tensor(x)
+        if x.dtype.is_floating or x.dtype.is_complex:
+            try:
+                host = self.to_numpy(x, copy=None) if self.device_of(x) == CPU else None
+            except UnsupportedInputError:
+                host = None  # symbolic (inside tf.function): no values to look at; TF casts
+            if host is not None and has_subnormals(host, cast_to=dtype):
+                # TF's CPU cast flushes subnormal inputs and results to zero (float32 1e-45 -> float64 0.0,
+                # docs/framework-facts.md); NumPy's cast keeps them, so the host makes this one.
+                return self.from_numpy(aligned_copy(host, numpy_dtype(dtype)), device=CPU, copy=None)
+        return self.module.cast(x, self.native_dtype(dtype))
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         tf = self.module
