@@ -423,3 +423,53 @@ def test_an_exact_large_integer_beside_a_nested_array_like_is_kept_not_called_ro
     assert out.tolist() == [[1.0, 2.0], [2.0**53 + 2, 3.0]]
     with pytest.raises(ub.LossyCastError, match="rounds the integer 9007199254740993"):
         ub.asarray([Wrapped(np.array([1.0, 2.0])), [2**53 + 1, 3]], backend="numpy")
+
+
+class Sacks(_Pretend):
+    """Takes device arrays only through the host: it has no from_dlpack."""
+
+    name = "sacks"
+    kind = Crate
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.from_host = 0
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        return x.a.copy() if copy else x.a  # type: ignore[no-any-return]
+
+
+class Unsynced(_Pretend):
+    """Device arrays whose producer needs no synchronizing: it has no synchronize."""
+
+    name = "unsynced"
+    kind = Box
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.from_host = 0
+
+    def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        if copy is False and x.device != CPU:
+            raise ub.CopyRequiredError("device memory has no NumPy view")
+        return x.a.copy()
+
+
+def test_a_device_array_goes_through_the_host_to_a_backend_without_dlpack(
+    register: Callable[[type[NumpyBackend]], Any],
+) -> None:
+    register(Boxes)
+    dst = register(Sacks)
+    out = ub.asarray(Box(np.arange(3.0), GPU), backend="sacks", device="gpu:0")
+    assert isinstance(out, Crate) and out.device == GPU and out.a.tolist() == [0.0, 1.0, 2.0]
+    assert dst.from_host == 1
+
+
+def test_a_device_array_whose_producer_has_no_synchronize_is_handed_over_dlpack(
+    register: Callable[[type[NumpyBackend]], Any],
+) -> None:
+    register(Unsynced)
+    dst = register(Crates)
+    on_gpu = Box(np.arange(3.0), GPU)
+    out = ub.asarray(on_gpu, backend="crates", device="gpu:0")
+    assert out.a is on_gpu.a and dst.imported == [(on_gpu, GPU, None)]

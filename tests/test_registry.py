@@ -518,3 +518,22 @@ def test_a_dtype_nobody_could_have_made_is_refused_without_asking_the_backends(m
     for spec in ("double128", NotImported()):
         with pytest.raises(ub.UnsupportedInputError):
             resolve_dtype(spec)
+
+
+def test_a_backend_not_loaded_yet_is_found_after_a_loaded_one_in_the_table() -> None:
+    # The owner search skips the backends already loaded and goes on through the rest of the table.
+    class First(NumpyBackend):
+        name = "first"
+        array_modules = ("firstmod",)
+
+    class Second(NumpyBackend):
+        name = "second"
+        array_modules = ("secondmod",)
+
+    reg = _Registry()
+    reg.plugins_scanned = True  # this table only: no entry points
+    reg.add("first", First, (), "test")
+    reg.add("second", Second, (), "test")
+    reg.load("first")
+    assert [b.name for b in reg._candidates("secondmod")] == ["second"]
+    assert [b.name for b in reg._candidates("firstmod")] == ["first"]
