@@ -537,3 +537,18 @@ def test_a_backend_not_loaded_yet_is_found_after_a_loaded_one_in_the_table() -> 
     reg.load("first")
     assert [b.name for b in reg._candidates("secondmod")] == ["second"]
     assert [b.name for b in reg._candidates("firstmod")] == ["first"]
+
+
+def test_a_backend_that_fails_its_first_load_during_the_owner_search_does_not_end_the_search() -> None:
+    class Second(NumpyBackend):
+        name = "second"
+        array_modules = ("secondmod",)
+
+    def broken() -> Any:
+        raise ImportError("no such framework")
+
+    reg = _Registry()
+    reg.plugins_scanned = True  # this table only: no entry points
+    reg.add("broken", broken, (), "test")
+    reg.add("second", Second, (), "test")
+    assert [b.name for b in reg._candidates("secondmod")] == ["second"]  # "broken" fails here, first time
