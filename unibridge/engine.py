@@ -276,12 +276,15 @@ def _infer(obj: Any, copy: Any) -> np.ndarray[Any, Any]:
         if hasattr(obj, "__dlpack__") and not hasattr(obj, "__array__") and not hasattr(obj, "__array_interface__"):
             a = np.from_dlpack(obj, copy=copy)  # only DLPack on offer (NumPy's asarray ignores it)
         elif copy is False:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
                 # NumPy's warning for an old-style __array__ without copy=: the error below says it.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 a = np.asarray(obj, copy=False)
         else:
-            a = np.asarray(obj)
+            # A signalling NaN scalar (float32, bfloat16) beside wider data is quieted on its way
+            # to float64 and NumPy warns "invalid value": it is still NaN, no value changed.
+            with np.errstate(invalid="ignore"):
+                a = np.asarray(obj)
     except (ValueError, TypeError, OverflowError, BufferError, RuntimeError) as exc:
         if copy is False and _infer(obj, None) is not None:
             # It has an array form, but only as a copy (an __array__ that cannot share).
