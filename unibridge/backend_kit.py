@@ -46,7 +46,7 @@ import numpy as np
 from ._dlpack import dlpack_span
 from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros
 from .devices import CPU, CPU_ONLY, CpuOnly, Device
-from .dtypes import DType, all_dtypes, from_numpy_dtype, numpy_dtype
+from .dtypes import PLAIN_NUMBER_CHARS, DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from .errors import (
     BackendUnavailableError,
     ConfigurationError,
@@ -106,6 +106,7 @@ __all__ = [
     "DType",
     "from_numpy_dtype",
     "numpy_dtype",
+    "PLAIN_NUMBER_CHARS",
     "BackendUnavailableError",
     "ConfigurationError",
     "CopyRequiredError",

@@ -25,6 +25,7 @@ __all__ = [
     "all_dtypes",
     "numpy_dtype",
     "from_numpy_dtype",
+    "PLAIN_NUMBER_CHARS",
     "bool_",
     "int8",
     "int16",
@@ -167,6 +168,12 @@ def _ml_dtypes_bfloat16() -> np.dtype[Any]:
         ) from exc
     bfloat16: np.dtype[Any] = np.dtype(ml_dtypes.bfloat16)
     return bfloat16
+
+
+# ``dtype.char`` of the NumPy arrays every backend has a name for: bool, the integers, float16/32/64
+# and complex64/128 ('q'/'Q' are int64/uint64 spelled "long long"). Not long double (g/G), which no
+# framework has, nor bfloat16 (ml_dtypes' 'E'), which each backend moves in its own way.
+PLAIN_NUMBER_CHARS: frozenset[str] = frozenset("?bhilqBHILQefdFD")
 
 
 def numpy_dtype(dtype: DType) -> np.dtype[Any]:

@@ -32,7 +32,7 @@ import numpy as np
 from .casting import EXACT, FIT, cast, check_cast, relation
 from .config import _CURRENT, _DEFAULT, Selection, process_default
 from .devices import CPU, Device, parse_device, resolve_device
-from .dtypes import CASTING_MODES, DType, from_numpy_dtype, numpy_dtype
+from .dtypes import CASTING_MODES, PLAIN_NUMBER_CHARS, DType, from_numpy_dtype, numpy_dtype
 from .errors import (
     ConfigurationError,
     CopyRequiredError,
@@ -696,11 +696,6 @@ def _route(sel: Selection, x: Any, backend: Any) -> Route:
     return route
 
 
-# The dtype chars of the bool, integer, float and complex NumPy dtypes every backend has a name
-# for ('q'/'Q' are int64/uint64 spelled "long long"); bfloat16 and the rest take the full path.
-_PLAIN_NUMBER_CHARS = frozenset("?bBhHiIlLqQefdFD")
-
-
 def _apply(path: NumpyFastPath, a: np.ndarray[Any, Any]) -> Any:
     """Run a NumPy fast path on ``a``; None means "take the full path"."""
     convert, flags, declines, chars = path
@@ -726,7 +721,7 @@ def _fast_path_into(backend: Backend, device: Device) -> Route:
     if made and made.dtype_chars is None:
         # The full path refuses strings, objects, datetimes, longdouble...; a fast path that
         # names no dtypes must not accept what the full path refuses (F22).
-        made = made._replace(dtype_chars=_PLAIN_NUMBER_CHARS)
+        made = made._replace(dtype_chars=PLAIN_NUMBER_CHARS)
     path: Route = made or False
     _MEMO.store(_MEMO.fast_paths, key, (backend, path), generation)
     return path

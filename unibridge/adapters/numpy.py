@@ -20,6 +20,7 @@ from ..backend_kit import (
     DType,
     NumpyFastPath,
     NumpyViewFastPath,
+    PLAIN_NUMBER_CHARS,
     UnsupportedInputError,
     aligned_copy,
     check_nbytes,
@@ -30,8 +31,6 @@ from ..backend_kit import (
 
 __all__ = ["NumpyBackend"]
 
-# Dtype characters of plain numeric arrays: no long double (g/G), which no framework has.
-_NUMERIC = frozenset("?bhilqBHILQefdFD")
 
 
 def _check_cpu(device: Device) -> None:
@@ -54,12 +53,12 @@ def _plain(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def _numeric_or_none(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
-    return a if a.dtype.char in _NUMERIC else None
+    return a if a.dtype.char in PLAIN_NUMBER_CHARS else None
 
 
 def _plain_numeric_or_none(x: Any) -> np.ndarray[Any, Any] | None:
     # Subclasses (masked arrays, np.matrix) take the full path, which refuses or strips them.
-    return x if type(x) is np.ndarray and x.dtype.char in _NUMERIC else None
+    return x if type(x) is np.ndarray and x.dtype.char in PLAIN_NUMBER_CHARS else None
 
 
 class NumpyBackend:

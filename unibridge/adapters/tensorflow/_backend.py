@@ -48,6 +48,7 @@ from ...backend_kit import (
     FrameworkBackend,
     NumpyFastPath,
     NumpyViewFastPath,
+    PLAIN_NUMBER_CHARS,
     UnsupportedInputError,
     address,
     aligned_copy,
@@ -205,12 +206,11 @@ class TensorFlowBackend(FrameworkBackend):
             return None
         self.module  # noqa: B018 - loads the DLPack importer
         dlpack_import = self._import
-        chars = frozenset("?bhilqBHILQefdFD")
 
         def convert(a: np.ndarray[Any, Any]) -> Any:
             flags = a.flags
             dt = a.dtype
-            if not (flags.c_contiguous and flags.writeable and dt.char in chars and dt.isnative and a.size):
+            if not (flags.c_contiguous and flags.writeable and dt.char in PLAIN_NUMBER_CHARS and dt.isnative and a.size):
                 return None
             if address(a) % ALIGNMENT:
                 a = aligned_copy(a)  # never hand TF a misaligned buffer (IsAligned abort)
@@ -222,7 +222,6 @@ class TensorFlowBackend(FrameworkBackend):
         """``np.asarray`` of an eager CPU tensor: a zero-copy, read-only view."""
         self.module  # noqa: B018 - loads the eager tensor type
         eager = self._eager_type
-        numeric = frozenset("?bhilqBHILQefdFD")
         devices = self._device_names
         # TF's own dtypes with an array equivalent that np.asarray reads directly. Checked
         # *before* np.asarray: resource and variant tensors make it raise TF's own error,
@@ -237,7 +236,7 @@ class TensorFlowBackend(FrameworkBackend):
             except ValueError:  # 0-d bfloat16 and friends
                 return None
             # string/resource tensors come out as object arrays: refuse, never pass them on
-            return a if a.dtype.char in numeric else None
+            return a if a.dtype.char in PLAIN_NUMBER_CHARS else None
 
         return NumpyViewFastPath(view)
 
