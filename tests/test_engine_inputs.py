@@ -17,53 +17,16 @@ from unibridge.adapters.numpy import NumpyBackend
 from unibridge.devices import CPU
 from unibridge.protocol import NumpyFastPath
 from _backends import require
-
-GPU = ub.Device("gpu", 0)
-_MODULE = __name__.partition(".")[0]
+from _pretend import GPU, Box, Crate, PretendBackend
 
 
 # -- throwaway backends -------------------------------------------------------------------------------
 
 
-class Box:
-    """The array of the "boxes" framework: a NumPy array on a device (gpu:0 is pretend)."""
-
-    def __init__(self, a: np.ndarray[Any, Any], device: ub.Device = CPU) -> None:
-        self.a, self.device = a, device
-
-
-class Crate(Box):
-    """The array of the "crates" framework (a Crate is not a Box: see is_array)."""
-
-
-class _Pretend(NumpyBackend):
-    array_modules = (_MODULE,)
-    kind: type = Box
-
-    def is_array(self, x: Any) -> bool:
-        return type(x) is self.kind
-
-    def devices(self) -> list[ub.Device]:
-        return [CPU, GPU]
-
-    def dtype_of(self, x: Any) -> ub.DType:
-        return ub.dtype_of(x.a)
-
-    def device_of(self, x: Any) -> ub.Device:
-        return x.device  # type: ignore[no-any-return]
-
-    def shape_of(self, x: Any) -> tuple[int, ...]:
-        return tuple(x.a.shape)
-
+class _Pretend(PretendBackend):
     def from_numpy(self, a: np.ndarray[Any, Any], *, device: ub.Device, copy: bool | None) -> Any:
         self.from_host += 1
         return self.kind(a.copy() if copy or device != CPU else a, device)
-
-    def from_native(self, x: Any, *, device: ub.Device, copy: bool | None) -> Any:
-        return self.kind(x.a.copy() if copy else x.a, device)
-
-    def zeros(self, shape: tuple[int, ...], *, dtype: ub.DType, device: ub.Device) -> Any:
-        return self.kind(np.zeros(shape, dtype.numpy), device)
 
     def memory_span(self, x: Any) -> tuple[ub.Device, int, int] | None:
         return None
@@ -120,7 +83,7 @@ class Quick(NumpyBackend):
     """Owns no array type; its NumPy fast path declares C-contiguous, aligned float64 only."""
 
     name = "quick"
-    array_modules = (_MODULE,)
+    array_modules = (__name__.partition(".")[0],)
 
     def is_array(self, x: Any) -> bool:
         return False

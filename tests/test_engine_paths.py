@@ -13,26 +13,16 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from unibridge.adapters.numpy import NumpyBackend
 from unibridge.devices import CPU
 from unibridge.protocol import NumpyViewFastPath
 from _backends import require
+from _pretend import GPU, Box, PretendBackend
 
-GPU = ub.Device("gpu", 0)
-
-
-class Box:
-    """The array type of the throwaway backends below: a NumPy array in a box, on a device."""
-
-    def __init__(self, a: np.ndarray[Any, Any], device: ub.Device = CPU) -> None:
-        self.a, self.device = a, device
-
-
-class Boxed(NumpyBackend):
+class Boxed(PretendBackend):
     """Boxes on the CPU (and a pretend ``gpu:0``), counting the calls of its slow methods."""
 
     name = "boxed"
-    array_modules = (Box.__module__.partition(".")[0],)
+    kind = Box
     calls: dict[str, int]
     sent: list[tuple[np.ndarray[Any, Any], ub.Device, bool]]
 
@@ -40,21 +30,6 @@ class Boxed(NumpyBackend):
         super().__init__()
         self.calls = {"to_numpy": 0, "from_numpy": 0}
         self.sent = []
-
-    def is_array(self, x: Any) -> bool:
-        return isinstance(x, Box)
-
-    def devices(self) -> list[ub.Device]:
-        return [CPU, GPU]
-
-    def dtype_of(self, x: Any) -> ub.DType:
-        return ub.dtype_of(x.a)
-
-    def device_of(self, x: Any) -> ub.Device:
-        return x.device  # type: ignore[no-any-return]
-
-    def shape_of(self, x: Any) -> tuple[int, ...]:
-        return tuple(x.a.shape)
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
         self.calls["to_numpy"] += 1
@@ -69,16 +44,9 @@ class Boxed(NumpyBackend):
         self.calls["from_numpy"] += 1
         return Box(a.copy() if copy or device != CPU else a, device)
 
-    def from_native(self, x: Any, *, device: ub.Device, copy: bool | None) -> Any:
-        return Box(x.a.copy() if copy else x.a, device)
-
-    def zeros(self, shape: tuple[int, ...], *, dtype: ub.DType, device: ub.Device) -> Any:
-        return Box(np.zeros(shape, dtype.numpy), device)
-
     def memory_span(self, x: Any) -> tuple[ub.Device, int, int] | None:
         lo = x.a.ctypes.data
         return (x.device, lo, lo + x.a.nbytes) if x.a.size else None
-
 
 
 class AsyncBoxed(Boxed):
