@@ -413,3 +413,17 @@ def test_a_forked_child_can_configure_even_if_another_thread_held_the_default_lo
         release.set()
         holder.join()
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_selection_survives_copy_deepcopy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    with ub.use("numpy", device="cpu"):
+        selection = ub.current()
+    for again in (copy.copy(selection), copy.deepcopy(selection), pickle.loads(pickle.dumps(selection))):
+        assert again == selection and again.key == selection.key
+        assert dict(again.sources) == dict(selection.sources) and again.sources["backend"] == "use"
+        assert again.device_origin() == selection.device_origin()
+        with pytest.raises(TypeError):
+            again.sources["backend"] = "changed"  # type: ignore[index]  # still read-only

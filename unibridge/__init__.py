@@ -46,7 +46,7 @@ from .errors import (
 )
 from .compiling import jit
 from .protocol import Backend
-from .registry import BackendInfo, backends, register_backend
+from .registry import BackendInfo, backends, register_backend, registered, unregister_backend
 
 __all__ = [
     "__version__",
@@ -76,6 +76,8 @@ __all__ = [
     "backends",
     "get_backend",
     "register_backend",
+    "unregister_backend",
+    "registered",
     "Backend",
     "BackendInfo",
     # value types

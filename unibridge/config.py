@@ -71,6 +71,16 @@ class Selection:
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", f"{self.backend}@{self.device}")
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # ``sources`` is a read-only mapping proxy, which pickle cannot write: rebuild from a dict.
+        return _selection, (self.backend, self.device, self.default_float, dict(self.sources))
+
+    def __copy__(self) -> Selection:
+        return self  # immutable: a copy would be equal in every way
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Selection:
+        return self
+
     def device_origin(self) -> str:
         """Where the device setting came from, quoted as it was written (``UNIBRIDGE_DEVICE='cuda'``)."""
         where = self.sources.get("device", "default")
@@ -80,6 +90,11 @@ class Selection:
         if where in ("use", "configure"):
             return f"{where}(device={spelled!r})"
         return where
+
+
+def _selection(backend: str, device: DeviceRequest, default_float: DType, sources: dict[str, str]) -> Selection:
+    """Rebuild a pickled :class:`Selection`."""
+    return Selection(backend, device, default_float, MappingProxyType(dict(sources)))
 
 
 # The innermost use() block's selection (None outside every block).
@@ -125,7 +140,9 @@ def _check_backend(name: str, origin: str) -> str:
         # The framework is imported on first use, and may fail then (a partial install): the
         # backend's error names the variable while it still chooses it (FrameworkBackend.module).
         backend.chosen_by_environment = name
-    return backend.name
+    # The name it is registered under, not backend.name: a subclass of a built-in backend
+    # registered as "mytorch" keeps its own name (its .name may still say "torch").
+    return _REGISTRY.canonical(name)
 
 
 def _parse_default_float(value: Any, origin: str) -> DType:
