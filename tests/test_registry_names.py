@@ -177,3 +177,18 @@ def test_the_registered_name_of_a_backend_object_is_the_name_it_was_loaded_under
     with ub.registered("mynumpy", Tagged):
         backend = ub.get_backend("mynumpy")
         assert backend.name == "numpy" and registered_name(backend) == "mynumpy"
+
+
+def test_asking_for_a_known_plugin_that_is_not_installed_names_its_install_command() -> None:
+    from unibridge.registry import _Registry
+
+    bare = _Registry.with_builtins()
+    bare.plugins_scanned = True  # a registry that found no plugin installed
+    with pytest.raises(ub.BackendNotFoundError) as caught:
+        bare.canonical("dask")
+    message = str(caught.value)
+    assert "plugin unibridge-dask, which is not installed" in message
+    assert "pip install ./backends/dask" in message and "registered: numpy, torch, tensorflow" in message
+    with pytest.raises(ub.BackendNotFoundError) as unknown:
+        bare.canonical("tourch")
+    assert "pip install" not in str(unknown.value).split("installed here")[0]

@@ -66,6 +66,32 @@ ALIAS_GROUP = "unibridge.backend_aliases"  # alias = "name": another name for a 
 
 Loader = Union[Callable[[], Backend], str]
 
+# The plugins this project ships, by the name they register: what to install when one is asked
+# for and missing. They are separate distributions (a checkout holds them in backends/<dir>).
+KNOWN_PLUGINS: dict[str, tuple[str, str]] = {
+    "jax": ("unibridge-jax", "jax"),
+    "dask": ("unibridge-dask", "dask"),
+    "strict": ("unibridge-strict", "strict"),
+    "array_api_strict": ("unibridge-strict", "strict"),
+    "mlx": ("unibridge-mlx", "mlx"),
+}
+
+
+def plugin_install_hint(name: str) -> str:
+    """What to install for a known plugin backend ``name`` that is not installed ("" if unknown).
+
+    Example:
+        >>> plugin_install_hint("dask").split(";")[0]
+        "backend 'dask' is the plugin unibridge-dask, which is not installed"
+    """
+    found = KNOWN_PLUGINS.get(name.lower()) if isinstance(name, str) else None
+    if found is None:
+        return ""
+    dist, folder = found
+    return (f"backend {name!r} is the plugin {dist}, which is not installed; from a unibridge "
+            f"checkout: pip install ./backends/{folder} (or pip install {dist} where it is published)")
+
+
 # Types from these modules are never a backend's array: skip detection for them.
 _PROGRAMMATIC = ("builtin", "register_backend")
 _PLAIN_MODULES = frozenset({"builtins", "array", "decimal", "fractions"})
@@ -351,9 +377,10 @@ class _Registry:
                 return self.canonical(lowered)
             except BackendNotFoundError:
                 pass  # raised below, quoting the name as it was written
+        hint = plugin_install_hint(name)
         raise BackendNotFoundError(
-            f"no backend named {name!r}; registered: {', '.join(self.names()) or 'none'}"
-            f"{_installed_suffix(self)}"
+            f"no backend named {name!r}{'; ' + hint if hint else ''}; registered: "
+            f"{', '.join(self.names()) or 'none'}{_installed_suffix(self)}"
         )
 
     def names(self) -> list[str]:
