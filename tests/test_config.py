@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from _backends import BUILTIN, availability
+from _backends import BUILTIN, availability, require
 
 
 def _installed() -> list[str]:
@@ -336,6 +336,7 @@ def test_only_the_environment_variable_is_remembered_for_the_backends_later_impo
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The framework is imported on first use: its import error must name UNIBRIDGE_BACKEND as written.
+    require("torch")
     torch_backend = ub.get_backend("torch")
     monkeypatch.setattr(torch_backend, "chosen_by_environment", "")
     with ub.use("torch"):
