@@ -1,4 +1,4 @@
-"""GPU paths (issue 9). Every test carries the ``gpu`` marker and skips without a GPU.
+"""GPU paths. Every test carries the ``gpu`` marker and skips without a GPU.
 
 CI has no GPU; these run on a GPU machine with ``pytest -m gpu`` (``make gpu-check``).
 JAX is the ``unibridge-jax`` plugin: its tests skip where the plugin or JAX's GPU is missing.

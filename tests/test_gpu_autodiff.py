@@ -1,4 +1,4 @@
-"""Model code on a GPU (issue 14): gradients, jit and seeded draws stay on the device.
+"""Model code on a GPU: gradients, jit and seeded draws stay on the device.
 
 Every test carries the ``gpu`` marker and skips without a GPU; run with ``pytest -m gpu``.
 """

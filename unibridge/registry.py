@@ -103,7 +103,7 @@ class BackendInfo:
 
     Example:
         >>> import unibridge as ub
-        >>> info = [b for b in ub.backends() if b.name == "numpy"][0]
+        >>> info = next(b for b in ub.backends() if b.name == "numpy")
         >>> info.available, info.source
         (True, 'builtin')
     """
