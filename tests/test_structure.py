@@ -128,7 +128,7 @@ def test_imports_inside_functions_count() -> None:
 
 def test_the_core_layers_import_downwards_only() -> None:
     layers = [
-        {"unibridge.errors", "unibridge._memory", "unibridge._dlpack", "unibridge._version"},
+        {"unibridge.errors", "unibridge._memory", "unibridge._dlpack", "unibridge._version", "unibridge._forksafe"},
         {"unibridge.devices", "unibridge.dtypes"},
         {"unibridge.protocol", "unibridge.casting", "unibridge.namespaces"},
         {"unibridge.backend_kit", "unibridge.registry"},

@@ -35,7 +35,6 @@ import importlib
 import math
 import os
 import sys
-import threading
 from collections.abc import Callable
 from importlib.util import find_spec
 from types import ModuleType
@@ -55,6 +54,7 @@ from .errors import (
     LossyCastError,
     UnsupportedInputError,
 )
+from ._forksafe import fork_safe_lock
 from .protocol import Backend, NumpyFastPath, NumpyViewFastPath, SupportsAstype
 
 
@@ -68,12 +68,8 @@ class _LoadingLock:
     """
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
-        if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=self._renew)
-
-    def _renew(self) -> None:
-        self.lock = threading.RLock()
+        self.lock: Any = None
+        fork_safe_lock(self)  # see unibridge._forksafe
 
 
 _LOADING = _LoadingLock()

@@ -21,7 +21,6 @@ effect inside a live ``configure()`` or ``use()`` too.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from ._forksafe import fork_safe_lock
 from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device, spelling_of
 from .dtypes import DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnibridgeError
@@ -107,21 +107,14 @@ class _ProcessDefault:
     __slots__ = ("lock", "selection")
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock: Any = None
+        # A thread building the process default at fork time holds the lock; the child
+        # gets a fresh one. The selection itself is assigned atomically: it is kept.
+        fork_safe_lock(self)
         self.selection: Selection | None = None
 
 
 _DEFAULT = _ProcessDefault()
-
-
-def _reinit_after_fork() -> None:
-    # A thread building the process default at fork time held this lock; it does not
-    # exist in the child. The selection itself is assigned atomically: keep it.
-    _DEFAULT.lock = threading.RLock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reinit_after_fork)
 
 
 def _check_backend(name: str, origin: str) -> str:

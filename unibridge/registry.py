@@ -43,6 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
+from ._forksafe import fork_safe_lock
 from .dtypes import DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnsupportedInputError
 from .protocol import Backend
@@ -580,31 +581,12 @@ _FORK_WAIT_S = 10.0
 
 
 def _fork_safe(registry: _Registry) -> None:
-    """Keep ``registry`` usable in a child of ``os.fork()``.
+    """Keep ``registry`` usable in a child of ``os.fork()`` (see :mod:`unibridge._forksafe`).
 
-    A lock held by another thread at the fork stays held for ever in the child,
-    where that thread does not exist: the child's first registry call would hang.
-    So the forking thread takes the lock first (waiting up to ``_FORK_WAIT_S`` for a
-    load in progress to finish, so the child sees a whole registry) and releases it
-    in the parent; the child gets a fresh lock either way.
+    The forking thread waits up to ``_FORK_WAIT_S`` for a load in progress to finish, so
+    the child sees a whole registry; the child gets a fresh lock either way.
     """
-    if not hasattr(os, "register_at_fork"):
-        return
-    held = threading.local()
-
-    def before() -> None:
-        held.acquired = registry.lock.acquire(timeout=_FORK_WAIT_S)
-
-    def after_in_parent() -> None:
-        if getattr(held, "acquired", False):
-            held.acquired = False
-            registry.lock.release()
-
-    def after_in_child() -> None:
-        held.acquired = False
-        registry.lock = threading.RLock()
-
-    os.register_at_fork(before=before, after_in_parent=after_in_parent, after_in_child=after_in_child)
+    fork_safe_lock(registry, wait_at_fork_s=lambda: _FORK_WAIT_S)
 
 
 _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
