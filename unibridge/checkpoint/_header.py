@@ -66,6 +66,8 @@ _ITEMSIZE: dict[str, int] = {
 MAX_HEADER_BYTES = 100_000_000
 # NumPy's limit on the number of dimensions.
 _MAX_NDIM = 64
+# The largest byte span of an array's extents (zero extents counted as one) NumPy accepts, rounded down.
+_MAX_SPAN = 1 << 62
 METADATA_KEY = "__metadata__"
 _ENTRY_FIELDS = frozenset({"dtype", "shape", "data_offsets"})
 
@@ -149,16 +151,17 @@ def _entry(name: str, raw: Any) -> TensorEntry:
         raise CheckpointError(f"tensor {name!r}: data_offsets {offsets!r} is not a pair of integers")
     begin, end = offsets
     dtype = FROM_SAFETENSORS[st_dtype]
-    count = 1
+    count = span = 1
     for d in shape:
         count *= d  # Python ints: a 2**60-element shape is a big number, not an overflow
+        span *= max(d, 1)
     nbytes = count * _ITEMSIZE[dtype]
     if not 0 <= begin <= end or end - begin != nbytes:
         raise CheckpointError(
             f"tensor {name!r}: {st_dtype} of shape {tuple(shape)} is {nbytes} bytes, "
             f"but data_offsets [{begin}, {end}] hold {end - begin}"
         )
-    if count == 0 and any(d >= 1 << 62 for d in shape):
+    if span * _ITEMSIZE[dtype] >= _MAX_SPAN:  # an empty shape such as (0, 2**61): NumPy refuses it too
         raise CheckpointError(f"tensor {name!r}: shape {tuple(shape)} is too large for any array")
     return TensorEntry(dtype, tuple(shape), begin, end)
 
