@@ -24,7 +24,6 @@ Example:
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,7 +42,7 @@ def _write_all(fd: int, data: Any) -> None:
 
 
 def _temp_name(directory: str, target: str) -> str:
-    return os.path.join(directory, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
+    return os.path.join(directory, f".{os.path.basename(target)}.{os.urandom(6).hex()}.tmp")
 
 
 def _open_unnamed(directory: str) -> int | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,7 +41,14 @@ PathLike = str | os.PathLike[str]
 # The metadata key holding the tree structure; users' metadata may not use it.
 TREE_KEY = "unibridge.tree"
 # The dtype a Python number leaf is saved as.
-_PYTHON_DTYPES: dict[type, np.dtype[Any]] = {bool: np.dtype(bool), int: np.dtype("<i8"), float: np.dtype("<f8")}
+_PYTHON_DTYPES: dict[type, np.dtype[Any]] = {bool: np.dtype(bool), int: np.dtype("int64"), float: np.dtype("float64")}
+
+
+def _little_endian(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """``dtype`` in the file's byte order (safetensors is little-endian), spelled natively where
+    that is the machine's own order (``float64``, not ``<f8``)."""
+    out: np.dtype[Any] = dtype.newbyteorder("=" if sys.byteorder == "little" else "<")
+    return out
 
 
 # -- saving -----------------------------------------------------------------------------------------
@@ -65,7 +73,7 @@ def _host(name: str, leaf: Any) -> np.ndarray[Any, Any]:
     python = _PYTHON_DTYPES.get(type(leaf))
     if python is not None:
         try:
-            return np.asarray(leaf, dtype=python)
+            return np.asarray(leaf, dtype=_little_endian(python))
         except OverflowError:
             raise CheckpointError(f"leaf {name!r}: the int {leaf} does not fit in int64") from None
     try:
@@ -78,7 +86,7 @@ def _host(name: str, leaf: Any) -> np.ndarray[Any, Any]:
             f"leaf {name!r} is {dtype}, which safetensors cannot store; "
             f"storable: {', '.join(_header.TO_SAFETENSORS)} (cast it first)"
         )
-    little = numpy_dtype(dtype).newbyteorder("<")
+    little = _little_endian(numpy_dtype(dtype))
     if a.dtype != little or not a.flags.c_contiguous:
         a = np.ascontiguousarray(a, dtype=little)
     return a
@@ -97,22 +105,7 @@ def _layout(hosts: list[tuple[str, np.ndarray[Any, Any]]]) -> list[tuple[str, np
 
 
 def save(tree: Any, path: PathLike, *, metadata: Mapping[str, str] | None = None) -> None:
-    """Write a pytree of arrays (any frameworks, mixed) to one safetensors file, atomically.
-
-    The tree is what :func:`unibridge.grad` takes: dicts (str or int keys), lists,
-    tuples, namedtuples, ``None``, with arrays or Python numbers as leaves. Tensors are
-    named by their path (``layers/0/W``); the structure is kept in the header's
-    metadata, beside ``metadata`` (str to str, returned by :func:`load_metadata`).
-    ``path`` is replaced in one step: it never holds a half-written file.
-
-    Example:
-        >>> import os, tempfile, numpy as np, unibridge as ub
-        >>> path = os.path.join(tempfile.mkdtemp(), "params.safetensors")
-        >>> ub.save({"layers": [{"W": np.eye(2), "b": np.zeros(2)}]}, path, metadata={"step": "10"})
-        >>> ub.load(path)
-        {'layers': [{'W': array([[1., 0.],
-               [0., 1.]]), 'b': array([0., 0.])}]}
-    """
+    """See :func:`unibridge.save`."""
     user = _user_metadata(metadata)
     spec, leaves = describe(tree)
     hosts = _layout([(name, _host(name, leaf)) for name, leaf in leaves])
@@ -143,14 +136,15 @@ def _open(path: PathLike) -> tuple[mmap.mmap, _header.Header]:
 def _view(mm: mmap.mmap, header: _header.Header, name: str) -> np.ndarray[Any, Any]:
     """The tensor ``name`` as a NumPy view of the mapping (a fresh empty array when it has no bytes)."""
     e = header.tensors[name]
-    dtype = numpy_dtype(DType(e.dtype)).newbyteorder("<")
+    dtype = _little_endian(numpy_dtype(DType(e.dtype)))
     if e.begin == e.end:
         return np.zeros(e.shape, dtype)
-    return np.ndarray(e.shape, dtype, buffer=mm, offset=header.data_start + e.begin)
+    view: np.ndarray[Any, Any] = np.ndarray(e.shape, dtype, buffer=mm, offset=header.data_start + e.begin)
+    return view
 
 
 def _python_number(name: str, view: np.ndarray[Any, Any], python: type) -> Any:
-    if view.shape != () or view.dtype != _PYTHON_DTYPES[python]:
+    if view.shape != () or from_numpy_dtype(view.dtype) != from_numpy_dtype(_PYTHON_DTYPES[python]):
         raise CheckpointError(
             f"tensor {name!r} is saved as a Python {python.__name__} but is {from_numpy_dtype(view.dtype)} "
             f"of shape {view.shape}"
@@ -160,11 +154,11 @@ def _python_number(name: str, view: np.ndarray[Any, Any], python: type) -> Any:
 
 def _template(like: Any) -> dict[str, tuple[tuple[int, ...], str, type | None]]:
     """Name -> (shape, dtype, Python number type or None) of every leaf of the template."""
-    out = {}
+    out: dict[str, tuple[tuple[int, ...], str, type | None]] = {}
     for name, leaf in describe(like)[1]:
         python = type(leaf) if type(leaf) in _PYTHON_DTYPES else None
         if python is not None:
-            out[name] = ((), from_numpy_dtype(_PYTHON_DTYPES[python]), python)
+            out[name] = ((), str(from_numpy_dtype(_PYTHON_DTYPES[python])), python)
         else:
             try:
                 out[name] = (tuple(int(d) for d in leaf.shape), str(dtype_of(leaf)), None)
@@ -193,24 +187,7 @@ def _compare(path: PathLike, header: _header.Header, want: dict[str, Any]) -> No
 
 
 def load(path: PathLike, *, backend: str | None = None, device: Any = None, like: Any = None) -> Any:
-    """Read a safetensors file back as the tree it was saved from, on one backend and device.
-
-    Arrays come on the active backend (or ``backend``) and device (or ``device``), every
-    dtype exact. On the CPU they are views of the memory-mapped file where the backend can
-    share them (read lazily, private on write); otherwise each is copied once. A file
-    written by another tool loads as a flat dict of its tensors. ``like`` (a tree) checks
-    that the names, shapes and dtypes match it, and rebuilds its container types.
-
-    Example:
-        >>> import os, tempfile, numpy as np, unibridge as ub
-        >>> path = os.path.join(tempfile.mkdtemp(), "p.safetensors")
-        >>> ub.save({"w": np.arange(3, dtype=np.float16)}, path)
-        >>> ub.load(path)["w"].dtype
-        dtype('float16')
-        >>> ub.load(path, like={"w": np.zeros(4, np.float16)})
-        Traceback (most recent call last):
-        unibridge.errors.CheckpointError: '...' does not match the template: 'w' has shape (3,) in the file, (4,) in the template
-    """
+    """See :func:`unibridge.load`."""
     mm, header = _open(path)
 
     def convert(name: str) -> Any:
@@ -219,11 +196,10 @@ def load(path: PathLike, *, backend: str | None = None, device: Any = None, like
     if like is not None:
         want = _template(like)
         _compare(path, header, want)
-        leaves, treedef = _tree.flatten(like)
-        names = list(want)
+        treedef = _tree.flatten(like)[1]
         return _tree.unflatten(treedef, [
-            convert(n) if want[n][2] is None else _python_number(n, _view(mm, header, n), want[n][2])
-            for n in names
+            convert(name) if python is None else _python_number(name, _view(mm, header, name), python)
+            for name, (_, _, python) in want.items()
         ])
     raw = header.metadata.get(TREE_KEY)
     if raw is None:
@@ -256,17 +232,7 @@ def _rebuild_saved(raw: str, header: _header.Header, mm: mmap.mmap, convert: Any
 
 
 def load_metadata(path: PathLike) -> dict[str, str]:
-    """The ``metadata`` saved with the file (its ``__metadata__``, less unibridge's own key).
-
-    Reads the header only.
-
-    Example:
-        >>> import os, tempfile, numpy as np, unibridge as ub
-        >>> path = os.path.join(tempfile.mkdtemp(), "p.safetensors")
-        >>> ub.save([np.zeros(1)], path, metadata={"epoch": "3"})
-        >>> ub.load_metadata(path)
-        {'epoch': '3'}
-    """
+    """See :func:`unibridge.load_metadata`."""
     with open(os.fspath(path), "rb") as f:
         size = os.fstat(f.fileno()).st_size
         n = _header.header_length(f.read(8), size)

@@ -88,7 +88,7 @@ def _describe(x: Any, path: list[str], leaves: list[tuple[str, Any]]) -> Any:
         where = "/".join(path)
         return {"dict": [[k, _describe(v, path + [_component(k, where)], leaves)] for k, v in x.items()]}
     if isinstance(x, tuple) and hasattr(type(x), "_fields"):
-        fields = list(type(x)._fields)
+        fields = list(getattr(type(x), "_fields"))
         items = [_describe(v, path + [f], leaves) for f, v in zip(fields, x)]
         return {"namedtuple": type(x).__name__, "fields": fields, "items": items}
     if isinstance(x, list):
@@ -161,5 +161,5 @@ def _namedtuple(name: Any, fields: Any, types: dict[tuple[str, tuple[str, ...]],
                 f"namedtuple {name!r:.50} with fields {fields!r:.100}: names must be distinct identifiers "
                 "(fields not starting with '_')"
             )
-        types[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
+        types[key] = collections.namedtuple(name, fields)
     return types[key]
