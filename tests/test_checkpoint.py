@@ -283,6 +283,22 @@ def test_a_cpu_load_is_a_view_of_the_mapped_file_where_the_backend_can_share(any
         assert host_bytes(back[name]) == want.tobytes()
 
 
+def test_save_starts_every_tensor_of_a_64_byte_multiple_size_64_byte_aligned_and_the_rest_element_aligned(
+    tmp_path: Path,
+) -> None:
+    # An order that would misalign most of them if written as given.
+    tree = {"b1": np.zeros(5, np.int8), "f2": np.zeros(3, np.float16), "d": np.zeros(8, np.float64),
+            "f": np.zeros(7, np.float32), "c": np.zeros(16, np.complex64), "e": np.zeros(32, np.float16),
+            "i": np.zeros(3, np.int64)}
+    path = tmp_path / "layout.safetensors"
+    ub.save(tree, path)
+    offsets = file_offsets(path)
+    for name, a in tree.items():
+        assert offsets[name] % a.dtype.itemsize == 0, name
+        if a.nbytes % 64 == 0:
+            assert offsets[name] % 64 == 0, name
+
+
 def test_writing_into_a_loaded_array_never_changes_the_file(tmp_path: Path) -> None:
     path = tmp_path / "cow.safetensors"
     ub.save({"w": np.zeros(16)}, path)
