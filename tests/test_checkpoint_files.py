@@ -43,7 +43,8 @@ EIGHT = b"\0" * 8
 BAD_FILES: dict[str, tuple[bytes, str]] = {
     "empty file": (b"", "0 bytes"),
     "shorter than the length field": (b"\x05\0\0", "3 bytes"),
-    "header longer than the file": (raw_file({"w": entry()}, EIGHT, length=10_000), "only"),
+    "header longer than the file": (
+        raw_file({"w": entry()}, EIGHT, length=10_000), "header length field says 10000 bytes but the file has only"),
     "huge header length field": (raw_file({}, length=2**63 + 5), "above the 100000000-byte limit"),
     "truncated data": (raw_file({"w": entry(shape=[4], offsets=[0, 16])}, EIGHT), "past the end of the data"),
     "offset past the end": (raw_file({"w": entry(offsets=[100, 108])}, EIGHT), "past the end"),
