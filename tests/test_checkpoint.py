@@ -368,6 +368,20 @@ def test_load_puts_the_arrays_on_the_device_asked_for(any_backend: str, tmp_path
     assert ub.device_of(on_gpu) == "gpu:0" and host_bytes(on_gpu) == np.arange(4.0).tobytes()
 
 
+def test_gpu_arrays_save_from_the_gpu_and_load_onto_another_frameworks_gpu_bit_exactly(tmp_path: Path) -> None:
+    gpus = [b for b in ("torch", "jax", "tensorflow") if gpu_available(b)]
+    if not gpus:
+        pytest.skip("no framework here sees a GPU")
+    tree = {name: random_bits(name, (33, 7), seed=i) for i, name in enumerate(STORABLE)}
+    path = tmp_path / "gpu.safetensors"
+    ub.save({k: ub.asarray(v, backend=gpus[0], device="gpu:0") for k, v in tree.items()}, path)
+    for target in gpus:
+        back = ub.load(path, backend=target, device="gpu:0")
+        for name, want in tree.items():
+            assert ub.device_of(back[name]) == "gpu:0", (target, name)
+            assert ub.dtype_of(back[name]) == name and host_bytes(back[name]) == want.tobytes(), (target, name)
+
+
 def test_load_uses_the_active_backend_by_default(tmp_path: Path) -> None:
     require("torch")
     path = tmp_path / "active.safetensors"
