@@ -488,3 +488,60 @@ def test_save_keeps_the_umask_permissions_of_a_new_file(tmp_path: Path) -> None:
     old = os.umask(0)
     os.umask(old)
     assert (tmp_path / "p.safetensors").stat().st_mode & 0o777 == 0o666 & ~old
+
+
+# -- any tree ----------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=4) | st.integers(-5, 5)
+_ARRAYS = st.builds(lambda name, shape, seed: random_bits(name, shape, seed), st.sampled_from(STORABLE),
+                    st.lists(st.integers(0, 3), max_size=3).map(tuple), st.integers(0, 2**16))
+_NUMBERS = st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False)
+_TREES = st.recursive(
+    _ARRAYS | _NUMBERS | st.none(),
+    lambda kids: st.lists(kids, max_size=3) | st.lists(kids, max_size=3).map(tuple)
+    | st.dictionaries(_KEYS, kids, max_size=3).filter(lambda d: len({str(k) for k in d}) == len(d))
+    | st.tuples(kids, kids).map(lambda xy: Point(*xy)),
+    max_leaves=10,
+)
+
+
+def assert_same_tree(got: Any, want: Any) -> None:
+    if isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray) and got.dtype == want.dtype and got.shape == want.shape
+        assert got.tobytes() == want.tobytes()
+    elif isinstance(want, Point):
+        assert type(got).__name__ == "Point" and got._fields == ("x", "y")
+        for g, w in zip(got, want):
+            assert_same_tree(g, w)
+    elif isinstance(want, dict):
+        assert type(got) is dict and list(got) == list(want)
+        for k in want:
+            assert_same_tree(got[k], want[k])
+    elif isinstance(want, (list, tuple)):
+        assert type(got) is type(want) and len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_same_tree(g, w)
+    else:
+        assert type(got) is type(want) and got == want
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tree=_TREES)
+def test_any_tree_of_arrays_and_numbers_comes_back_as_it_was_and_reads_the_same_in_safetensors(
+    tree: Any, tmp_path_factory: Any
+) -> None:
+    from safetensors.numpy import load_file
+
+    path = tmp_path_factory.mktemp("any") / "tree.safetensors"
+    ub.save(tree, path)
+    assert_same_tree(ub.load(path, backend="numpy"), tree)
+    from unibridge.checkpoint._structure import describe
+
+    theirs = load_file(str(path))
+    leaves = describe(tree)[1]
+    assert sorted(theirs) == sorted(name for name, _ in leaves)
+    for name, leaf in leaves:
+        assert theirs[name].tobytes() == np.asarray(leaf).tobytes(), name
