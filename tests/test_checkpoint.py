@@ -455,6 +455,19 @@ def test_a_write_that_fails_midway_leaves_the_old_file_and_no_temporary_file(
     assert sorted(os.listdir(tmp_path)) == ["ckpt.safetensors"]
 
 
+def test_a_system_that_cannot_name_an_unnamed_file_gets_a_named_temporary_file_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(fd: int, name: str) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(_atomic, "_name_unnamed", refuse)
+    path = tmp_path / "ckpt.safetensors"
+    ub.save({"w": np.arange(5.0)}, path)
+    np.testing.assert_array_equal(ub.load(path)["w"], np.arange(5.0))
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.safetensors"]
+
+
 def test_a_writer_killed_mid_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
     if not getattr(os, "O_TMPFILE", 0) or _atomic._open_unnamed(str(tmp_path)) is None:
         pytest.skip("no unnamed temporary files (O_TMPFILE) here: a killed writer leaves its named temp file")

@@ -8,7 +8,8 @@ directory is synced so the rename survives a power cut. A crash or a
 no temporary file behind (an unnamed file vanishes with its process; only the
 microseconds between naming and renaming could leave one). Where
 ``O_TMPFILE`` is missing (other systems, some file systems) a named
-temporary file is used, removed again when the write fails.
+temporary file is used, removed again when the write fails; so it is where
+the system makes unnamed files but refuses to name one (no linking through /proc).
 
 Readers that memory-mapped the old file keep reading the old bytes: the
 rename gives the name to a new file and never touches the old one.
@@ -24,7 +25,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["write_atomically"]
@@ -69,7 +70,7 @@ def _name_unnamed(fd: int, name: str) -> None:
         os.close(dfd)
 
 
-def write_atomically(path: str, pieces: Iterable[Any], *, unnamed: bool = True) -> None:
+def write_atomically(path: str, pieces: Sequence[Any], *, unnamed: bool = True) -> None:
     """Write ``pieces`` (buffers, in order) to ``path``, replacing it in one step.
 
     ``unnamed=False`` uses a named temporary file even where an unnamed one is possible.
@@ -77,27 +78,56 @@ def write_atomically(path: str, pieces: Iterable[Any], *, unnamed: bool = True) 
     target = os.path.abspath(path)
     directory = os.path.dirname(target)
     fd = _open_unnamed(directory) if unnamed else None
+    if fd is None or not _write_unnamed(fd, pieces, directory, target):
+        _write_named(pieces, directory, target)
+    _sync_directory(directory)
+
+
+def _write_unnamed(fd: int, pieces: Sequence[Any], directory: str, target: str) -> bool:
+    """Write, sync, name and rename the unnamed file ``fd``; False when it cannot be named
+    (a system that makes unnamed files but refuses the /proc link), having changed nothing."""
     temp: str | None = None
-    if fd is None:
-        temp = _temp_name(directory, target)
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         for piece in pieces:
             _write_all(fd, piece)
         os.fsync(fd)
-        if temp is None:  # give the complete, synced file a name
-            temp = _temp_name(directory, target)
-            _name_unnamed(fd, temp)
+        name = _temp_name(directory, target)
+        try:
+            _name_unnamed(fd, name)
+        except OSError:
+            return False
+        temp = name
         os.replace(temp, target)
         temp = None
+        return True
     finally:
         os.close(fd)
         if temp is not None:
-            try:
-                os.unlink(temp)
-            except FileNotFoundError:
-                pass
-    _sync_directory(directory)
+            _remove(temp)
+
+
+def _write_named(pieces: Sequence[Any], directory: str, target: str) -> None:
+    """The same through a named temporary file, removed again if anything fails."""
+    temp = _temp_name(directory, target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    renamed = False
+    try:
+        for piece in pieces:
+            _write_all(fd, piece)
+        os.fsync(fd)
+        os.replace(temp, target)
+        renamed = True
+    finally:
+        os.close(fd)
+        if not renamed:
+            _remove(temp)
+
+
+def _remove(name: str) -> None:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
 
 
 def _sync_directory(directory: str) -> None:
