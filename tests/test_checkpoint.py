@@ -387,6 +387,14 @@ def test_gpu_arrays_save_from_the_gpu_and_load_onto_another_frameworks_gpu_bit_e
             assert ub.dtype_of(back[name]) == name and host_bytes(back[name]) == want.tobytes(), (target, name)
 
 
+def test_a_dtype_the_target_backend_lacks_is_refused_naming_the_tensor_and_dtype(tmp_path: Path) -> None:
+    require("strict")  # the Array API standard has no float16
+    path = tmp_path / "half.safetensors"
+    ub.save({"ok": np.zeros(2), "half": np.ones(2, np.float16)}, path)
+    with pytest.raises(ub.UnsupportedInputError, match="tensor 'half': .*float16"):
+        ub.load(path, backend="strict")
+
+
 def test_load_uses_the_active_backend_by_default(tmp_path: Path) -> None:
     require("torch")
     path = tmp_path / "active.safetensors"

@@ -191,7 +191,10 @@ def load(path: PathLike, *, backend: str | None = None, device: Any = None, like
     mm, header = _open(path)
 
     def convert(name: str) -> Any:
-        return asarray(_view(mm, header, name), backend=backend, device=device)
+        try:
+            return asarray(_view(mm, header, name), backend=backend, device=device)
+        except UnibridgeError as exc:  # e.g. a dtype the backend lacks: the same error, naming the tensor
+            raise type(exc)(f"tensor {name!r}: {exc}") from exc
 
     if like is not None:
         want = _template(like)
