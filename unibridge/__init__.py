@@ -28,6 +28,7 @@ from .api import (
     zeros_like,
 )
 from .autodiff import grad, stop_gradient, value_and_grad
+from .checkpoint import load, load_metadata, save
 from .config import Selection, configure, current, use
 from .devices import Device
 from .dtypes import DType
@@ -35,6 +36,7 @@ from .errors import (
     BackendNotFoundError,
     BackendUnavailableError,
     AutodiffUnavailableError,
+    CheckpointError,
     ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
@@ -67,6 +69,10 @@ __all__ = [
     "stop_gradient",
     "jit",
     "random",
+    # checkpoints
+    "save",
+    "load",
+    "load_metadata",
     # configuration
     "use",
     "configure",
@@ -95,5 +101,6 @@ __all__ = [
     "NotDifferentiableError",
     "GradientOutputError",
     "AutodiffUnavailableError",
+    "CheckpointError",
 ]
 

@@ -21,6 +21,7 @@ __all__ = [
     "NotDifferentiableError",
     "GradientOutputError",
     "AutodiffUnavailableError",
+    "CheckpointError",
 ]
 
 
@@ -79,3 +80,15 @@ class GradientOutputError(UnibridgeError, ValueError):
 
 class AutodiffUnavailableError(UnibridgeError, NotImplementedError):
     """The arrays' backend has no automatic differentiation (NumPy, Dask); the message names those that do."""
+
+
+class CheckpointError(UnibridgeError, ValueError):
+    """A checkpoint file is malformed, or a tree cannot be saved or does not match ``like=``.
+
+    The message says which tensor or leaf and what is wrong with it.
+
+    Example:
+        >>> import unibridge as ub
+        >>> issubclass(ub.CheckpointError, ValueError)
+        True
+    """

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import gpu, imports, introspection, model, namespace, overhead, peers, scaling
+from . import checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, scaling
 
 __all__ = ["GROUPS"]
 
@@ -22,4 +22,5 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "peers": peers.run,
     "model": model.run,
     "gpu": gpu.run,
+    "checkpoint": checkpoint.run,
 }
