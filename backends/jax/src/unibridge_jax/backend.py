@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    Autodiff,
     CopyRequiredError,
     Device,
     DType,
@@ -91,6 +92,7 @@ class JaxBackend(FrameworkBackend):
         self._gpus: tuple[Any, ...] = ()
         self._devices: tuple[Device, ...] | None = None
         self._mode: str | None = None
+        self._autodiff: Autodiff | None = None
 
     def _on_load(self, jax: ModuleType) -> None:
         mode = _x64_mode()
@@ -304,3 +306,16 @@ class JaxBackend(FrameworkBackend):
     def namespace(self) -> ModuleType:
         jax = self.module
         return jax.numpy  # type: ignore[no-any-return]
+
+    # -- capabilities: gradients and compilation ---------------------------------------------------
+    def autodiff(self) -> Autodiff:
+        """``jax.value_and_grad`` for ``unibridge.grad`` (see :mod:`unibridge_jax.autodiff`)."""
+        if self._autodiff is None:
+            from .autodiff import JaxAutodiff
+
+            self._autodiff = JaxAutodiff()
+        return self._autodiff
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``jax.jit(fun)``: XLA compilation; fusion may round the last bit differently from eager."""
+        return self.module.jit(fun)  # type: ignore[no-any-return]
