@@ -322,12 +322,23 @@ class TensorFlowBackend(FrameworkBackend):
         here = self.device_of(x)
         if here == device:
             if copy:
-                return tf.raw_ops.DeepCopy(x=x)  # tf.identity would alias
+                return self._deep_copy(x)  # tf.identity would alias
             return x
         if copy is False:
             raise CopyRequiredError(f"moving a tensor from {here} to {device} needs a copy, but copy=False")
         with tf.device(self.tf_device_name(device)):
             return tf.identity(x)
+
+    def _deep_copy(self, x: Any) -> Any:
+        """``tf.raw_ops.DeepCopy``, with the identity's gradient (TF registers none for it, so
+        ``ub.asarray(u, copy=True)`` inside a differentiated function would break the gradient)."""
+        tf = self.module
+
+        @tf.custom_gradient  # type: ignore[misc]
+        def deep_copy(t: Any) -> Any:
+            return tf.raw_ops.DeepCopy(x=t), lambda upstream: upstream
+
+        return deep_copy(x)
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         tf = self.module

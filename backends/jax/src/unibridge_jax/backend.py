@@ -273,6 +273,12 @@ class JaxBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         jax = self.module
+        if isinstance(x, jax.core.Tracer):
+            # Inside jit or grad (ub.asarray(u, copy=True) in a differentiated function): a traced
+            # value has no memory to share and no device to compare, so it is placed by JAX's own
+            # traceable operations, which keep the gradient; a copy of an immutable value is itself.
+            self.dtype_of(x)
+            return jax.device_put(x, self._jax_device(device))
         here = self.device_of(x)
         self.dtype_of(x)  # refused as on every other path, not passed through
         if here == device:
