@@ -334,7 +334,7 @@ class TensorFlowBackend(FrameworkBackend):
         ``ub.asarray(u, copy=True)`` inside a differentiated function would break the gradient)."""
         tf = self.module
 
-        @tf.custom_gradient  # type: ignore[misc]
+        @tf.custom_gradient  # type: ignore[untyped-decorator]
         def deep_copy(t: Any) -> Any:
             return tf.raw_ops.DeepCopy(x=t), lambda upstream: upstream
 
