@@ -255,8 +255,7 @@ class Autodiff(abc.ABC):
     module: str = ""
     """The top-level module that must be imported for the arrays to exist ("" to skip that check)."""
 
-    def __init__(self) -> None:
-        self._types: tuple[type, ...] = ()  # cached once the framework is imported
+    _types: tuple[type, ...] = ()  # array_types(), cached on the instance once the framework is imported
 
     @abc.abstractmethod
     def array_types(self) -> tuple[type, ...]:

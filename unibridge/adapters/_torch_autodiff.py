@@ -43,7 +43,6 @@ class TorchAutodiff(Autodiff):
     module = "torch"
 
     def __init__(self) -> None:
-        super().__init__()
         # How many unibridge differentiations on this backend are recording around this call,
         # in this thread or task. Only they need a graph for the gradients (to differentiate
         # them again); torch's own grad mode cannot tell, since it is on by default.
