@@ -154,6 +154,8 @@ def _framework_of(leaves: list[Any], diff: _Differentiated) -> Autodiff:
                 f"differentiate; convert it to a dense {backend.name} array first"
             )
         names.setdefault(str(backend.name), at)
+    if len(names) < 2 and first is not None:  # one backend after all (its autodiff() built anew)
+        return first
     (a, at_a), (b, at_b) = list(names.items())[:2]
     raise NotDifferentiableError(
         f"the differentiated arguments mix frameworks: {at_a} is a {a} array and {at_b} is a {b} "
