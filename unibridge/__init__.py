@@ -41,6 +41,7 @@ from .errors import (
     CopyRequiredError,
     DeviceUnavailableError,
     GradientOutputError,
+    JitUnavailableError,
     LossyCastError,
     NotDifferentiableError,
     UnibridgeError,
@@ -102,5 +103,6 @@ __all__ = [
     "GradientOutputError",
     "AutodiffUnavailableError",
     "CheckpointError",
+    "JitUnavailableError",
 ]
 

@@ -22,6 +22,7 @@ __all__ = [
     "GradientOutputError",
     "AutodiffUnavailableError",
     "CheckpointError",
+    "JitUnavailableError",
 ]
 
 
@@ -92,3 +93,8 @@ class CheckpointError(UnibridgeError, ValueError):
         >>> issubclass(ub.CheckpointError, ValueError)
         True
     """
+
+
+class JitUnavailableError(UnibridgeError, NotImplementedError):
+    """``unibridge.jit`` was asked for a backend that declares no ``jit`` (neither a compiler nor
+    "nothing to compile"); the message names the backend and what to do."""

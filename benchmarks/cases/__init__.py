@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, scaling
+from . import checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, scaling, training_memory
 
 __all__ = ["GROUPS"]
 
@@ -21,6 +21,7 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "imports": imports.run,
     "peers": peers.run,
     "model": model.run,
+    "training_memory": training_memory.run,
     "gpu": gpu.run,
     "checkpoint": checkpoint.run,
 }
