@@ -295,6 +295,23 @@ class JaxBackend(FrameworkBackend):
         y.block_until_ready()
         return y
 
+    def from_dlpack(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        """Import another framework's device array through DLPack, without the host.
+
+        The core first asks the producing backend to finish its queued work
+        (``synchronize``). Without a copy the JAX array aliases the producer's
+        memory, as a zero-copy import does on the CPU: JAX treats it as immutable,
+        so pass ``copy=True`` if the producer will keep writing to it.
+        """
+        jax = self.module
+        y = jax.dlpack.from_dlpack(x)
+        here = self.device_of(y)
+        if here != device:
+            if copy is False:
+                raise CopyRequiredError(f"the array is on {here}, not {device}; copy=False")
+            return jax.device_put(y, self._jax_device(device))
+        return jax.numpy.array(y, copy=True) if copy else y
+
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         jax = self.module
         self._check_dtype(dtype)
