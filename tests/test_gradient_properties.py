@@ -13,7 +13,7 @@ the derivative with respect to that leaf alone. The same array reaching the
 function elsewhere (another position, a keyword, a closure, a captured
 ``tf.Variable``) is a constant there.
 
-Budget: ``UNIBRIDGE_GRADIENT_EXAMPLES`` examples per test and framework (CI: 25;
+Budget: ``UNIBRIDGE_GRADIENT_EXAMPLES`` examples per test and framework (CI: 20;
 ``make fuzz``: 1500).
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import unibridge as ub
@@ -36,7 +36,7 @@ import _gradient_programs as programs
 from _backends import availability
 from _gradient_programs import Call, Expected, Program
 
-EXAMPLES = int(os.environ.get("UNIBRIDGE_GRADIENT_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("UNIBRIDGE_GRADIENT_EXAMPLES", "20"))
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -193,12 +193,23 @@ def test_gradients_of_random_programs_match_central_finite_differences(
     check_against_finite_differences(program, how, framework)
 
 
-@pytest.mark.parametrize("framework", _framework_params({"tensorflow": TF_ALIAS_BUG}))
-@PROPERTY
-@given(program=programs.programs(alias_differentiated=True), how=programs.calls)
+ALIAS_BROKEN = {"tensorflow": TF_ALIAS_BUG}
+
+
+@pytest.mark.parametrize("framework", _framework_params(ALIAS_BROKEN))
 def test_a_differentiated_array_that_also_reaches_the_function_as_a_constant_stays_constant_there(
-        framework: str, program: Program, how: Call) -> None:
-    check_against_finite_differences(program, how, framework)
+        framework: str, request: pytest.FixtureRequest) -> None:
+    # A framework marked xfail stops at its first failing example: shrinking it would cost CI half a
+    # minute for a report nobody reads. With --runxfail it shrinks, to show the smallest failing program.
+    expected_to_fail = framework in ALIAS_BROKEN and not request.config.getoption("runxfail")
+    phases = [Phase.explicit, Phase.reuse, Phase.generate] if expected_to_fail else list(Phase)
+
+    @settings(PROPERTY, phases=phases)
+    @given(program=programs.programs(alias_differentiated=True), how=programs.calls)
+    def check(program: Program, how: Call) -> None:
+        check_against_finite_differences(program, how, framework)
+
+    check()
 
 
 @PROPERTY
