@@ -163,7 +163,8 @@ OPS: dict[str, Op] = {
                  accepts=lambda a, b: a.dtype == b.dtype and a.ndim >= 1 and b.ndim >= 1 and a.shape[1:] == b.shape[1:],
                  shape=lambda a, b: (a.shape[0] + b.shape[0], *a.shape[1:]),
                  bound=lambda a, b: max(a.bound, b.bound), margin=lambda a, b: min(a.margin, b.margin)),
-    "reshape": Op(1, lambda xp, a, shape: xp.reshape(a, shape), shape=lambda a, shape: np.empty(a.shape).reshape(shape).shape,
+    "reshape": Op(1, lambda xp, a, shape: xp.reshape(a, shape),
+                  shape=lambda a, shape: np.empty(a.shape).reshape(shape).shape,
                   margin=lambda a: a.margin, keeps_distinct=True, params=_reshape),
     # reductions to a scalar
     "sum": Op(1, lambda xp, a: xp.sum(a), shape=lambda a: (), bound=lambda a: a.size * a.bound),
@@ -462,10 +463,8 @@ def programs(draw: Any, *, alias_differentiated: bool) -> Program:
     # constants may also take the differentiated arrays).
     n_diff = draw(st.integers(1, 3))
     n_const = draw(st.integers(1, 2))
-    choices = []
-    for diff in is_diff:
-        pool = range(n_diff) if diff else range(n_diff + n_const) if alias_differentiated else range(n_diff, n_diff + n_const)
-        choices.append(draw(st.sampled_from(pool)))
+    constant_pool = range(n_diff + n_const) if alias_differentiated else range(n_diff, n_diff + n_const)
+    choices = [draw(st.sampled_from(range(n_diff) if diff else constant_pool)) for diff in is_diff]
     constants = [i for i, d in enumerate(is_diff) if not d]
     forced = None
     if alias_differentiated:
