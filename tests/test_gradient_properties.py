@@ -14,7 +14,7 @@ function elsewhere (another position, a keyword, a closure, a captured
 ``tf.Variable``) is a constant there.
 
 Budget: ``UNIBRIDGE_GRADIENT_EXAMPLES`` examples per test and framework (CI: 20;
-``make fuzz``: 1000).
+``make fuzz``: 500).
 """
 
 from __future__ import annotations
