@@ -73,8 +73,9 @@ conformance: $(STAMP)
 	$(PY) tests/array_api/conformance_runner.py $(CONFORMANCE_ARGS)
 
 fuzz: $(STAMP)
-	UNIBRIDGE_FUZZ_EXAMPLES=20000 UNIBRIDGE_HONEST_EXAMPLES=5000 $(PY) -m pytest tests/reliability \
-		tests/test_honest_conversions.py -m "not gpu" -p no:cacheprovider -q --timeout 0
+	UNIBRIDGE_FUZZ_EXAMPLES=20000 UNIBRIDGE_HONEST_EXAMPLES=5000 UNIBRIDGE_GRADIENT_EXAMPLES=500 $(PY) -m pytest \
+		tests/reliability tests/test_honest_conversions.py tests/test_gradient_properties.py \
+		-m "not gpu" -p no:cacheprovider -q --timeout 0
 
 soak: $(STAMP)
 	$(PY) -m tools.soak
