@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from ._memory import aligned_empty
-from .api import asarray
-from .config import current
-from .dtypes import DType
-from .errors import ConfigurationError
-from .registry import resolve_dtype
+from .._memory import aligned_empty
+from ..api import asarray
+from ..config import current
+from ..dtypes import DType
+from ..errors import ConfigurationError
+from ..registry import resolve_dtype
 
 __all__ = ["Generator", "default_rng"]
 
