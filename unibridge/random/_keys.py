@@ -63,6 +63,19 @@ class _Backend:
         self.ops = _WORDS.get(name, lambda xp: Words(xp, xp.uint32))(self.xp)
         self._backend = get_backend(name)
 
+    def rounded(self, product: Any) -> Any:
+        """``product`` as computed, kept from being fused into the next addition.
+
+        XLA contracts ``a * b + c`` into one fused multiply-add; the other
+        backends round twice. Where the numbers must agree across backends
+        (the erfinv polynomial), JAX's product passes an optimization barrier.
+        """
+        if self.name != "jax":
+            return product
+        import jax
+
+        return jax.lax.optimization_barrier(product)
+
     def native(self, dtype: DType | str) -> Any:
         """The framework's dtype object for ``dtype`` (bfloat16 included where the framework has it)."""
         dt = resolve_dtype(dtype)
@@ -448,20 +461,24 @@ _ERFINV_TAIL = (
 )  # w >= 16
 
 
-def _horner(xp: Any, coefficients: tuple[float, ...], t: Any) -> Any:
-    p = xp.add(xp.multiply(t, coefficients[0]), coefficients[1])
+def _horner(b: _Backend, coefficients: tuple[float, ...], t: Any) -> Any:
+    """The polynomial at ``t``, each product rounded before its sum (on JAX too: see :meth:`_Backend.rounded`)."""
+    xp = b.xp
+    p = xp.add(b.rounded(xp.multiply(t, coefficients[0])), coefficients[1])
     for c in coefficients[2:]:
-        p = xp.add(xp.multiply(p, t), c)
+        p = xp.add(b.rounded(xp.multiply(p, t)), c)
     return p
 
 
-def _erfinv64(xp: Any, x: Any) -> Any:
+def _erfinv64(b: _Backend, x: Any) -> Any:
     """erfinv of float64 ``x`` in (-1, 1): each branch evaluated everywhere, the right one chosen (no NaN: w >= 0)."""
-    w = xp.negative(xp.log1p(xp.negative(xp.multiply(x, x))))
+    xp = b.xp
+    # -log((1 - x)(1 + x)) rather than -log1p(-x*x): XLA's float64 log1p is off by up to ~130 ulp, its log is not
+    w = xp.negative(xp.log(xp.multiply(xp.subtract(1.0, x), xp.add(1.0, x))))
     root = xp.sqrt(w)
-    central = _horner(xp, _ERFINV_CENTRAL, xp.subtract(w, 3.125))
-    middle = _horner(xp, _ERFINV_MIDDLE, xp.subtract(root, 3.25))
-    tail = _horner(xp, _ERFINV_TAIL, xp.subtract(root, 5.0))
+    central = _horner(b, _ERFINV_CENTRAL, xp.subtract(w, 3.125))
+    middle = _horner(b, _ERFINV_MIDDLE, xp.subtract(root, 3.25))
+    tail = _horner(b, _ERFINV_TAIL, xp.subtract(root, 5.0))
     p = xp.where(w < 6.25, central, xp.where(w < 16.0, middle, tail))
     return xp.multiply(p, x)
 
@@ -473,7 +490,7 @@ def _normal(k: Any, shape: tuple[int, ...], dt: DType) -> Any:
     span = float(np.asarray(1.0, dtype=dt.numpy) - np.asarray(low, dtype=dt.numpy))
     u = _scaled(b, _unit(b, k, shape, dt), low, span)
     wide = u if dt == "float64" else xp.astype(u, xp.float64)
-    z = xp.multiply(_erfinv64(xp, wide), math.sqrt(2.0))
+    z = xp.multiply(_erfinv64(b, wide), math.sqrt(2.0))
     return z if dt == "float64" else xp.astype(z, b.native(dt))
 
 
@@ -506,7 +523,7 @@ def _randint(k: Any, shape: tuple[int, ...], dt: str, low: int, span: int, out: 
     xp = b.xp
     nbits = _INT_BITS[dt]
     keys = _split(k, 2)
-    k_high, k_low = keys[0], keys[1]
+    k_high, k_low = keys[0, :], keys[1, :]
     mask = (1 << nbits) - 1 if nbits < 64 else -1
     if nbits <= 32:
         high = _as_int64(b, _bits_of_width(b, k_high, shape, nbits))
@@ -603,7 +620,7 @@ def _shuffle_order(k: Any, n: int) -> Any:
     rounds = int(np.ceil(3 * np.log(max(1, n)) / np.log(np.iinfo(np.uint32).max)))
     for _ in range(rounds):
         keys = _split(k, 2)
-        k, sub = keys[0], keys[1]
+        k, sub = keys[0, :], keys[1, :]
         sort_keys = _as_int64(b, _bits_of_width(b, sub, (n,), 32))
         order = xp.take(order, xp.argsort(sort_keys, stable=True), axis=0)
     return order
