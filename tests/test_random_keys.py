@@ -194,3 +194,14 @@ def test_import_unibridge_does_not_import_numpy_random() -> None:
     code = "import sys, unibridge; print('numpy.random' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_fold_in_takes_an_integer_array_as_jax_does(backend: str) -> None:
+    require(backend)
+    require("jax")
+    import jax
+
+    ref = np.asarray(jax.random.fold_in(jax.random.PRNGKey(4), 9))
+    step = ub.asarray(np.asarray(9, dtype=np.int64), backend=backend)
+    assert host(R.fold_in(R.key(4, backend=backend), step)).tolist() == ref.tolist()

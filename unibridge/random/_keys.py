@@ -74,7 +74,7 @@ class _Backend:
             return product
         import jax
 
-        return jax.lax.optimization_barrier(product)
+        return jax.lax.optimization_barrier(product)  # type: ignore[no-untyped-call]
 
     def native(self, dtype: DType | str) -> Any:
         """The framework's dtype object for ``dtype`` (bfloat16 included where the framework has it)."""
@@ -128,10 +128,10 @@ def _call_with_static(fn: Callable[..., Any], static: tuple[Any, ...], k: Any) -
 
 
 @functools.lru_cache(maxsize=256)
-def _jax_jitted(fn: Callable[..., Any], static: tuple[Any, ...]) -> Callable[[Any], Any]:
+def _jax_jitted(fn: Callable[..., Any], static: tuple[Any, ...]) -> Callable[..., Any]:
     import jax
 
-    return jax.jit(functools.partial(_call_with_static, fn, static))  # type: ignore[no-any-return]
+    return jax.jit(functools.partial(_call_with_static, fn, static))
 
 
 # -- arguments -------------------------------------------------------------------------------------------------
@@ -243,14 +243,7 @@ def fold_in(key: Any, data: Any) -> Any:
             raise ConfigurationError(f"fold_in(key, data): data must lie in [0, 2**32), got {d}")
         word = d if d < 2**31 or b.name != "torch" else d - 2**32  # torch words are int32
         return _compiled(b, _fold_in, word)(key)
-    data_word = b.xp.astype(data, b.ops.word)
-    if b.name == "jax":
-        return _jax_jitted(_fold_in_array, ())(key, data_word)
-    return _fold_in(key, data_word)
-
-
-def _fold_in_array(k: Any, data: Any) -> Any:
-    return _fold_in(k, data)
+    return _fold_in(key, b.xp.astype(data, b.ops.word))
 
 
 # -- bits ------------------------------------------------------------------------------------------------------
