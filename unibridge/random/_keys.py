@@ -43,6 +43,7 @@ from ._threefry import TorchWords, Words, threefry2x32
 
 __all__ = ["key", "split", "fold_in", "bits", "uniform", "normal", "randint", "bernoulli", "permutation"]
 
+_NUMPY_CHUNK = 1 << 14  # 64 KiB of words per block: a round's temporaries stay in L2
 _MAX_DRAW = 2**31 - 1  # counters are made with a 32-bit arange (torch has no uint32 arange)
 _UNSIGNED_BITS = {"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64}
 _INT_BITS = {"int8": 8, "int16": 16, "int32": 32, "int64": 64, **_UNSIGNED_BITS}
@@ -115,12 +116,28 @@ def _words(b: _Backend, k: Any) -> tuple[Any, Any]:
     return w[0], w[1]
 
 
-def _compiled(b: _Backend, fn: Callable[..., Any], *static: Any) -> Callable[[Any], Any]:
-    """``fn(key, *static)`` as a function of the key: under ``jax.jit`` on JAX (as ``jax.random`` does), so
-    an eager draw is one fused computation; inside an outer ``jit`` it is inlined."""
+def _compiled(b: _Backend, fn: Callable[..., Any], *static: Any, exact_when_fused: bool = True) -> Callable[[Any], Any]:
+    """``fn(key, *static)`` as a function of the key, compiled where the framework fuses operations.
+
+    JAX: under ``jax.jit``, as ``jax.random`` does, so an eager draw is one
+    fused computation (inside an outer ``jit`` it is inlined). TensorFlow:
+    under ``tf.function(jit_compile=True)`` (XLA) when ``exact_when_fused``:
+    the draw is integer arithmetic and exact float steps, so fusing cannot change
+    a bit; draws with float multiply-adds (a ranged uniform, normal) run as
+    separate TensorFlow operations, because XLA would contract them.
+    """
     if b.name == "jax":
         return _jax_jitted(fn, static)
+    if b.name == "tensorflow" and exact_when_fused:
+        return _tf_xla(fn, static)
     return functools.partial(_call_with_static, fn, static)
+
+
+@functools.lru_cache(maxsize=256)
+def _tf_xla(fn: Callable[..., Any], static: tuple[Any, ...]) -> Callable[..., Any]:
+    import tensorflow as tf
+
+    return tf.function(functools.partial(_call_with_static, fn, static), jit_compile=True, autograph=False)  # type: ignore[no-any-return]
 
 
 def _call_with_static(fn: Callable[..., Any], static: tuple[Any, ...], k: Any) -> Any:
@@ -253,8 +270,23 @@ def _threefry_words(b: _Backend, k: Any, shape: tuple[int, ...]) -> tuple[Any, A
     """Threefry of the counters ``(0, i)`` for every element ``i`` of ``shape`` (row-major), as two word arrays."""
     xp, ops = b.xp, b.ops
     k0, k1 = _words(b, k)
-    counts = xp.reshape(xp.arange(math.prod(shape), dtype=ops.word, **b.creation(k)), shape)
+    n = math.prod(shape)
+    if b.name == "numpy" and n > _NUMPY_CHUNK:
+        return _numpy_chunked(ops, k0, k1, shape)
+    counts = xp.reshape(xp.arange(n, dtype=ops.word, **b.creation(k)), shape)
     return threefry2x32(ops, k0, k1, xp.zeros_like(k0), counts)
+
+
+def _numpy_chunked(ops: Words, k0: Any, k1: Any, shape: tuple[int, ...]) -> tuple[Any, Any]:
+    """NumPy: the rounds over blocks that stay in cache (each round's temporaries are reused), ~4x faster
+    than whole-array passes for a million numbers; the same numbers."""
+    n = math.prod(shape)
+    out0, out1 = np.empty(n, np.uint32), np.empty(n, np.uint32)
+    zero = np.uint32(0)
+    for start in range(0, n, _NUMPY_CHUNK):
+        stop = min(n, start + _NUMPY_CHUNK)
+        out0[start:stop], out1[start:stop] = threefry2x32(ops, k0, k1, zero, np.arange(start, stop, dtype=np.uint32))
+    return out0.reshape(shape), out1.reshape(shape)
 
 
 def _bits_of_width(b: _Backend, k: Any, shape: tuple[int, ...], nbits: int) -> Any:
@@ -420,7 +452,8 @@ def uniform(key: Any, shape: Any = (), dtype: Any = None, minval: float = 0.0, m
     low = _in_dtype(_python_float(minval, "uniform: minval"), dt)
     high = _in_dtype(_python_float(maxval, "uniform: maxval"), dt)
     span = float(np.asarray(high, dtype=dt.numpy) - np.asarray(low, dtype=dt.numpy))  # rounded in dt, as JAX
-    return _compiled(b, _uniform, _shape(shape, "uniform"), dt, low, span)(key)
+    exact = (low, span) == (0.0, 1.0)
+    return _compiled(b, _uniform, _shape(shape, "uniform"), dt, low, span, exact_when_fused=exact)(key)
 
 
 # Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): the double-precision
@@ -501,7 +534,7 @@ def normal(key: Any, shape: Any = (), dtype: Any = None) -> Any:
         (True, True)
     """
     b = _backend_of(key, "normal")
-    return _compiled(b, _normal, _shape(shape, "normal"), _float_dtype(dtype, "normal"))(key)
+    return _compiled(b, _normal, _shape(shape, "normal"), _float_dtype(dtype, "normal"), exact_when_fused=False)(key)
 
 
 # -- integers --------------------------------------------------------------------------------------------------
