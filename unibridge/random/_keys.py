@@ -43,7 +43,8 @@ from ._threefry import TorchWords, Words, threefry2x32
 
 __all__ = ["key", "split", "fold_in", "bits", "uniform", "normal", "randint", "bernoulli", "permutation"]
 
-_NUMPY_CHUNK = 1 << 14  # 64 KiB of words per block: a round's temporaries stay in L2
+# Eager CPU backends evaluate big draws block by block (words per block: a round's temporaries stay in L2).
+_BLOCKS = {"numpy": 1 << 14, "torch": 1 << 15}
 _MAX_DRAW = 2**31 - 1  # counters are made with a 32-bit arange (torch has no uint32 arange)
 _UNSIGNED_BITS = {"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64}
 _INT_BITS = {"int8": 8, "int16": 16, "int32": 32, "int64": 64, **_UNSIGNED_BITS}
@@ -271,22 +272,24 @@ def _threefry_words(b: _Backend, k: Any, shape: tuple[int, ...]) -> tuple[Any, A
     xp, ops = b.xp, b.ops
     k0, k1 = _words(b, k)
     n = math.prod(shape)
-    if b.name == "numpy" and n > _NUMPY_CHUNK:
-        return _numpy_chunked(ops, k0, k1, shape)
+    block = _BLOCKS.get(b.name, 0)
+    if block and n > block and (b.name != "torch" or k.device.type == "cpu"):
+        return _in_blocks(b, k0, k1, shape, block)
     counts = xp.reshape(xp.arange(n, dtype=ops.word, **b.creation(k)), shape)
     return threefry2x32(ops, k0, k1, xp.zeros_like(k0), counts)
 
 
-def _numpy_chunked(ops: Words, k0: Any, k1: Any, shape: tuple[int, ...]) -> tuple[Any, Any]:
-    """NumPy: the rounds over blocks that stay in cache (each round's temporaries are reused), ~4x faster
-    than whole-array passes for a million numbers; the same numbers."""
+def _in_blocks(b: _Backend, k0: Any, k1: Any, shape: tuple[int, ...], block: int) -> tuple[Any, Any]:
+    """Eager CPU backends: the rounds over blocks that stay in cache, so each round's temporaries are reused
+    instead of fresh (page-faulting) megabytes; the same numbers, several times faster for a million."""
+    xp, ops = b.xp, b.ops
     n = math.prod(shape)
-    out0, out1 = np.empty(n, np.uint32), np.empty(n, np.uint32)
-    zero = np.uint32(0)
-    for start in range(0, n, _NUMPY_CHUNK):
-        stop = min(n, start + _NUMPY_CHUNK)
-        out0[start:stop], out1[start:stop] = threefry2x32(ops, k0, k1, zero, np.arange(start, stop, dtype=np.uint32))
-    return out0.reshape(shape), out1.reshape(shape)
+    out0, out1 = xp.empty((n,), dtype=ops.word), xp.empty((n,), dtype=ops.word)
+    zero = xp.zeros_like(k0)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        out0[start:stop], out1[start:stop] = threefry2x32(ops, k0, k1, zero, xp.arange(start, stop, dtype=ops.word))
+    return xp.reshape(out0, shape), xp.reshape(out1, shape)
 
 
 def _bits_of_width(b: _Backend, k: Any, shape: tuple[int, ...], nbits: int) -> Any:
