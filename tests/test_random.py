@@ -83,15 +83,15 @@ def test_floats_default_to_the_configured_default_float(any_backend: str, defaul
 def test_narrow_draws_are_the_float64_draws_rounded_so_one_seed_is_one_experiment(dtype: str) -> None:
     if dtype == "bfloat16":
         pytest.importorskip("ml_dtypes")
-    for draw in (lambda rng, dt: rng.normal(0.5, 2.0, size=200, dtype=dt), lambda rng, dt: rng.uniform(-2.0, 3.0, size=200, dtype=dt)):
-        narrow = host(draw(ub.random.default_rng(5, backend="numpy"), dtype))
-        wide = host(draw(ub.random.default_rng(5, backend="numpy"), "float64"))
-        assert str(narrow.dtype) == dtype
-        rounded = wide.astype(narrow.dtype)
-        below_high = np.nextafter(narrow.dtype.type(3.0), narrow.dtype.type(-np.inf))
-        # uniform: a value that rounds onto high (3.0) is the largest value below it; normal has no end
-        expected = [min(r, below_high) if w < 3.0 <= r else r for w, r in zip(wide.tolist(), rounded.tolist())]
-        assert narrow.tolist() == expected
+    normal = host(ub.random.default_rng(5, backend="numpy").normal(0.5, 2.0, size=500, dtype=dtype))
+    normal64 = host(ub.random.default_rng(5, backend="numpy").normal(0.5, 2.0, size=500, dtype="float64"))
+    assert str(normal.dtype) == dtype and normal.tolist() == normal64.astype(normal.dtype).tolist()
+    uniform = host(ub.random.default_rng(5, backend="numpy").uniform(-2.0, 3.0, size=500, dtype=dtype))
+    uniform64 = host(ub.random.default_rng(5, backend="numpy").uniform(-2.0, 3.0, size=500, dtype="float64"))
+    rounded = uniform64.astype(uniform.dtype)
+    below_high = np.nextafter(uniform.dtype.type(3.0), uniform.dtype.type(-np.inf))
+    # a value that rounds onto high (3.0) is the largest value of the dtype below it
+    assert uniform.tolist() == [min(r, below_high) for r in rounded.tolist()]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
