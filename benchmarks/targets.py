@@ -76,6 +76,11 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
     *(RatioTarget(f"{b}: random.default_rng(s).normal((1024, 1024)) <= 1.5x NumPy's generator + one conversion",
                   f"model.{b}.rng.unibridge", f"model.{b}.rng.native", 1.5)
       for b in ("numpy", "torch", "tensorflow", "jax", "dask")),
+    # The key-based generator: 1,000,000 float32 from a key vs the framework's own generator, CPU.
+    *(RatioTarget(f"{b}: random.uniform(key, (10**6,), float32) <= 3x the framework's own generator",
+                  f"random.{b}.{kind}.unibridge", f"random.{b}.{kind}.native", 3.0)
+      for b, kind in (("numpy", "eager"), ("torch", "eager"), ("tensorflow", "eager"), ("tensorflow", "jit"),
+                      ("jax", "eager"))),
     # On a CUDA machine: >= 85% of pinned cudaMemcpy bandwidth means <= 1/0.85 of its time.
     RatioTarget("GPU: numpy->torch cuda, largest size, >= 85% of pinned cudaMemcpy bandwidth",
                 "gpu.h2d.unibridge", "gpu.h2d.pinned-memcpy", 1 / 0.85),

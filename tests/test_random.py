@@ -79,14 +79,87 @@ def test_floats_default_to_the_configured_default_float(any_backend: str, defaul
     assert ub.dtype_of(rng.permutation(3)) == "int64"
 
 
-@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-def test_half_precision_draws_round_the_float32_draw(dtype: str) -> None:
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_narrow_draws_are_the_float64_draws_rounded_so_one_seed_is_one_experiment(dtype: str) -> None:
     if dtype == "bfloat16":
         pytest.importorskip("ml_dtypes")
-    half = ub.random.default_rng(5, backend="numpy").normal(size=50, dtype=dtype)
-    single = ub.random.default_rng(5, backend="numpy").normal(size=50, dtype="float32")
-    assert ub.dtype_of(half) == dtype
-    assert host(half).tolist() == host(single).astype(host(half).dtype).tolist()
+    normal = host(ub.random.default_rng(5, backend="numpy").normal(0.5, 2.0, size=500, dtype=dtype))
+    normal64 = host(ub.random.default_rng(5, backend="numpy").normal(0.5, 2.0, size=500, dtype="float64"))
+    assert str(normal.dtype) == dtype and normal.tolist() == normal64.astype(normal.dtype).tolist()
+    uniform = host(ub.random.default_rng(5, backend="numpy").uniform(-2.0, 3.0, size=500, dtype=dtype))
+    uniform64 = host(ub.random.default_rng(5, backend="numpy").uniform(-2.0, 3.0, size=500, dtype="float64"))
+    rounded = uniform64.astype(uniform.dtype)
+    below_high = np.nextafter(uniform.dtype.type(3.0), uniform.dtype.type(-np.inf))
+    # a value that rounds onto high (3.0) is the largest value of the dtype below it
+    assert uniform.tolist() == [min(r, below_high) for r in rounded.tolist()]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+def test_uniform_draws_stay_below_high_for_every_dtype(dtype: str) -> None:
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    for low, high in ((0.0, 1.0), (-1.0, 1.0), (0.0, 5.0), (1.0, 1.0 + 2.0**-20)):
+        u = host(ub.random.default_rng(0, backend="numpy").uniform(low, high, size=100_000, dtype=dtype)).astype(float)
+        assert (u >= low).all() and (u < high).all(), (low, high, u.min(), u.max())
+
+
+def test_uniform_scales_to_every_range_including_those_with_one_default_end() -> None:
+    rng = ub.random.default_rng(1, backend="numpy")
+    wide = host(rng.uniform(0.0, 5.0, size=1000))
+    signed = host(rng.uniform(-1.0, 1.0, size=1000))
+    assert wide.max() > 4.0 and (wide < 5.0).all() and signed.min() < -0.9 and (signed >= -1.0).all()
+    ref = np.random.default_rng(7)
+    assert host(ub.random.default_rng(7, backend="numpy").uniform(0.0, 5.0, size=50)).tolist() == ref.uniform(0.0, 5.0, 50).tolist()
+
+
+@pytest.mark.parametrize("call", [
+    "uniform(-1e308, 1e308)", "uniform(0, inf)", "uniform(1, 0)", "uniform(nan, 1)", "normal(0, -1)", "normal(nan, 1)",
+])
+def test_parameters_numpy_refuses_raise_configuration_error(call: str) -> None:
+    rng = ub.random.default_rng(0, backend="numpy")
+    with pytest.raises(ub.ConfigurationError):
+        eval(f"rng.{call}", {"rng": rng, "inf": float("inf"), "nan": float("nan")})
+
+
+@pytest.mark.parametrize("call", [
+    lambda: ub.random.default_rng(0, backend="numpy").integers(5, 2),
+    lambda: ub.random.default_rng(0, backend="numpy").integers(0, 300, dtype="uint8"),
+    lambda: ub.random.default_rng(0, backend="numpy").integers(-1, 3, dtype="uint8"),
+    lambda: ub.random.default_rng(-1),
+    lambda: ub.random.default_rng("abc"),
+    lambda: ub.random.default_rng(0, backend="numpy").normal(size=(2**40, 2**40)),
+], ids=["integers(5, 2)", "integers(0, 300, uint8)", "integers(-1, 3, uint8)", "seed -1", "seed 'abc'", "size past memory"])
+def test_bad_generator_arguments_raise_configuration_error_not_numpys(call: Any) -> None:
+    with pytest.raises(ub.ConfigurationError):
+        call()
+
+
+def test_integers_at_the_edge_of_the_dtype_are_allowed() -> None:
+    x = host(ub.random.default_rng(0, backend="numpy").integers(0, 256, size=1000, dtype="uint8"))
+    assert x.dtype == np.uint8 and x.max() == 255
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_a_default_rng_draw_while_jit_traces_raises_and_points_to_the_key_api(backend: str) -> None:
+    require(backend)
+    rng = ub.random.default_rng(0, backend=backend)
+
+    def f(x: Any) -> Any:
+        return x + rng.normal(size=2)
+
+    x = ub.asarray(np.zeros(2), backend=backend)
+    with pytest.raises(ub.ConfigurationError, match="key"):
+        ub.jit(f, backend=backend)(x)
+    assert host(f(x)).shape == (2,)  # eagerly the draw is fine
+
+
+def test_a_default_rng_draw_under_jax_grad_alone_is_allowed() -> None:
+    require("jax")
+    import jax
+
+    rng = ub.random.default_rng(0, backend="jax")
+    g = jax.grad(lambda w: (w * rng.normal(dtype="float64")).sum())(ub.asarray(np.ones(()), backend="jax"))
+    assert np.isfinite(host(g))
 
 
 def test_shapes_follow_size() -> None:

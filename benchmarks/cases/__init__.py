@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, scaling, training_memory
+from . import (
+    checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, random_keys, scaling, training_memory,
+)
 
 __all__ = ["GROUPS"]
 
@@ -22,6 +24,7 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "peers": peers.run,
     "model": model.run,
     "training_memory": training_memory.run,
+    "random": random_keys.run,
     "gpu": gpu.run,
     "checkpoint": checkpoint.run,
 }
