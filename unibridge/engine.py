@@ -140,6 +140,11 @@ def _convert(
         want = have if dtype is None else resolve_dtype(dtype)
         if want == have:
             return into.from_native(obj, device=dev, copy=copy)
+        in_graph = getattr(into, "astype_checked", None)
+        if in_graph is not None:
+            # A lazy framework (dask) checks values inside its own graph, when the user computes:
+            # checking them here would compute the whole array just to change its dtype.
+            return _astype_native(into, in_graph, obj, have, want, dev, copy, casting, in_graph=True)
         astype = getattr(into, "astype", None)
         if astype is not None and relation(have, want) != "crossing" and not _rounds_twice(have, want):
             # Within a kind (or up the ladder) every framework rounds and wraps as IEEE and
@@ -175,18 +180,22 @@ def _rounds_twice(have: DType, want: DType) -> bool:
 
 
 def _astype_native(
-    into: Backend, astype: Any, obj: Any, have: DType, want: DType, dev: Device, copy: Any, casting: str
+    into: Backend, astype: Any, obj: Any, have: DType, want: DType, dev: Device, copy: Any, casting: str,
+    in_graph: bool = False,
 ) -> Any:
     """A dtype change within one framework, by the framework itself (a torch tensor that
     requires grad stays in the autograd graph; a lazy dask array stays lazy).
 
     The policy decides first; when it must look at values (``FIT``, ``EXACT``), they
     are checked on a host view, so the framework's cast never changes a value the
-    policy forbids.
+    policy forbids, or (``in_graph``: the backend's ``astype_checked(x, dtype, casting)``)
+    by the framework's own graph, when its values are computed.
     """
     values = check_cast(have, want, casting, "array")
     if copy is False:
         raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
+    if in_graph:
+        return into.from_native(astype(obj, want, casting), device=dev, copy=None)
     if values in (FIT, EXACT):
         cast(into.to_numpy(obj, copy=None), want, casting)  # raises LossyCastError; result unused
     return into.from_native(astype(obj, want), device=dev, copy=None)
