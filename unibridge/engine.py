@@ -64,6 +64,7 @@ _PYTHON_VALUES = (list, tuple, int, float, complex, bool)
 # are fresh too, but carry a dtype and follow the casting rules of arrays.
 _FRESH_PYTHON = (*_PYTHON_VALUES, np.generic)
 _NDARRAY = np.ndarray
+_PLAIN_SCALARS = frozenset((float, int, bool, complex))
 
 
 # == 1. asarray ====================================================================================
@@ -216,6 +217,12 @@ def _host_data(
     would become infinite raises). NumPy scalars and buffers keep their dtype.
     """
     python_data = _is_python_data(obj)
+    if python_data and isinstance(obj, (list, tuple)) and _holds_masked(obj):
+        raise UnsupportedInputError(
+            "the data holds a masked array (or np.ma.masked), whose mask would be lost: NumPy reads "
+            "its hidden values (or NaN) as if they were data; fill it first (x.filled(fill_value)) "
+            "or pass x.data to drop the mask"
+        )
     a = _infer(obj, copy if not python_data else None)
     origin = "python" if python_data else "array"
     if python_data and a.dtype.kind in "fc" and casting != "unsafe":
@@ -254,6 +261,25 @@ def _require_integers_kept(obj: Any, a: np.ndarray[Any, Any]) -> None:
                 f"fractions separately, pass dtype= with casting='unsafe' to accept the rounding, or "
                 f"build a NumPy array of the dtype you want first"
             )
+
+
+def _holds_masked(data: list[Any] | tuple[Any, ...]) -> bool:
+    """True when nested lists/tuples hold a NumPy masked array anywhere (``np.ma.masked`` is one).
+
+    A masked array given directly is refused by the NumPy backend; nested in a list, NumPy's
+    inference would read it as plain data. Each list is looked at by the set of its element
+    types (``set(map(type, ...))`` runs at C speed), so a list of numbers costs one pass.
+    """
+    pending = [data]
+    while pending:
+        kinds = set(map(type, items := pending.pop()))
+        if kinds <= _PLAIN_SCALARS:
+            continue
+        if any(issubclass(k, np.ma.MaskedArray) for k in kinds):
+            return True
+        if any(issubclass(k, (list, tuple)) for k in kinds):
+            pending.extend(item for item in items if isinstance(item, (list, tuple)))
+    return False
 
 
 def _scalars(obj: Any) -> Iterator[Any]:
@@ -515,7 +541,8 @@ def _cpu_view(x: Any, view: Any) -> np.ndarray[Any, Any] | None:
 
 
 def _memory_of(x: Any) -> tuple[Device, Any]:
-    """``(device, memory)``: a NumPy view of CPU memory, or a backend's ``memory_span``."""
+    """``(device, memory)``: a NumPy view of CPU memory, else a backend's ``memory_layout``
+    (a NumPy array describing the bytes, never read), else its ``memory_span``."""
     src = owner_of(x)
     if src is None:
         if isinstance(x, _FRESH_PYTHON):
@@ -530,6 +557,9 @@ def _memory_of(x: Any) -> tuple[Device, Any]:
             return dev, src.to_numpy(x, copy=False)
         except CopyRequiredError:
             pass
+    described = getattr(src, "memory_layout", None)  # optional: exact where no NumPy view exists
+    if described is not None:
+        return dev, described(x)
     return dev, src.memory_span(x)
 
 
