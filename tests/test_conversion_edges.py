@@ -94,3 +94,85 @@ def test_shares_memory_of_a_column_and_a_conjugate_row_that_cross() -> None:
     m = torch.zeros((4, 4), dtype=torch.complex128)
     assert ub.shares_memory(m[:, 1].conj(), m[2, :]) is True  # they share m[2, 1]
     assert ub.shares_memory(m[:, 1].conj(), m[2, 2:]) is False
+
+
+# -- empty arrays with huge extents: work or ConfigurationError everywhere, never an abort ----------
+
+HUGE_EMPTY = ["(0, 2**62)", "(2**31, 2**31, 0)", "(2**62, 0)"]
+# The largest float32 shape of this form: 4 * (2**61 - 1) bytes is just under sys.maxsize.
+LARGEST_EMPTY = "(0, 2**61 - 1)"
+_CHILD = """
+import json, sys
+import unibridge as ub
+out = {}
+for name in sys.argv[1].split(","):
+    for shape in %r:
+        try:
+            z = ub.zeros(eval(shape), dtype="float32", backend=name)
+            out[name + " " + shape] = "works " + str(tuple(int(d) for d in z.shape) == eval(shape))
+        except ub.ConfigurationError:
+            out[name + " " + shape] = "ConfigurationError"
+        except Exception as exc:
+            out[name + " " + shape] = "foreign " + type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+def _available(names: list[str]) -> list[str]:
+    return [n for n in names if availability(n)[0]]
+
+
+def _in_a_child(code: str, *args: str) -> dict[str, str]:
+    """Run ``code`` in a fresh interpreter (JAX aborts the process on some of these shapes)."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"the child died (status {proc.returncode}): {proc.stderr[-600:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_zeros_of_empty_shapes_with_huge_extents_raise_configuration_error_on_every_backend() -> None:
+    backends = _available(["numpy", "torch", "tensorflow", "jax", "dask", "strict"])
+    found = _in_a_child(_CHILD % (HUGE_EMPTY + [LARGEST_EMPTY],), ",".join(backends))
+    wrong = {k: v for k, v in found.items() if v != ("works True" if k.endswith(LARGEST_EMPTY) else "ConfigurationError")}
+    assert not wrong, f"expected ConfigurationError for {HUGE_EMPTY} and a working {LARGEST_EMPTY}: {wrong}"
+
+
+_CONVERT_CHILD = """
+import json, sys
+import torch
+import unibridge as ub
+out = {}
+for shape in sys.argv[2].split(";"):
+    x = torch.zeros(eval(shape), dtype=torch.float32)
+    calls = {"to_numpy": lambda: ub.to_numpy(x), "to_numpy(copy=True)": lambda: ub.to_numpy(x, copy=True),
+             "zeros_like": lambda: ub.zeros_like(x), "shares_memory": lambda: ub.shares_memory(x, x),
+             "asarray(dtype=float64)": lambda: ub.asarray(x, dtype="float64")}
+    for name in sys.argv[1].split(","):
+        calls["asarray into " + name] = lambda name=name: ub.asarray(x, backend=name)
+    for what, call in calls.items():
+        try:
+            out[shape + " " + what] = "returns " + repr(call())[:20]
+        except ub.ConfigurationError:
+            out[shape + " " + what] = "ConfigurationError"
+        except Exception as exc:
+            out[shape + " " + what] = "foreign " + type(exc).__name__ + ": " + str(exc)[:60]
+print(json.dumps(out))
+"""
+
+
+def test_converting_an_empty_torch_tensor_with_huge_extents_raises_configuration_error() -> None:
+    require("torch")
+    targets = _available(["numpy", "tensorflow", "jax", "dask", "strict"])
+    found = _in_a_child(_CONVERT_CHILD, ",".join(targets), ";".join(HUGE_EMPTY[:2]))
+    for shape in HUGE_EMPTY[:2]:
+        assert found.pop(f"{shape} shares_memory") == "returns False"  # an empty array holds no bytes
+    wrong = {k: v for k, v in found.items() if v != "ConfigurationError"}
+    assert not wrong, wrong
+
+
+def test_the_empty_shape_guard_in_process_for_backends_that_cannot_abort() -> None:
+    for name in _available(["numpy", "torch", "dask", "strict"]):
+        with pytest.raises(ub.ConfigurationError, match="non-zero extents"):
+            ub.zeros((0, 2**62), dtype="float32", backend=name)
+        assert ub.zeros((0, 2**60), dtype="float32", backend=name).shape == (0, 2**60)

@@ -29,6 +29,7 @@ from typing import Any, Literal, Union
 
 import numpy as np
 
+from ._memory import extent_bytes
 from .casting import EXACT, FIT, cast, check_cast, relation
 from .config import _CURRENT, _DEFAULT, Selection, process_default
 from .devices import CPU, Device, parse_device, resolve_device
@@ -38,6 +39,7 @@ from .errors import (
     CopyRequiredError,
     DeviceUnavailableError,
     LossyCastError,
+    UnibridgeError,
     UnsupportedInputError,
 )
 from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
@@ -157,6 +159,7 @@ def _convert(
         # Device to device between frameworks: DLPack, never through the host.
         from_dlpack = getattr(into, "from_dlpack", None)
         if from_dlpack is not None:
+            _require_describable(src, obj)  # XLA aborts the process on some empty shapes
             synchronize = getattr(src, "synchronize", None)
             if synchronize is not None:
                 synchronize(obj)
@@ -164,14 +167,48 @@ def _convert(
 
     # A foreign array (or a dtype change): go through a NumPy view of its memory.
     try:
-        view = src.to_numpy(obj, copy=False)
+        view = _numpy_of(src, obj, False)
         fresh = False
     except CopyRequiredError:
         if copy is False:
             raise
-        view = src.to_numpy(obj, copy=None)
+        view = _numpy_of(src, obj, None)
         fresh = True
     return _from_numpy(into, view, dtype, dev, copy, casting, fresh, "array")
+
+
+def _numpy_of(src: Backend, x: Any, copy: bool | None) -> np.ndarray[Any, Any]:
+    """``src.to_numpy(x, copy=copy)``; NumPy's own ``ValueError`` for an empty array whose
+    extents it cannot describe becomes :class:`ConfigurationError`."""
+    try:
+        return src.to_numpy(x, copy=copy)
+    except ValueError as exc:
+        if not isinstance(exc, UnibridgeError):
+            _require_describable(src, x)
+        raise
+
+
+def _require_describable(src: Backend, x: Any) -> None:
+    """Raise ConfigurationError for an (empty) array whose non-zero extents times its item size
+    pass the address space: NumPy refuses such a shape, XLA aborts on some (framework-facts.md)."""
+    shape = src.shape_of(x)
+    if 0 in shape:
+        _require_addressable(shape, src.dtype_of(x))
+
+
+def _require_addressable(shape: tuple[int, ...], dtype: DType) -> None:
+    """ConfigurationError when ``shape``'s non-zero extents times the item size pass ``sys.maxsize``.
+
+    An extent of zero makes an array of no bytes, but NumPy still refuses ``(0, 2**62)`` float32
+    and XLA aborts the interpreter on ``(2**31, 2**31, 0)`` float32, so no backend is asked to make one.
+    """
+    needed = extent_bytes(shape, numpy_dtype(dtype).itemsize)
+    if needed > sys.maxsize:
+        raise ConfigurationError(
+            f"an array of shape {shape} and dtype {dtype} cannot be described: its non-zero extents "
+            f"times the item size make {needed} bytes, more than any process can address ({sys.maxsize}), "
+            f"and NumPy refuses (XLA aborts on) such a shape even when an extent is zero; use smaller extents"
+        )
 
 
 def _rounds_twice(have: DType, want: DType) -> bool:
@@ -496,7 +533,7 @@ def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
                 raise CopyRequiredError(f"a {type(x).__name__} has no array memory to share")
             return a
         return a.copy() if copy else a
-    return src.to_numpy(x, copy=copy)
+    return _numpy_of(src, x, copy)
 
 
 def shares_memory(a: Any, b: Any, /) -> bool:
@@ -554,9 +591,11 @@ def _memory_of(x: Any) -> tuple[Device, Any]:
     dev = src.device_of(x)
     if dev == CPU:
         try:
-            return dev, src.to_numpy(x, copy=False)
+            return dev, _numpy_of(src, x, False)
         except CopyRequiredError:
             pass
+        except ConfigurationError:
+            return dev, None  # an empty array too large to describe: it holds no bytes
     described = getattr(src, "memory_layout", None)  # optional: exact where no NumPy view exists
     if described is not None:
         return dev, described(x)
@@ -595,7 +634,9 @@ def zeros(shape: Any, dtype: Any, device: Any, backend: str | None) -> Any:
     sel = current_selection()
     into, dev = target(sel, backend, device)
     dt = sel.default_float if dtype is None else resolve_dtype(dtype)
-    return into.zeros(_shape_tuple(shape), dtype=dt, device=dev)
+    dims = _shape_tuple(shape)
+    _require_addressable(dims, dt)  # before any framework sees it: XLA aborts on some empty shapes
+    return into.zeros(dims, dtype=dt, device=dev)
 
 
 def zeros_like(x: Any, dtype: Any, device: Any, backend: str | None) -> Any:
@@ -775,9 +816,11 @@ def _view_path(x: Any) -> ViewPath:
         maker = _accelerator(source, "numpy_view_fast_path", "to_numpy")
         made: Any = maker() if maker is not None else None
         if isinstance(made, NumpyViewFastPath):
-            path = (made.view, made.declines)
+            # ValueError: NumPy's "array is too big" (an empty array with huge extents); the
+            # full path explains it.
+            path = (made.view, (*made.declines, ValueError))
         elif made is not None:
-            path = (made, ())  # a bare view function is accepted too
+            path = (made, (ValueError,))  # a bare view function is accepted too
     _MEMO.store(_MEMO.views, type(x), path, generation)
     return path
 
