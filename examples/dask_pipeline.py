@@ -173,6 +173,16 @@ def main(argv: list[str] | None = None) -> None:
             print("mean:", np.round(found["stats"][0], 3))
             print("std: ", np.round(found["stats"][1], 3))
             print("values beyond 4 std per column:", found["counts"].tolist())
+    if args.scale:
+        with tempfile.TemporaryDirectory(dir=args.dir, prefix="unibridge-numpy-") as tmp:
+            paths = write_chunks(Path(tmp), limit)
+            started = time.perf_counter()
+            whole = np.concatenate([np.load(p) for p in paths])  # all in this process's memory
+            with ub.use("numpy"):
+                column_outliers(whole)
+            print(f"reference: NumPy in one process, {limit // MiB} MiB read into memory: "
+                  f"{time.perf_counter() - started:.2f} s, peak {_peak_rss_mib():.0f} MiB")
+            del whole
     print(f"{'data MiB':>9} {'x limit':>8} {'files':>6} {'wall s':>8} {'MiB/s':>7} "
           f"{'idle worker MiB':>16} {'peak worker MiB':>16} {'spilled':>8}")
     for r in rows:

@@ -223,6 +223,8 @@ class DaskBackend(FrameworkBackend):
         )
 
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        """``x``'s values: this **computes** the graph, once, on the active scheduler (the one
+        place unibridge computes a dask array; a lazy cast's ``LossyCastError`` surfaces here)."""
         self.module  # noqa: B018 - dask.array must be importable
         self.dtype_of(x)  # a string/object/datetime dask array: refused before computing anything
         if copy is False:
