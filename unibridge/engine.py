@@ -143,11 +143,11 @@ def _convert(
         want = have if dtype is None else resolve_dtype(dtype)
         if want == have:
             return into.from_native(obj, device=dev, copy=copy)
-        in_graph = getattr(into, "astype_checked", None)
-        if in_graph is not None:
+        astype_checked = getattr(into, "astype_checked", None)
+        if astype_checked is not None:
             # A lazy framework (dask) checks values inside its own graph, when the user computes:
             # checking them here would compute the whole array just to change its dtype.
-            return _astype_native(into, in_graph, obj, have, want, dev, copy, casting, in_graph=True)
+            return _astype_native(into, astype_checked, obj, have, want, dev, copy, casting, in_graph=True)
         astype = getattr(into, "astype", None)
         if astype is not None and relation(have, want) != "crossing" and not _rounds_twice(have, want):
             # Within a kind (or up the ladder) every framework rounds and wraps as IEEE and
@@ -635,7 +635,8 @@ def zeros(shape: Any, dtype: Any, device: Any, backend: str | None) -> Any:
     into, dev = target(sel, backend, device)
     dt = sel.default_float if dtype is None else resolve_dtype(dtype)
     dims = _shape_tuple(shape)
-    _require_addressable(dims, dt)  # before any framework sees it: XLA aborts on some empty shapes
+    if 0 in dims:  # before any framework sees it: XLA aborts on some empty shapes (others: check_nbytes)
+        _require_addressable(dims, dt)
     return into.zeros(dims, dtype=dt, device=dev)
 
 
