@@ -25,6 +25,7 @@ NESTED_MASKED: dict[str, Any] = {
     "a tuple holding one": (_MASKED,),
     "deep in nested lists": [[[np.ma.masked_array(5.0, mask=True)]]],
     "a masked array with no masked element": [np.ma.masked_array([1.0, 2.0])],
+    "np.ma.masked in a list beside a plain array": [np.array([1.0, 2.0]), [np.ma.masked, 2.0]],
 }
 CALLS: dict[str, Callable[[Any], Any]] = {
     "asarray": lambda x: ub.asarray(x),
