@@ -40,7 +40,6 @@ from .errors import (
     CopyRequiredError,
     DeviceUnavailableError,
     LossyCastError,
-    UnibridgeError,
     UnsupportedInputError,
 )
 from .protocol import Backend, NumpyFastPath, NumpyViewFastPath
@@ -180,12 +179,13 @@ def _convert(
 
 
 def _numpy_of(src: Backend, x: Any, copy: bool | None) -> np.ndarray[Any, Any]:
-    """``src.to_numpy(x, copy=copy)``; NumPy's own ``ValueError`` for an empty array whose
-    extents it cannot describe becomes :class:`ConfigurationError`."""
+    """``src.to_numpy(x, copy=copy)``; the failure to read an empty array whose extents NumPy
+    cannot describe (NumPy's ``ValueError``, or the backend's error around it) becomes
+    :class:`ConfigurationError`."""
     try:
         return src.to_numpy(x, copy=copy)
-    except ValueError as exc:
-        if not isinstance(exc, UnibridgeError):
+    except (ValueError, UnsupportedInputError) as exc:  # NumPy's, or a backend's wrapping of it
+        if not isinstance(exc, CopyRequiredError):
             _require_describable(src, x)
         raise
 
