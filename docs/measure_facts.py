@@ -457,6 +457,7 @@ def empty_extent_facts() -> list[Row]:
     rows.append(("torch.zeros((0, 2**62)).numpy()", attempt(lambda: torch.zeros((0, 2**62)).numpy())))
     rows.append(("torch.zeros((0, 2**31, 2**32))", attempt(lambda: torch.zeros((0, 2**31, 2**32)))))
     rows.append(("tf.zeros((0, 2**62))", attempt(lambda: tuple(tf.zeros((0, 2**62)).shape))))
+    rows.append(("np.asarray(tf.zeros((0, 2**62)))", attempt(lambda: np.asarray(tf.zeros((0, 2**62))))))
     for dtype, shape in [("float32", "(0, 2**62)"), ("float32", "(0, 2**63 - 1)"), ("float32", "(2**61 - 1, 0)"),
                          ("float32", "(2**61, 0)"), ("float32", "(2**31, 2**31, 0)"), ("int8", "(2**62, 0)"),
                          ("int8", "(2**63 - 1, 0)"), ("int8", "(2**32, 2**31 - 1, 0)"), ("int8", "(2**32, 2**31, 0)")]:
