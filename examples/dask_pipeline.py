@@ -6,8 +6,11 @@ only, so it runs unchanged on NumPy. On Dask its input is a lazy array whose chu
 never data, so a worker reads only the chunks it is given, and each pass over the data is a
 streaming reduction that holds a few chunks per worker at a time.
 
-    python examples/dask_pipeline.py            # 64 MiB in files, a LocalCluster of 2 worker processes, a progress bar
+    python examples/dask_pipeline.py            # 64 MiB in files, a LocalCluster of 2 worker processes
     python examples/dask_pipeline.py --scale    # 1x, 2x and 4x the workers' total memory limit: time and peak memory
+
+Each pass shows ``distributed.progress`` (a text bar in a terminal, a widget in Jupyter);
+``--quiet`` hides it.
 
 ``--scale`` starts a fresh cluster for each size and reports the wall time of the two passes
 and each worker's peak resident memory (``ru_maxrss``: the process's high-water mark, the
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", action="store_true", help="run 1x, 2x and 4x the workers' total memory limit")
     parser.add_argument("--mib", type=int, default=64, help="data size of the single run (MiB on disk)")
     parser.add_argument("--dir", default=None, help="where to write the .npy files (default: a temporary folder)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     limit = WORKERS * WORKER_MEMORY
     sizes = [limit, 2 * limit, 4 * limit] if args.scale else [args.mib * MiB]
@@ -167,7 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory(dir=args.dir, prefix="unibridge-dask-") as tmp:
-            found = run_once(Path(tmp), size, progress_bar=not args.scale)
+            if args.scale:
+                print(f"{size // MiB} MiB: writing the files, then two passes on a fresh cluster", flush=True)
+            found = run_once(Path(tmp), size, progress_bar=not args.quiet)
         rows.append(found)
         if not args.scale:
             print("mean:", np.round(found["stats"][0], 3))
