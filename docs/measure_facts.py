@@ -444,6 +444,28 @@ def odd_facts() -> list[Row]:
     return rows
 
 
+def empty_extent_facts() -> list[Row]:
+    """Empty arrays (an extent of zero) whose other extents pass the address space."""
+    import numpy as np
+    import tensorflow as tf
+    import torch
+
+    rows: list[Row] = []
+    for shape in ["(0, 2**60)", "(0, 2**62)", "(2**31, 2**31, 0)"]:
+        rows.append((f"np.zeros({shape}, np.float32)", attempt(lambda s=shape: np.zeros(eval(s), np.float32).shape)))
+    rows.append(("torch.zeros((0, 2**62))", attempt(lambda: tuple(torch.zeros((0, 2**62)).shape))))
+    rows.append(("torch.zeros((0, 2**62)).numpy()", attempt(lambda: torch.zeros((0, 2**62)).numpy())))
+    rows.append(("torch.zeros((0, 2**31, 2**32))", attempt(lambda: torch.zeros((0, 2**31, 2**32)))))
+    rows.append(("tf.zeros((0, 2**62))", attempt(lambda: tuple(tf.zeros((0, 2**62)).shape))))
+    rows.append(("np.asarray(tf.zeros((0, 2**62)))", attempt(lambda: np.asarray(tf.zeros((0, 2**62))))))
+    for dtype, shape in [("float32", "(0, 2**62)"), ("float32", "(0, 2**63 - 1)"), ("float32", "(2**61 - 1, 0)"),
+                         ("float32", "(2**61, 0)"), ("float32", "(2**31, 2**31, 0)"), ("int8", "(2**62, 0)"),
+                         ("int8", "(2**63 - 1, 0)"), ("int8", "(2**32, 2**31 - 1, 0)"), ("int8", "(2**32, 2**31, 0)")]:
+        rows.append((f"jnp.zeros({shape}, {dtype})", child(
+            f"import jax.numpy as jnp; print(jnp.zeros({shape}, {dtype!r}).shape)")))
+    return rows
+
+
 def subnormal_facts() -> list[Row]:
     """What each framework's own cast does with subnormal numbers (NumPy keeps them)."""
     import jax
@@ -501,6 +523,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]]]] = {
     "alignment": ("TensorFlow DLPack import: alignment", alignment), "jax": ("NumPy to JAX", jax_facts),
     "dask": ("Dask", dask_facts), "dtypes": ("Dtype defaults of the frameworks", dtype_facts),
     "odd": ("Values without array data, and sizes past the address space", odd_facts),
+    "empty": ("Empty arrays with huge extents", empty_extent_facts),
     "subnormals": ("Subnormal numbers in a framework's own cast", subnormal_facts),
     "imports": ("Import times (import statement only, median of 5 fresh processes)", import_times),
 }

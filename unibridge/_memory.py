@@ -1,4 +1,4 @@
-"""64-byte-aligned NumPy allocation.
+"""64-byte-aligned NumPy allocation, and descriptions of memory for overlap questions.
 
 TensorFlow aborts the process when it computes on an imported buffer that is
 not 64-byte aligned (``Check failed: IsAligned()``), and ``jax.device_put``
@@ -16,7 +16,7 @@ import numpy as np
 
 ALIGNMENT = 64
 
-__all__ = ["ALIGNMENT", "address", "aligned_empty", "aligned_zeros", "aligned_copy"]
+__all__ = ["ALIGNMENT", "address", "aligned_empty", "aligned_zeros", "aligned_copy", "layout", "extent_bytes"]
 
 
 def address(a: np.ndarray[Any, Any]) -> int:
@@ -80,3 +80,50 @@ def aligned_copy(a: np.ndarray[Any, Any], dtype: np.dtype[Any] | None = None) ->
     else:
         np.copyto(out, a, casting="unsafe")
     return out
+
+
+class _Described:
+    """An object whose only content is an ``__array_interface__`` (what NumPy wraps)."""
+
+    __slots__ = ("__array_interface__",)
+
+    def __init__(self, interface: dict[str, Any]) -> None:
+        self.__array_interface__ = interface
+
+
+def layout(start: int, shape: tuple[int, ...], byte_strides: tuple[int, ...], itemsize: int) -> np.ndarray[Any, Any]:
+    """A NumPy array that *describes* the bytes of a strided array at address ``start``.
+
+    For ``np.shares_memory`` (exact: it solves for a common byte from the addresses and
+    strides alone) and ``byte_bounds``; its elements are opaque (``V<itemsize>``) and must
+    never be read: the address may be GPU memory, or memory whose values mean something
+    else (a lazy conjugate's bytes hold the unconjugated values).
+
+    Example:
+        >>> import numpy as np
+        >>> evens = layout(4096, (4,), (16,), 8)        # every other 8-byte element
+        >>> odds = layout(4096 + 8, (4,), (16,), 8)
+        >>> bool(np.shares_memory(evens, odds)), bool(np.shares_memory(evens, layout(4096 + 16, (1,), (8,), 8)))
+        (False, True)
+    """
+    interface = {"data": (start, True), "shape": shape, "strides": byte_strides, "typestr": f"|V{itemsize}", "version": 3}
+    described: np.ndarray[Any, Any] = np.asarray(_Described(interface))
+    return described
+
+
+def extent_bytes(shape: tuple[int, ...], itemsize: int) -> int:
+    """``itemsize`` times the product of the **non-zero** extents: what frameworks check
+    against the address space even when an extent is zero (so the array holds no bytes).
+
+    NumPy refuses ``np.zeros((0, 2**62), np.float32)`` (``array is too big``) and XLA
+    aborts the process on ``(2**31, 2**31, 0)`` float32 (docs/framework-facts.md,
+    "Empty arrays with huge extents"): an empty array is not exempt from the limit.
+
+    Example:
+        >>> extent_bytes((0, 2**62), 4) == 2**64, extent_bytes((2, 3), 8)
+        (True, 48)
+    """
+    total = itemsize
+    for extent in shape:
+        total *= extent or 1
+    return total

@@ -46,7 +46,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ._dlpack import dlpack_span
-from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros
+from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros, extent_bytes
 from .devices import CPU, CPU_ONLY, CpuOnly, Device
 from .dtypes import PLAIN_NUMBER_CHARS, DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from .errors import (
@@ -483,9 +483,11 @@ def check_nbytes(shape: tuple[int, ...], dtype: DType) -> int:
         unibridge.errors.ConfigurationError: an array of shape (2147483648, 2147483648) and dtype float64 needs 36893488147419103232 bytes, more than any process can address (9223372036854775807); use a smaller shape (a lazy backend such as dask can describe larger arrays)
     """
     nbytes = math.prod(shape) * numpy_dtype(dtype).itemsize
-    if nbytes > sys.maxsize:
+    # Zero extents do not exempt a shape: (0, 2**62) float32 is refused by NumPy, and XLA aborts on some.
+    needed = extent_bytes(tuple(shape), numpy_dtype(dtype).itemsize)
+    if needed > sys.maxsize:
         raise ConfigurationError(
-            f"an array of shape {tuple(shape)} and dtype {dtype} needs {nbytes} bytes, more than "
+            f"an array of shape {tuple(shape)} and dtype {dtype} needs {needed} bytes, more than "
             f"any process can address ({sys.maxsize}); use a smaller shape (a lazy backend such "
             f"as dask can describe larger arrays)"
         )

@@ -24,11 +24,13 @@ import operator
 import sys
 import warnings
 from collections.abc import Callable, Iterator
+from itertools import chain
 from types import GeneratorType
 from typing import Any, Literal, Union
 
 import numpy as np
 
+from ._memory import extent_bytes
 from .casting import EXACT, FIT, cast, check_cast, relation
 from .config import _CURRENT, _DEFAULT, Selection, process_default
 from .devices import CPU, Device, parse_device, resolve_device
@@ -64,6 +66,8 @@ _PYTHON_VALUES = (list, tuple, int, float, complex, bool)
 # are fresh too, but carry a dtype and follow the casting rules of arrays.
 _FRESH_PYTHON = (*_PYTHON_VALUES, np.generic)
 _NDARRAY = np.ndarray
+_PLAIN_SCALARS = frozenset((float, int, bool, complex))
+_SEQUENCES = frozenset((list, tuple))
 
 
 # == 1. asarray ====================================================================================
@@ -140,6 +144,11 @@ def _convert(
         want = have if dtype is None else resolve_dtype(dtype)
         if want == have:
             return into.from_native(obj, device=dev, copy=copy)
+        astype_checked = getattr(into, "astype_checked", None)
+        if astype_checked is not None:
+            # A lazy framework (dask) checks values inside its own graph, when the user computes:
+            # checking them here would compute the whole array just to change its dtype.
+            return _astype_native(into, astype_checked, obj, have, want, dev, copy, casting, in_graph=True)
         astype = getattr(into, "astype", None)
         if astype is not None and relation(have, want) != "crossing" and not _rounds_twice(have, want):
             # Within a kind (or up the ladder) every framework rounds and wraps as IEEE and
@@ -151,6 +160,7 @@ def _convert(
         # Device to device between frameworks: DLPack, never through the host.
         from_dlpack = getattr(into, "from_dlpack", None)
         if from_dlpack is not None:
+            _require_describable(src, obj)  # XLA aborts the process on some empty shapes
             synchronize = getattr(src, "synchronize", None)
             if synchronize is not None:
                 synchronize(obj)
@@ -158,14 +168,49 @@ def _convert(
 
     # A foreign array (or a dtype change): go through a NumPy view of its memory.
     try:
-        view = src.to_numpy(obj, copy=False)
+        view = _numpy_of(src, obj, False)
         fresh = False
     except CopyRequiredError:
         if copy is False:
             raise
-        view = src.to_numpy(obj, copy=None)
+        view = _numpy_of(src, obj, None)
         fresh = True
     return _from_numpy(into, view, dtype, dev, copy, casting, fresh, "array")
+
+
+def _numpy_of(src: Backend, x: Any, copy: bool | None) -> np.ndarray[Any, Any]:
+    """``src.to_numpy(x, copy=copy)``; the failure to read an empty array whose extents NumPy
+    cannot describe (NumPy's ``ValueError``, or the backend's error around it) becomes
+    :class:`ConfigurationError`."""
+    try:
+        return src.to_numpy(x, copy=copy)
+    except (ValueError, UnsupportedInputError) as exc:  # NumPy's, or a backend's wrapping of it
+        if not isinstance(exc, CopyRequiredError):
+            _require_describable(src, x)
+        raise
+
+
+def _require_describable(src: Backend, x: Any) -> None:
+    """Raise ConfigurationError for an (empty) array whose non-zero extents times its item size
+    pass the address space: NumPy refuses such a shape, XLA aborts on some (framework-facts.md)."""
+    shape = src.shape_of(x)
+    if 0 in shape:
+        _require_addressable(shape, src.dtype_of(x))
+
+
+def _require_addressable(shape: tuple[int, ...], dtype: DType) -> None:
+    """ConfigurationError when ``shape``'s non-zero extents times the item size pass ``sys.maxsize``.
+
+    An extent of zero makes an array of no bytes, but NumPy still refuses ``(0, 2**62)`` float32
+    and XLA aborts the interpreter on ``(2**31, 2**31, 0)`` float32, so no backend is asked to make one.
+    """
+    needed = extent_bytes(shape, numpy_dtype(dtype).itemsize)
+    if needed > sys.maxsize:
+        raise ConfigurationError(
+            f"an array of shape {shape} and dtype {dtype} cannot be described: its non-zero extents "
+            f"times the item size make {needed} bytes, more than any process can address ({sys.maxsize}), "
+            f"and NumPy refuses (XLA aborts on) such a shape even when an extent is zero; use smaller extents"
+        )
 
 
 def _rounds_twice(have: DType, want: DType) -> bool:
@@ -175,18 +220,22 @@ def _rounds_twice(have: DType, want: DType) -> bool:
 
 
 def _astype_native(
-    into: Backend, astype: Any, obj: Any, have: DType, want: DType, dev: Device, copy: Any, casting: str
+    into: Backend, astype: Any, obj: Any, have: DType, want: DType, dev: Device, copy: Any, casting: str,
+    in_graph: bool = False,
 ) -> Any:
     """A dtype change within one framework, by the framework itself (a torch tensor that
     requires grad stays in the autograd graph; a lazy dask array stays lazy).
 
     The policy decides first; when it must look at values (``FIT``, ``EXACT``), they
     are checked on a host view, so the framework's cast never changes a value the
-    policy forbids.
+    policy forbids, or (``in_graph``: the backend's ``astype_checked(x, dtype, casting)``)
+    by the framework's own graph, when its values are computed.
     """
     values = check_cast(have, want, casting, "array")
     if copy is False:
         raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
+    if in_graph:
+        return into.from_native(astype(obj, want, casting), device=dev, copy=None)
     if values in (FIT, EXACT):
         cast(into.to_numpy(obj, copy=None), want, casting)  # raises LossyCastError; result unused
     return into.from_native(astype(obj, want), device=dev, copy=None)
@@ -207,6 +256,12 @@ def _host_data(
     would become infinite raises). NumPy scalars and buffers keep their dtype.
     """
     python_data = _is_python_data(obj)
+    if python_data and isinstance(obj, (list, tuple)) and _holds_masked(obj):
+        raise UnsupportedInputError(
+            "the data holds a masked array (or np.ma.masked), whose mask would be lost: NumPy reads "
+            "its hidden values (or NaN) as if they were data; fill it first (x.filled(fill_value)) "
+            "or pass x.data to drop the mask"
+        )
     a = _infer(obj, copy if not python_data else None)
     origin = "python" if python_data else "array"
     if python_data and a.dtype.kind in "fc" and casting != "unsafe":
@@ -245,6 +300,28 @@ def _require_integers_kept(obj: Any, a: np.ndarray[Any, Any]) -> None:
                 f"fractions separately, pass dtype= with casting='unsafe' to accept the rounding, or "
                 f"build a NumPy array of the dtype you want first"
             )
+
+
+def _holds_masked(data: list[Any] | tuple[Any, ...]) -> bool:
+    """True when nested lists/tuples hold a NumPy masked array anywhere (``np.ma.masked`` is one).
+
+    A masked array given directly is refused by the NumPy backend; nested in a list, NumPy's
+    inference would read it as plain data. The data is looked at one depth at a time, by the
+    set of its element types (``set(map(type, chain(...)))`` runs at C speed): about what
+    NumPy's own inference costs, once more.
+    """
+    level: list[Any] = [data]
+    while level:
+        kinds = set(map(type, chain.from_iterable(level)))
+        if kinds <= _PLAIN_SCALARS:
+            return False
+        if any(issubclass(k, np.ma.MaskedArray) for k in kinds):
+            return True
+        if kinds <= _SEQUENCES:
+            level = list(chain.from_iterable(level))  # every element is a list: one more depth
+        else:  # lists beside numbers or arrays (NumPy decides whether that has an array form)
+            level = [item for item in chain.from_iterable(level) if isinstance(item, (list, tuple))]
+    return False
 
 
 def _scalars(obj: Any) -> Iterator[Any]:
@@ -461,7 +538,7 @@ def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
                 raise CopyRequiredError(f"a {type(x).__name__} has no array memory to share")
             return a
         return a.copy() if copy else a
-    return src.to_numpy(x, copy=copy)
+    return _numpy_of(src, x, copy)
 
 
 def shares_memory(a: Any, b: Any, /) -> bool:
@@ -506,7 +583,8 @@ def _cpu_view(x: Any, view: Any) -> np.ndarray[Any, Any] | None:
 
 
 def _memory_of(x: Any) -> tuple[Device, Any]:
-    """``(device, memory)``: a NumPy view of CPU memory, or a backend's ``memory_span``."""
+    """``(device, memory)``: a NumPy view of CPU memory, else a backend's ``memory_layout``
+    (a NumPy array describing the bytes, never read), else its ``memory_span``."""
     src = owner_of(x)
     if src is None:
         if isinstance(x, _FRESH_PYTHON):
@@ -518,9 +596,14 @@ def _memory_of(x: Any) -> tuple[Device, Any]:
     dev = src.device_of(x)
     if dev == CPU:
         try:
-            return dev, src.to_numpy(x, copy=False)
+            return dev, _numpy_of(src, x, False)
         except CopyRequiredError:
             pass
+        except ConfigurationError:
+            return dev, None  # an empty array too large to describe: it holds no bytes
+    described = getattr(src, "memory_layout", None)  # optional: exact where no NumPy view exists
+    if described is not None:
+        return dev, described(x)
     return dev, src.memory_span(x)
 
 
@@ -556,7 +639,10 @@ def zeros(shape: Any, dtype: Any, device: Any, backend: str | None) -> Any:
     sel = current_selection()
     into, dev = target(sel, backend, device)
     dt = sel.default_float if dtype is None else resolve_dtype(dtype)
-    return into.zeros(_shape_tuple(shape), dtype=dt, device=dev)
+    dims = _shape_tuple(shape)
+    if 0 in dims:  # before any framework sees it: XLA aborts on some empty shapes (others: check_nbytes)
+        _require_addressable(dims, dt)
+    return into.zeros(dims, dtype=dt, device=dev)
 
 
 def zeros_like(x: Any, dtype: Any, device: Any, backend: str | None) -> Any:
@@ -736,9 +822,11 @@ def _view_path(x: Any) -> ViewPath:
         maker = _accelerator(source, "numpy_view_fast_path", "to_numpy")
         made: Any = maker() if maker is not None else None
         if isinstance(made, NumpyViewFastPath):
-            path = (made.view, made.declines)
+            # ValueError: NumPy's "array is too big" (an empty array with huge extents); the
+            # full path explains it.
+            path = (made.view, (*made.declines, ValueError))
         elif made is not None:
-            path = (made, ())  # a bare view function is accepted too
+            path = (made, (ValueError,))  # a bare view function is accepted too
     _MEMO.store(_MEMO.views, type(x), path, generation)
     return path
 

@@ -171,3 +171,81 @@ def test_dask_unknown_chunks_convert_and_zeros_like_says_how() -> None:
     assert not ub.shares_memory(y, np.arange(3.0))
     with pytest.raises(ub.UnsupportedInputError, match="compute_chunk_sizes"):
         ub.zeros_like(y)
+
+
+# -- a pipeline that scales: input read on worker processes, streamed ---------------------------------
+
+
+def _pipeline(monkeypatch: pytest.MonkeyPatch, file_bytes: int):  # type: ignore[no-untyped-def]
+    from _example_helpers import load_example
+
+    pipeline = load_example("dask_pipeline")
+    monkeypatch.setattr(pipeline, "FILE_BYTES", file_bytes)
+    return pipeline
+
+
+@pytest.mark.timeout(240)
+def test_pipeline_reads_its_files_on_worker_processes_and_agrees_with_numpy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import pickle
+
+    distributed = pytest.importorskip("dask.distributed", reason="distributed is not installed")
+    pipeline = _pipeline(monkeypatch, file_bytes=256 * 1024)
+    paths = pipeline.write_chunks(tmp_path, 2 * 2**20)
+    data = pipeline.load_chunks(paths)
+    data_bytes = 8 * data.size
+    graph_bytes = len(pickle.dumps(dict(data.__dask_graph__())))
+    assert len(paths) == 8 and data.numblocks == (8, 1)
+    assert graph_bytes < data_bytes / 100, f"the graph holds {graph_bytes} bytes: the data is embedded in it"
+
+    with pipeline.local_cluster(memory_limit="256MiB") as cluster, distributed.Client(cluster, timeout=60) as client:
+        pids = client.run(os.getpid)
+        assert len(pids) == 2 and os.getpid() not in pids.values(), "the workers are not separate processes"
+        with ub.use("dask"), distributed.get_task_stream(client) as stream:
+            stats, counts = pipeline.column_outliers(data, materialize=pipeline.with_progress(client))
+        # Task names as dask fused them (concatenate-from-value-load-...): the np.load calls.
+        loads = {t["worker"] for t in stream.data if "load" in str(t["key"])}
+        assert loads == set(pids), "the files were not read by both worker processes"
+        assert sum(client.run(pipeline._spilled).values()) == 0
+        assert client.run(os.getpid) == pids, "a worker was restarted"
+
+    # The oracle: NumPy on the same files, read in full here.
+    whole = np.concatenate([np.load(p) for p in paths]).astype(np.float32)
+    np.testing.assert_allclose(stats[0], whole.mean(axis=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(stats[1], whole.std(axis=0), rtol=1e-5)
+    expected = np.count_nonzero(np.abs(whole - stats[0]) > 4.0 * stats[1], axis=0)
+    assert counts.tolist() == expected.tolist()
+
+
+@pytest.mark.timeout(240)
+def test_a_lossy_value_in_a_file_raises_on_the_client_naming_its_chunk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    distributed = pytest.importorskip("dask.distributed", reason="distributed is not installed")
+    pipeline = _pipeline(monkeypatch, file_bytes=64 * 1024)
+    paths = pipeline.write_chunks(tmp_path, 4 * 64 * 1024)
+    block = np.load(paths[2])
+    block[5, 3] = 1e300  # finite in float64, infinite in float32
+    np.save(paths[2], block)
+    rows = block.shape[0]
+    with pipeline.local_cluster(memory_limit="256MiB") as cluster, distributed.Client(cluster, timeout=60):
+        with ub.use("dask"):
+            x = ub.asarray(pipeline.load_chunks(paths), dtype="float32")  # nothing computed yet
+            with pytest.raises(ub.LossyCastError, match=rf"chunk \(2, 0\), elements \[{2 * rows}:{3 * rows}, 0:16\]"):
+                ub.to_numpy(x)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_pipeline_streams_four_times_the_workers_memory_without_spilling(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("dask.distributed", reason="distributed is not installed")
+    from _example_helpers import load_example
+
+    pipeline = load_example("dask_pipeline")
+    limit = pipeline.WORKERS * pipeline.WORKER_MEMORY
+    found = pipeline.run_once(tmp_path, 4 * limit, progress_bar=False)
+    assert found["data_mib"] * pipeline.MiB >= 4 * limit
+    assert found["spilled"] == 0
+    assert found["peak_mib"] * pipeline.MiB < pipeline.WORKER_MEMORY  # every worker stayed under its limit

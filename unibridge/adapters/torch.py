@@ -39,6 +39,7 @@ from ..backend_kit import (
     numpy_dtype,
     share_blocker,
 )
+from .._memory import layout
 
 __all__ = ["TorchBackend"]
 
@@ -299,6 +300,16 @@ class TorchBackend(FrameworkBackend):
             ) from None
         extent = sum((n - 1) * s for n, s in zip(x.shape, x.stride())) + 1
         return self.device_of(x), start, start + extent * x.element_size()
+
+    def memory_layout(self, x: Any) -> np.ndarray[Any, Any] | None:
+        """The bytes ``x`` occupies, as :func:`unibridge._memory.layout` (never read), so that
+        ``shares_memory`` is exact for what has no NumPy view: lazy conjugate and negative
+        views (``t.conj()``: the same bytes, meaning other values) and GPU tensors."""
+        span = self.memory_span(x)  # dense, has storage; None when empty
+        if span is None:
+            return None
+        size = x.element_size()
+        return layout(span[1], tuple(x.shape), tuple(s * size for s in x.stride()), size)
 
     def namespace(self) -> ModuleType:
         self.module  # noqa: B018 - array_api_compat.torch imports torch; fail with our error first

@@ -80,8 +80,9 @@ def casting_policy(ctx: Context) -> None:
                 ctx.expect_raises(LossyCastError, f"[{origin}] float64 -> {target} under same_kind",
                                   lambda t=target, f=f: api.asarray(f, dtype=t, backend=name))
         if "int32" in supported:
+            # Computed: a lazy backend (dask) checks the values when the result is computed.
             ctx.expect_raises(LossyCastError, f"[{origin}] int64 [1, 2**40] -> int32",
-                              lambda big=big: api.asarray(big, dtype="int32", backend=name))
+                              lambda big=big: ctx.to_host(api.asarray(big, dtype="int32", backend=name)))
             with ctx.case(f"{origin} int64 -> int32 in range"):
                 y = api.asarray(small, dtype="int32", backend=name)
                 ctx.expect(api.dtype_of(y) == "int32" and ctx.to_host(y).tolist() == [1, -2],

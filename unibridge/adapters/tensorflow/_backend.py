@@ -229,13 +229,15 @@ class TensorFlowBackend(FrameworkBackend):
         # *before* np.asarray: resource and variant tensors make it raise TF's own error,
         # and quantized ones (qint8, ...) come out as plain int8/uint8/... arrays.
         plain = frozenset(d for dt, d in self._dtypes.to_native.items() if dt != "bfloat16")  # type: ignore[union-attr]
+        # InvalidArgumentError: an empty tensor whose extents NumPy cannot describe ((0, 2**62)).
+        declined = (ValueError, self.module.errors.InvalidArgumentError)
 
         def view(x: Any) -> np.ndarray[Any, Any] | None:
             if type(x) is not eager or x.dtype not in plain or devices.get(x.device) != CPU:
                 return None  # Variables, GPU tensors, unseen devices, other dtypes: the full path
             try:
                 a = np.asarray(x)
-            except ValueError:  # 0-d bfloat16 and friends
+            except declined:  # 0-d bfloat16 and friends
                 return None
             # string/resource tensors come out as object arrays: refuse, never pass them on
             return a if a.dtype.char in PLAIN_NUMBER_CHARS else None

@@ -14,6 +14,12 @@ mutation checks):
   ``to_numpy(copy=False)`` therefore raises ``CopyRequiredError``.
 * Computing uses dask's active scheduler: with a ``dask.distributed.Client``
   created, the work runs on the cluster.
+* Nothing here computes a graph: a dtype change is a blockwise task
+  (:meth:`DaskBackend.astype_checked`) that applies unibridge's casting policy to
+  each chunk when the user computes, so a lossy value raises
+  :class:`~unibridge.LossyCastError` then, naming the chunk it is in. Only
+  ``to_numpy`` (and a conversion to another backend, which needs the values)
+  computes, once.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    LossyCastError,
     CPU_ONLY,
     CopyRequiredError,
     Device,
@@ -36,6 +43,8 @@ from unibridge.backend_kit import (
     from_numpy_dtype,
     numpy_dtype,
 )
+
+from unibridge.casting import cast
 
 from . import chunks_setting
 
@@ -73,6 +82,36 @@ def _cast_block(block: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> np.ndarray
         block = block.real
     with np.errstate(over="ignore", invalid="ignore"):
         return block.astype(dtype)
+
+
+def _checked_cast_block(
+    block: np.ndarray[Any, Any], dtype: str, casting: str, block_info: dict[Any, Any] | None = None
+) -> np.ndarray[Any, Any]:
+    """One chunk cast under unibridge's casting policy; runs where the chunk is computed.
+
+    The same :func:`unibridge.casting.cast` as an eager conversion, so a lazy cast
+    gives the same values, or the same refusal, as ``asarray`` of the computed
+    array would. A refusal names the chunk (its index in the grid of chunks and
+    the elements it holds), because by then the conversion's call site is long gone.
+    """
+    if isinstance(block, np.ma.MaskedArray):
+        raise UnsupportedInputError(
+            "this dask array's chunks are masked arrays: casting would lose the mask; "
+            "use x.map_blocks(np.ma.filled, fill_value) or da.ma.getdata(x) first"
+        )
+    try:
+        return cast(block, dtype, casting)
+    except LossyCastError as exc:
+        raise LossyCastError(f"in {_chunk_named(block_info)} of a lazy cast to {dtype}: {exc}") from None
+
+
+def _chunk_named(block_info: dict[Any, Any] | None) -> str:
+    """``chunk (2, 0), elements [4:6, 0:3]``: where a chunk sits in its dask array."""
+    info = (block_info or {}).get(0)
+    if not info:
+        return "a chunk"
+    where = ", ".join(f"{start}:{stop}" for start, stop in info["array-location"])
+    return f"chunk {tuple(info['chunk-location'])}, elements [{where}]"
 
 
 def _check_cpu(device: Device) -> None:
@@ -157,7 +196,35 @@ class DaskBackend(FrameworkBackend):
             return x.copy()  # a new Array object, like every cast
         return x.map_blocks(_cast_block, target, dtype=target, token="unibridge-cast")
 
+    def astype_checked(self, x: Any, dtype: DType, casting: str) -> Any:
+        """``x`` cast to ``dtype`` under ``casting``, lazily: the value check is part of the graph.
+
+        Nothing is computed here. The engine has already refused what the casting
+        mode forbids for the dtypes alone; the values (an int that would wrap, a
+        finite float that would become infinite) are checked chunk by chunk, where
+        and when the array is computed, and a bad one raises ``LossyCastError``
+        naming its chunk. Chunks are kept.
+
+        Example:
+            >>> import numpy as np, unibridge as ub, dask.array as da
+            >>> x = da.from_array(np.array([1, 2, 300, 4]), chunks=2)
+            >>> y = ub.get_backend("dask").astype_checked(x, ub.as_dtype("int8"), "same_kind")
+            >>> try:
+            ...     y.compute()
+            ... except ub.LossyCastError as exc:
+            ...     print(str(exc)[:55])
+            in chunk (1,), elements [2:4] of a lazy cast to int8: t
+        """
+        self.dtype_of(x)  # UnsupportedInputError for a source dtype unibridge does not know
+        target = np.dtype(numpy_dtype(dtype))
+        return x.map_blocks(
+            _checked_cast_block, str(dtype), casting, dtype=target,
+            meta=np.empty((0,) * x.ndim, dtype=target), token=f"unibridge-cast-{casting}",
+        )
+
     def to_numpy(self, x: Any, *, copy: bool | None) -> np.ndarray[Any, Any]:
+        """``x``'s values: this **computes** the graph, once, on the active scheduler (the one
+        place unibridge computes a dask array; a lazy cast's ``LossyCastError`` surfaces here)."""
         self.module  # noqa: B018 - dask.array must be importable
         self.dtype_of(x)  # a string/object/datetime dask array: refused before computing anything
         if copy is False:
