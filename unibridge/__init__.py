@@ -12,7 +12,7 @@ Example:
     (True, True)
 """
 
-from . import random
+from . import random, tree
 from ._version import __version__
 from .api import (
     as_dtype,
@@ -67,6 +67,7 @@ __all__ = [
     "stop_gradient",
     "jit",
     "random",
+    "tree",
     # configuration
     "use",
     "configure",
