@@ -12,7 +12,7 @@ Example:
     (True, True)
 """
 
-from . import random, tree
+from . import nn, random, tree
 from ._version import __version__
 from .api import (
     as_dtype,
@@ -68,6 +68,7 @@ __all__ = [
     "jit",
     "random",
     "tree",
+    "nn",
     # configuration
     "use",
     "configure",
