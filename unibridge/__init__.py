@@ -12,7 +12,7 @@ Example:
     (True, True)
 """
 
-from . import nn, random, tree
+from . import nn, optim, random, tree
 from ._version import __version__
 from .api import (
     as_dtype,
@@ -69,6 +69,7 @@ __all__ = [
     "random",
     "tree",
     "nn",
+    "optim",
     # configuration
     "use",
     "configure",

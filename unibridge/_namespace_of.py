@@ -23,7 +23,7 @@ from .errors import UnsupportedInputError
 from .namespaces import with_default_float
 from .registry import owner_of
 
-__all__ = ["namespace_of", "native_dtype"]
+__all__ = ["namespace_of", "native_dtype", "on_device_of"]
 
 
 def namespace_of(x: Any, what: str = "the input") -> ModuleType:
@@ -43,3 +43,15 @@ def native_dtype(xp: ModuleType, dtype: Any) -> Any:
 
     name = current().default_float.name if dtype is None else resolve_dtype(dtype).name
     return getattr(xp, name)
+
+
+def on_device_of(x: Any) -> dict[str, Any]:
+    """``{"device": x.device}`` for creation functions, or ``{}`` where ``x`` names no device.
+
+    Dask arrays have no ``device``; TensorFlow's symbolic tensors (inside
+    ``tf.function``) have ``""``: both create on the default device.
+    """
+    device = getattr(x, "device", None)
+    if device is None or (isinstance(device, str) and not device):
+        return {}
+    return {"device": device}

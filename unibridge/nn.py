@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._namespace_of import namespace_of, native_dtype
+from ._namespace_of import namespace_of, native_dtype, on_device_of
 from .autodiff import stop_gradient
 
 __all__ = [
@@ -216,11 +216,8 @@ def log_softmax(x: Any, axis: Axis = -1) -> Any:
 
 
 def _classes(xp: Any, like: Any, num_classes: int) -> Any:
-    """``arange(num_classes)`` on ``like``'s device (the default one where ``like`` names none)."""
-    device = getattr(like, "device", None)
-    if device is None or isinstance(device, str) and not device:  # TF's symbolic tensors: ""
-        return xp.arange(num_classes)
-    return xp.arange(num_classes, device=device)
+    """``arange(num_classes)`` on ``like``'s device."""
+    return xp.arange(num_classes, **on_device_of(like))
 
 
 def one_hot(x: Any, num_classes: int, *, dtype: Any = None, axis: int = -1) -> Any:
