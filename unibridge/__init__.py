@@ -45,6 +45,7 @@ from .errors import (
     UnsupportedInputError,
 )
 from .compiling import jit
+from .transforms import vmap
 from .protocol import Backend
 from .registry import BackendInfo, backends, register_backend
 
@@ -66,6 +67,7 @@ __all__ = [
     "grad",
     "stop_gradient",
     "jit",
+    "vmap",
     "random",
     "tree",
     "nn",

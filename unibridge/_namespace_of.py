@@ -1,6 +1,6 @@
 """The Array API namespace of an array's own backend, for functions written once against it.
 
-:mod:`unibridge.nn`, :mod:`unibridge.optim` and :func:`unibridge.vmap` take
+:mod:`unibridge.nn`, :mod:`unibridge.optim` and the loop of :func:`unibridge.vmap` take
 arrays of any backend and compute with that backend's namespace (wrapped so
 creation without a dtype gives the configured default float, as
 :func:`unibridge.namespace` does), so a torch tensor is computed on by torch,

@@ -130,7 +130,7 @@ class TreeDef:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TreeDef):
             return NotImplemented
-        return self.node == other.node or _canonical(self.node) == _canonical(other.node)
+        return bool(self.node == other.node or _canonical(self.node) == _canonical(other.node))
 
     def __hash__(self) -> int:
         return hash(_canonical(self.node))

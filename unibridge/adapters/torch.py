@@ -298,6 +298,12 @@ class TorchBackend(FrameworkBackend):
         extent = sum((n - 1) * s for n, s in zip(x.shape, x.stride())) + 1
         return self.device_of(x), start, start + extent * x.element_size()
 
+    # The optional vmap capability (unibridge.protocol.SupportsVmap).
+    def vmap(self, fun: Any, in_axes: tuple[Any, ...], out_axes: Any) -> Any:
+        """``torch.func.vmap``: JAX's ``in_axes``/``out_axes`` are its ``in_dims``/``out_dims``."""
+        func = self.module.func
+        return func.vmap(fun, in_dims=in_axes, out_dims=out_axes)
+
     def namespace(self) -> ModuleType:
         self.module  # noqa: B018 - array_api_compat.torch imports torch; fail with our error first
         import array_api_compat.torch
