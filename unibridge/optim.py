@@ -177,12 +177,15 @@ def _adam(learning_rate: LearningRate, b1: float, b2: float, eps: float, weight_
         corrections: dict[Any, tuple[Any, Any]] = {}
 
         def corrected(m: Any, v: Any) -> Any:
+            # -lr m_hat / (sqrt(v_hat) + eps), with the corrections folded into two 0-d factors:
+            # = -(lr / c1) sqrt(c2) m / (sqrt(v) + eps sqrt(c2)), c1 = 1 - b1**t, c2 = 1 - b2**t.
             found = corrections.get(m.dtype)
             if found is None:
                 t = xp.astype(count, m.dtype)
-                found = corrections[m.dtype] = (rate / (1.0 - b1 ** t), xp.sqrt(1.0 - b2 ** t))
-            step_size, root_correction = found
-            return -step_size * m / (xp.sqrt(v) / root_correction + eps)
+                root = xp.sqrt(1.0 - b2 ** t)
+                found = corrections[m.dtype] = (-rate * root / (1.0 - b1 ** t), eps * root)
+            scale, eps_hat = found
+            return scale * m / (xp.sqrt(v) + eps_hat)
 
         updates = tree.map(corrected, mu, nu)
         if weight_decay is not None:

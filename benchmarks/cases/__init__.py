@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import gpu, imports, introspection, model, namespace, overhead, peers, scaling
+from . import gpu, imports, introspection, model, namespace, overhead, peers, scaling, training
 
 __all__ = ["GROUPS"]
 
@@ -21,5 +21,6 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "imports": imports.run,
     "peers": peers.run,
     "model": model.run,
+    "training": training.run,
     "gpu": gpu.run,
 }
