@@ -14,12 +14,14 @@ STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard backends/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 
-.PHONY: test demo bench conformance fuzz soak mutation install clean gpu-check gpu-wheels
+.PHONY: test test-min docs demo bench conformance fuzz soak mutation install clean gpu-check gpu-wheels
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(PY) pyproject.toml constraints.txt $(PLUGINS)
+	@echo "Installing unibridge, its plugins ($(notdir $(PLUGIN_DIRS))) and every framework they use, pinned by"
+	@echo "constraints.txt (torch's CPU wheel, tensorflow-cpu, jax, dask, ...) into $(VENV): about 4 minutes the first time."
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt \
 		-e '.[all,test]' $(foreach d,$(PLUGIN_DIRS),-e ./$(d)[test]) \
 		2>&1 | sed '/^WARNING: Location .* is ignored/d'
@@ -28,7 +30,35 @@ $(STAMP): $(PY) pyproject.toml constraints.txt $(PLUGINS)
 install: $(STAMP)
 
 test: $(STAMP)
+	$(MAKE) --no-print-directory test-min
+	$(MAKE) --no-print-directory docs
+	@echo "Running the test suite: about 6 minutes on a 2-core machine."
 	$(PY) -m pytest
+
+# make test-min: the lowest versions pyproject.toml declares (constraints-min.txt) in a venv of their own,
+# and the core's tests on NumPy alone: the declared floors are the ones that pass (about a minute).
+MIN_VENV := .venv-min
+MIN_STAMP := $(MIN_VENV)/.installed
+MIN_TESTS := tests/test_api.py tests/test_casting.py tests/test_dtypes.py tests/test_config.py tests/test_devices.py \
+	tests/test_registry.py tests/test_registry_names.py tests/test_engine_inputs.py tests/test_engine_paths.py \
+	tests/test_engine_routes.py tests/test_memory_ranges.py tests/test_honest_conversions.py tests/test_conversion_matrix.py
+
+$(MIN_STAMP): constraints-min.txt pyproject.toml
+	@echo "Installing the lowest declared versions (constraints-min.txt) into $(MIN_VENV)."
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-min.txt \
+		numpy array-api-compat typing-extensions ml_dtypes pytest hypothesis pytest-timeout \
+		2>&1 | sed '/^WARNING: Location .* is ignored/d'
+	touch $(MIN_STAMP)
+
+test-min: $(MIN_STAMP)
+	PYTHONPATH=$(CURDIR) UNIBRIDGE_TEST_BACKENDS=numpy $(MIN_VENV)/bin/python -m pytest -q -rfE -p no:cacheprovider $(MIN_TESTS)
+
+# make docs: the HTML site in site/ (MkDocs, Material theme, mkdocstrings; mkdocs.yml), built in strict
+# mode: a broken link or reference fails. The README's sections are its pages (docs/_hooks/pages.py).
+docs: $(STAMP)
+	@echo "Building the documentation site into site/ (strict)."
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
@@ -47,10 +77,10 @@ fuzz: $(STAMP)
 		tests/test_honest_conversions.py -m "not gpu" -p no:cacheprovider -q --timeout 0
 
 soak: $(STAMP)
-	$(PY) -m tests.reliability.soak
+	$(PY) -m tools.soak
 
 # make mutation: mutmut over the core (engine, casting, dtypes, config, devices, registry, memory);
-# the modules and the test selection are [tool.mutmut] in pyproject.toml. About an hour on 2 cores;
+# the modules and the test selection are [tool.mutmut] in pyproject.toml. About 31 minutes on 2 cores (measured, see docs/mutation-report.md);
 # not run by CI (mutmut is in the `mutation` extra, not in `test`). The tests run on numpy and torch
 # only, with every framework imported once before the per-mutant forks, and hypothesis derandomized
 # with no example database, so no mutant inherits another's examples (tests/conftest.py). The
@@ -63,8 +93,8 @@ mutation: $(STAMP)
 	rm -rf mutants
 	UNIBRIDGE_PRELOAD_FRAMEWORKS=1 UNIBRIDGE_TEST_BACKENDS=$(MUTATION_BACKENDS) UNIBRIDGE_HYPOTHESIS_PROFILE=mutation \
 		$(BIN)/mutmut run --max-children 2
-	$(PY) -m tests.mutation.summary
-	$(PY) -m tests.mutation.plant
+	$(PY) -m tools.mutation.summary
+	$(PY) -m tools.mutation.plant
 
 # make gpu-check: on a machine with an NVIDIA GPU, `pytest -m gpu` and `python -m benchmarks --only gpu`
 # into one JSON, benchmarks/results/gpu-check.json (see gpu_check/__init__.py, and README "GPUs").
@@ -76,19 +106,21 @@ GPU_CHECK_ARGS ?=
 gpu-check:
 	@$(GPU_PYTHON) -m gpu_check $(GPU_CHECK_ARGS)
 
-# make gpu-wheels: what the GPU machine lacks, as wheels for its Python (3.12, x86-64) in .whl/ (git-ignored),
-# to name in the device call's `carry`. Only array-api-compat (a unibridge dependency, 82 kB) is missing
-# there; the image already has pytest, pytest-timeout, hypothesis, ml_dtypes, psutil and typing-extensions.
+# make gpu-wheels: for a GPU machine without network access, the wheels of unibridge's dependencies that
+# its Python may lack (by default array-api-compat; add others with GPU_WHEELS), downloaded here for that
+# Python (GPU_WHEEL_PYTHON, x86-64) into the git-ignored .whl/. Copy the folder there and install it with
+# `pip install --no-index --no-deps --target DIR .whl/*.whl`, with DIR on PYTHONPATH (see README "GPUs").
 GPU_WHEELS ?= array-api-compat==1.16.0
+GPU_WHEEL_PYTHON ?= 3.12
 GPU_PLATFORMS := $(foreach n,manylinux_2_28 manylinux_2_27 manylinux_2_17 manylinux2014 manylinux1,--platform $(n)_x86_64)
 
 gpu-wheels:
 	mkdir -p .whl
 	rm -f $(foreach w,$(GPU_WHEELS),.whl/$(subst -,_,$(firstword $(subst ==, ,$(w))))-*.whl)
 	$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-		--python-version 3.12 --implementation cp $(GPU_PLATFORMS) -d .whl $(GPU_WHEELS) \
+		--python-version $(GPU_WHEEL_PYTHON) --implementation cp $(GPU_PLATFORMS) -d .whl $(GPU_WHEELS) \
 		2>&1 | sed '/^WARNING: Location .* is ignored/d'
 	@ls -l .whl
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis mutants
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .hypothesis mutants

@@ -52,6 +52,8 @@ def _note(r: Result) -> str:
         bits.append("shares" if r.extra["shares"] else "copies")
     if r.group == "imports" and r.extra.get("modules_loaded"):
         bits.append("loaded " + ",".join(r.extra["modules_loaded"]))
+    if "rss_growth_mib" in r.extra:
+        bits.append(f"RSS {r.extra['rss_growth_mib']:+.1f} MiB after warm-up; {r.extra['graph_nodes']} graph nodes at the end")
     return "; ".join(bits)
 
 

@@ -1,4 +1,4 @@
-"""The targets of issues 3, 7 and 15, as data, and their verdicts for one report.
+"""The speed targets, as data, and their verdicts for one report.
 
 A ratio target compares two results timed in the same trials (median of
 per-trial ratios). Size targets are built per conversion path from the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cases.checkpoint import TARGETS as CHECKPOINT_TARGETS
 from .cases.namespace import TARGETS as NAMESPACE_TARGETS
 from .cases.training import TARGETS as TRAINING_TARGETS
 from .model import Report, Result, TargetRow
@@ -68,7 +69,7 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
     RatioTarget("dtype_of(tf tensor) no slower than array_api_compat.device",
                 "introspection.tensorflow.dtype_of", "introspection.tensorflow.aac.device", 1.0),
     RatioTarget("import unibridge <= 1.3x import numpy", "imports.unibridge", "imports.numpy", 1.3),
-    # Issue 14: model code. The step is the digits MLP (benchmarks/cases/model.py).
+    # Model code. The step is the digits MLP (benchmarks/cases/model.py).
     *(RatioTarget(f"{b}: MLP step through value_and_grad <= 1.2x the native step",
                   f"model.{b}.step.unibridge", f"model.{b}.step.native", 1.2) for b in ("torch", "tensorflow", "jax")),
     *(RatioTarget(f"{b}: MLP step under unibridge.jit <= 1.1x the natively compiled step",
@@ -76,15 +77,17 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
     *(RatioTarget(f"{b}: random.default_rng(s).normal((1024, 1024)) <= 1.5x NumPy's generator + one conversion",
                   f"model.{b}.rng.unibridge", f"model.{b}.rng.native", 1.5)
       for b in ("numpy", "torch", "tensorflow", "jax", "dask")),
-    # Issue 9 (a CUDA machine): >= 85% of pinned cudaMemcpy bandwidth means <= 1/0.85 of its time.
+    # On a CUDA machine: >= 85% of pinned cudaMemcpy bandwidth means <= 1/0.85 of its time.
     RatioTarget("GPU: numpy->torch cuda, largest size, >= 85% of pinned cudaMemcpy bandwidth",
                 "gpu.h2d.unibridge", "gpu.h2d.pinned-memcpy", 1 / 0.85),
     RatioTarget("GPU: torch cuda->jax gpu flat (largest size within 3x of 1 KiB)",
                 f"gpu.torch->jax.{256 << 20}", f"gpu.torch->jax.{1 << 10}", 3.0),
-    # Issue 15: the TF namespace per call against raw TF (eager), and in tf.function.
+    # The TF namespace per call against raw TF (eager), and in tf.function.
     *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in NAMESPACE_TARGETS),
     # Model code beyond gradients: unibridge.optim and unibridge.vmap (benchmarks/cases/training.py).
     *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in TRAINING_TARGETS),
+    # Checkpoints: unibridge.save / load against the safetensors package, and the lazy memory-mapped load.
+    *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in CHECKPOINT_TARGETS),
 )
 
 

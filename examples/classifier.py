@@ -154,6 +154,20 @@ def train(
     }
 
 
+def progress_lines(epochs: int, every: int = 50) -> Callable[[int, float], None]:
+    """Under ``--json``: a ``progress`` line on stderr every ``every`` epochs, which ``demo.py`` shows.
+
+    Example:
+        >>> report = progress_lines(100)
+    """
+
+    def report(epoch: int, loss: float) -> None:
+        if (epoch + 1) % every == 0 or epoch + 1 == epochs:
+            print(f"progress epoch {epoch + 1}/{epochs} loss {loss:.6f}", file=sys.stderr, flush=True)
+
+    return report
+
+
 def progress(epochs: int, stream: Any = None) -> Callable[[int, float], None]:
     """A per-epoch reporter: a progress bar on a terminal, plain lines otherwise.
 
@@ -198,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             hidden=args.hidden,
             lr=args.lr,
             seed=args.seed,
-            on_epoch=None if args.json else progress(args.epochs),
+            on_epoch=progress_lines(args.epochs) if args.json else progress(args.epochs),
         )
     except ub.UnibridgeError as exc:  # e.g. a bad UNIBRIDGE_BACKEND: one line, no traceback
         print(f"classifier: {exc}", file=sys.stderr)

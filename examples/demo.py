@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 TOLERANCE = 1e-9  # float64 rounding differences (summation order, libm) stay far below this
 MIN_ACCURACY = 0.95  # the digits MLP's test accuracy on every autodiff backend
 NO_AUTODIFF = 3  # digits.py's exit status on a backend without automatic differentiation
+NO_DATA = 4  # digits.py's exit status when scikit-learn (the data) is not installed
 
 
 def _flatten(value: Any) -> list[float]:
@@ -59,30 +61,54 @@ def largest_difference(run: dict[str, Any], reference: dict[str, Any]) -> float:
     return max((abs(x - y) for x, y in zip(mine, theirs)), default=0.0)
 
 
-def run_classifier(backend: str, train_args: list[str]) -> dict[str, Any]:
+def _child(script: str, backend: str, args: list[str], show: bool) -> subprocess.CompletedProcess[str]:
+    """Run ``script --json`` with ``UNIBRIDGE_BACKEND=backend``; with ``show``, say when it starts and
+    ends, and pass on its ``progress`` lines (one per epoch) as they come."""
+    env = {**os.environ, "UNIBRIDGE_BACKEND": backend}
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")  # TensorFlow's INFO lines; the user's own level wins
+    cmd = [sys.executable, str(HERE / script), "--json", *args]
+    start = time.perf_counter()
+    tty = sys.stderr.isatty()
+    if show:
+        print(f"  {backend}: starting {script}", file=sys.stderr, flush=True)
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        kept = []
+        assert child.stderr is not None and child.stdout is not None
+        for line in child.stderr:
+            if line.startswith("progress "):
+                if show:  # on a terminal the line is redrawn in place; in a log, one line each
+                    end = "" if tty else "\n"
+                    print(f"\r  {backend}: {line[len('progress '):].rstrip()}", end=end, file=sys.stderr, flush=True)
+            else:
+                kept.append(line)
+        out = child.stdout.read()
+        code = child.wait()
+    if show:
+        print(f"\r  {backend}: done in {time.perf_counter() - start:.1f} s" + " " * 30 * tty, file=sys.stderr, flush=True)
+    return subprocess.CompletedProcess(cmd, code, out, "".join(kept))
+
+
+def run_classifier(backend: str, train_args: list[str], show: bool = False) -> dict[str, Any]:
     """Train in a child process configured only by ``UNIBRIDGE_BACKEND``; its JSON summary.
 
     On failure the summary has an ``"error"`` key with the child's last line of stderr.
     """
-    env = {**os.environ, "UNIBRIDGE_BACKEND": backend}
-    cmd = [sys.executable, str(HERE / "classifier.py"), "--json", *train_args]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    done = _child("classifier.py", backend, train_args, show)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         return {"backend": backend, "error": lines[-1] if lines else f"exit status {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def run_digits(backend: str, digits_args: list[str]) -> dict[str, Any]:
+def run_digits(backend: str, digits_args: list[str], show: bool = False) -> dict[str, Any]:
     """Train ``digits.py`` in a child process configured only by ``UNIBRIDGE_BACKEND``.
 
     The summary has ``"no_autodiff"`` (the reason) for a backend without automatic
-    differentiation, ``"error"`` (the child's last line of stderr) for a failure.
+    differentiation, ``"no_data"`` when scikit-learn is missing, ``"error"`` (the
+    child's last line of stderr) for a failure.
     """
-    env = {**os.environ, "UNIBRIDGE_BACKEND": backend}
-    cmd = [sys.executable, str(HERE / "digits.py"), "--json", *digits_args]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    if done.returncode not in (0, NO_AUTODIFF):
+    done = _child("digits.py", backend, digits_args, show)
+    if done.returncode not in (0, NO_AUTODIFF, NO_DATA):
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         return {"backend": backend, "error": lines[-1] if lines else f"exit status {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -109,7 +135,9 @@ def render_digits_table(runs: list[dict[str, Any]], min_accuracy: float) -> str:
     header = ["backend", "device", "test accuracy", "final loss", "s/epoch", "max |diff| vs others"]
     rows = []
     for r in runs:
-        if "no_autodiff" in r:
+        if "no_data" in r:
+            rows.append([r["backend"], "-", "skipped", "", "", "scikit-learn is not installed: pip install 'unibridge[demo]'"])
+        elif "no_autodiff" in r:
             rows.append([r["backend"], "-", "no autodiff", "", "", "trained with hand-written gradients above"])
         elif "error" in r:
             rows.append([r["backend"], "-", "FAILED", "", "", r["error"]])
@@ -188,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     runs: list[dict[str, Any]] = []
     for name in names:
-        run = run_classifier(name, train_args)
+        run = run_classifier(name, train_args, show=not args.json)
         if "error" not in run:
             run["difference"] = largest_difference(run, runs[0]) if runs and "error" not in runs[0] else 0.0
         runs.append(run)
@@ -204,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"once per backend, each in a fresh process with UNIBRIDGE_BACKEND=<name>:\n",
                 flush=True,
             )
-        digits = [run_digits(name, ["--epochs", str(args.digits_epochs)]) for name in names]
+        digits = [run_digits(name, ["--epochs", str(args.digits_epochs)], show=not args.json) for name in names]
         spread = compare_digits(digits)
         trained = [r for r in digits if "final_loss" in r]
-        agree = agree and bool(trained) and spread <= TOLERANCE and all(
+        no_data = [r for r in digits if "no_data" in r]
+        agree = agree and (bool(trained) or len(no_data) == len(digits)) and spread <= TOLERANCE and all(
             "error" not in r for r in digits) and all(r["test_accuracy"] >= args.min_accuracy for r in trained)
 
     tour_names = [r["backend"] for r in runs if "error" not in r and r["backend"] != "numpy"]

@@ -32,6 +32,8 @@ import unibridge as ub
 Params = dict[str, Any]
 CLASSES = 10
 NO_AUTODIFF = 3  # exit status when the backend has no automatic differentiation
+NO_DATA = 4  # exit status when scikit-learn, which ships the data, is not installed
+DEMO_EXTRA = "pip install 'unibridge[demo]'  (or pip install scikit-learn)"
 
 
 def load_data(*, test_fraction: float = 0.25, seed: int = 0) -> tuple[Any, Any, Any, Any]:
@@ -174,6 +176,19 @@ def train(
     }
 
 
+def progress_lines(epochs: int) -> Callable[[int, float], None]:
+    """Under ``--json``: one ``progress`` line per epoch on stderr, which ``demo.py`` shows as it trains.
+
+    Example:
+        >>> report = progress_lines(2)
+    """
+
+    def report(epoch: int, loss: float) -> None:
+        print(f"progress epoch {epoch + 1}/{epochs} loss {loss:.6f}", file=sys.stderr, flush=True)
+
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: train, print the loss per epoch, then a summary (or ``--json``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -187,9 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     from classifier import progress  # the same progress bar as the hand-written example
 
     try:
+        import sklearn  # noqa: F401  # the digits data ship inside scikit-learn
+    except ImportError:
+        message = f"digits: the digits data ship with scikit-learn, which is not installed: {DEMO_EXTRA}"
+        print(json.dumps({"backend": ub.current().backend, "no_data": message}) if args.json else message,
+              file=sys.stdout if args.json else sys.stderr)
+        return NO_DATA
+    try:
         result = train(
             epochs=args.epochs, hidden=args.hidden, batch=args.batch, lr=args.lr, seed=args.seed,
-            on_epoch=None if args.json else progress(args.epochs),
+            on_epoch=progress_lines(args.epochs) if args.json else progress(args.epochs),
         )
     except ub.AutodiffUnavailableError as exc:
         backend = ub.current().backend

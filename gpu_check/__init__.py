@@ -6,14 +6,16 @@ machine's own ``python3`` (``GPU_PYTHON``), puts this checkout on ``PYTHONPATH``
 runs ``pytest -m gpu`` and ``python -m benchmarks --only gpu``, and writes
 ``benchmarks/results/gpu-check.json`` (see :mod:`gpu_check.run`).
 
-On this workplace's GPU machine (torch, JAX and CuPy, no TensorFlow, no
-network), prepare the one missing package here with ``make gpu-wheels``
-(array-api-compat, into the ignored ``.whl/``), then call the device tool's
-``run`` once, with ``carry: [".whl"]``, ``timeout_s: 540`` and this command::
-
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site || exit; set -o pipefail; if command -v make >/dev/null; then make gpu-check GPU_CHECK_ARGS="--out $OUT/gpu-check.json" 2>&1 | tee $OUT/gpu-check.log; else python3 -m gpu_check --out $OUT/gpu-check.json 2>&1 | tee $OUT/gpu-check.log; fi
-
-The JSON and the log come back in the reply's ``files``; copy the JSON to
+On your own machine with an NVIDIA GPU: install unibridge's dependencies
+(numpy, array-api-compat, typing-extensions) and pytest and hypothesis into the
+Python that has the CUDA builds of the frameworks you want checked (torch, JAX,
+CuPy, TensorFlow), then run ``make gpu-check GPU_PYTHON=/path/to/that/python``
+(or ``python -m gpu_check --out FILE`` from the checkout). On a GPU machine
+without network access, ``make gpu-wheels`` downloads here the wheels it may
+lack, for its Python version (``GPU_WHEEL_PYTHON``, default 3.12), into the
+ignored ``.whl/``; copy that folder there, install with ``python3 -m pip
+install --no-index --no-deps --target DIR .whl/*.whl`` and put ``DIR`` on
+``PYTHONPATH``. Commit the JSON it writes as
 ``benchmarks/results/gpu-check.json`` (the one results file git tracks).
 
 Modules, one job each: :mod:`~gpu_check.detect` (is there a GPU, from the

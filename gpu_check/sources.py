@@ -1,8 +1,8 @@
 """Make this checkout's unibridge and its plugins importable without installing anything.
 
-The GPU machine has no network and no ``.venv`` (a virtual environment with
-torch is far over what a device call may carry), and ``pip install -e .``
-would need hatchling there. So the child processes get this tree's source
+A GPU machine's Python has its own CUDA builds of the frameworks, which the
+checkout's ``.venv`` (CPU torch) must not shadow, and may have no network for
+``pip install -e .`` (which would need hatchling there). So the child processes get this tree's source
 folders on ``PYTHONPATH``, and for each distribution that is not installed a
 hand-written ``*.dist-info`` (name, version, entry points: exactly what pip
 would leave) in a scratch folder on ``PYTHONPATH`` too, so that

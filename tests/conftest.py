@@ -7,8 +7,10 @@ when no GPU is visible.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -50,6 +52,34 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("UNIBRIDGE_HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def throwaway_backends() -> Iterator[Callable[..., Any]]:
+    """Register throwaway backends for one test through the public API; all gone afterwards.
+
+    ``add(cls, name=None, aliases=(), replace=False, exclusive=False)`` registers ``cls`` under
+    ``name`` (default ``cls.name``) with :func:`unibridge.registered` and returns the loaded
+    backend. ``exclusive=True`` first unregisters the ones added before, for backends that claim
+    the same array type (one owner at a time). On exit the registry is as it was.
+    """
+    import unibridge as ub
+
+    with contextlib.ExitStack() as stack:
+        names: list[str] = []
+
+        def add(cls: Any, *, name: str | None = None, aliases: tuple[str, ...] = (),
+                replace: bool = False, exclusive: bool = False) -> Any:
+            if exclusive:
+                for old in names:
+                    if old in {b.name for b in ub.backends()}:
+                        ub.unregister_backend(old)
+            chosen = name or cls.name
+            stack.enter_context(ub.registered(chosen, cls, aliases=aliases, replace=replace))
+            names.append(chosen)
+            return ub.get_backend(chosen)
+
+        yield add
 
 
 @pytest.fixture(params=BUILTIN)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -213,11 +213,10 @@ class _DeviceMemory:
 
 
 @pytest.fixture
-def device_spans() -> Iterator[None]:
+def device_spans(throwaway_backends: Callable[..., Any]) -> None:
     """A throwaway backend whose arrays are byte ranges on ``gpu:0``: ``shares_memory`` can only
     answer from their ``memory_span`` (the path every GPU array takes), never from a NumPy view."""
     from unibridge.adapters.numpy import NumpyBackend
-    from unibridge.registry import _REGISTRY
 
     gpu = ub.Device("gpu", 0)
 
@@ -240,12 +239,7 @@ def device_spans() -> Iterator[None]:
         def numpy_view_fast_path(self) -> None:
             return None
 
-    ub.register_backend("devicespans", DeviceSpans)
-    yield
-    with _REGISTRY.lock:
-        _REGISTRY.entries.pop("devicespans", None)
-        _REGISTRY.loaded.pop("devicespans", None)
-        _REGISTRY.changed()
+    throwaway_backends(DeviceSpans)
 
 
 def test_adjacent_device_memory_ranges_do_not_share(device_spans: None) -> None:

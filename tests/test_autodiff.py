@@ -1,4 +1,4 @@
-"""Backend-neutral gradients (issue 14): every rule, on torch, TensorFlow and JAX.
+"""Backend-neutral gradients: every rule, on torch, TensorFlow and JAX.
 
 Each test writes its function once against ``xp = unibridge.namespace(b)`` and
 runs it on the real frameworks; NumPy and Dask must refuse with the backends
@@ -8,12 +8,15 @@ that can.
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 import unibridge as ub
+from unibridge.backend_kit import Autodiff
+from unibridge.protocol import SupportsAutodiff
 
 from _backends import require
 
@@ -288,3 +291,49 @@ def test_a_dtype_changing_asarray_keeps_a_torch_tensor_in_the_autograd_graph() -
     assert y.requires_grad
     (y * y).sum().backward()
     assert x.grad is not None and x.grad.tolist() == [2.0, 4.0]
+
+
+# -- the seam: gradients are a capability of the backend ---------------------------------------------------
+
+FRAMEWORK_NAMES = ("torch", "tensorflow", "jax", "mlx")
+
+
+def test_the_gradient_and_jit_modules_name_no_framework() -> None:
+    """Dispatch goes through the owning backend's capabilities, so these files know no framework."""
+    package = Path(ub.__file__).resolve().parent
+    files = sorted((package / "autodiff").glob("*.py")) + [package / "compiling.py"]
+    found = [
+        f"{path.relative_to(package)}:{n}: {line.strip()}"
+        for path in files
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(name in line.lower() for name in FRAMEWORK_NAMES)
+    ]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", ["torch", "tensorflow", "jax"])
+def test_backends_with_gradients_offer_the_autodiff_capability(name: str) -> None:
+    require(name)
+    backend = ub.get_backend(name)
+    assert isinstance(backend, SupportsAutodiff)
+    found = backend.autodiff()
+    assert isinstance(found, Autodiff) and found is backend.autodiff()  # built once
+    assert found.owns(arr([1.0], name)) and not found.owns(np.ones(1))
+
+
+@pytest.mark.parametrize("name", ["numpy", "dask", "strict"])
+def test_backends_without_gradients_do_not_offer_it_and_stop_gradient_leaves_their_arrays_alone(name: str) -> None:
+    require(name)
+    assert not isinstance(ub.get_backend(name), SupportsAutodiff)
+    x = ub.asarray(np.ones(3), backend=name)
+    assert ub.stop_gradient(x) is x
+    assert ub.autodiff.autodiff_of(x) is None
+
+
+def test_the_error_for_a_backend_without_gradients_names_those_installed_that_have_them() -> None:
+    here = ub.autodiff.differentiable_backends()
+    assert {b for b in AUTODIFF if ub.get_backend(b).available()[0]} <= set(here)
+    assert not {"numpy", "dask", "strict"} & set(here)
+    with pytest.raises(ub.AutodiffUnavailableError) as info:
+        ub.grad(lambda x: x.sum())(np.ones(2))
+    assert all(b in str(info.value) for b in here)

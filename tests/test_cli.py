@@ -17,6 +17,8 @@ import unibridge as ub
 from unibridge.cli import main
 from unibridge.cli.bench import NOT_FOUND, find_suite
 
+from unibridge.config import reset_defaults
+
 from _example_helpers import clean_env
 from _backends import require
 
@@ -103,6 +105,28 @@ def test_bad_environment_variable_is_one_line_and_exit_2(
     errors = [line for line in err.splitlines() if line.startswith("unibridge: error:")]
     assert len(errors) == 1 and "Traceback" not in err, err
     assert variable in errors[0] and repr(value) in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("command", [["check"], ["check", "--backend", "numpy"], ["bench", "--list"]])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("UNIBRIDGE_BACKEND", "tourch"), ("UNIBRIDGE_DEVICE", "gpu"), ("UNIBRIDGE_DEFAULT_FLOAT", "float16")],
+)
+def test_check_and_bench_report_a_bad_environment_variable_in_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str,
+    command: list[str],
+) -> None:
+    # UNIBRIDGE_DEVICE=gpu is bad only where no GPU is visible to the default backend (numpy: never).
+    reset_defaults()
+    monkeypatch.setenv(variable, value)
+    try:
+        assert main(command) == 2
+    finally:
+        reset_defaults()
+    out, err = capsys.readouterr()
+    assert out == "", "nothing is checked under a bad configuration"
+    assert len(err.splitlines()) == 1 and err.startswith("unibridge: error:") and len(err) < 400, err
+    assert variable in err and repr(value) in err, err
 
 
 @pytest.mark.parametrize(
@@ -208,3 +232,13 @@ def test_bench_uses_the_suite_next_to_this_unibridge() -> None:
         pytest.skip("no benchmark suite in this tree (an installed package): see the test above")
     assert run.__module__.startswith("benchmarks")
     assert Path(sys.modules[run.__module__].__file__).resolve().is_relative_to(Path(ub.__file__).resolve().parents[1])
+
+
+def test_tensorflows_start_up_lines_stay_off_the_terminal_unless_the_user_set_its_log_level(tmp_path: Path) -> None:
+    require("tensorflow")
+    env = {k: v for k, v in clean_env().items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = unibridge("check", "--backend", "tensorflow", cwd=tmp_path, env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "oneDNN" not in quiet.stderr and "absl::InitializeLog" not in quiet.stderr, quiet.stderr
+    chosen = unibridge("check", "--backend", "tensorflow", cwd=tmp_path, env={**env, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert chosen.returncode == 0 and "oneDNN" in chosen.stderr, "the user's own level is respected"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
-from _backends import BUILTIN, availability
+from _backends import BUILTIN, availability, require
 
 
 def _installed() -> list[str]:
@@ -336,6 +336,7 @@ def test_only_the_environment_variable_is_remembered_for_the_backends_later_impo
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The framework is imported on first use: its import error must name UNIBRIDGE_BACKEND as written.
+    require("torch")
     torch_backend = ub.get_backend("torch")
     monkeypatch.setattr(torch_backend, "chosen_by_environment", "")
     with ub.use("torch"):
@@ -413,3 +414,17 @@ def test_a_forked_child_can_configure_even_if_another_thread_held_the_default_lo
         release.set()
         holder.join()
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_selection_survives_copy_deepcopy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    with ub.use("numpy", device="cpu"):
+        selection = ub.current()
+    for again in (copy.copy(selection), copy.deepcopy(selection), pickle.loads(pickle.dumps(selection))):
+        assert again == selection and again.key == selection.key
+        assert dict(again.sources) == dict(selection.sources) and again.sources["backend"] == "use"
+        assert again.device_origin() == selection.device_origin()
+        with pytest.raises(TypeError):
+            again.sources["backend"] = "changed"  # type: ignore[index]  # still read-only

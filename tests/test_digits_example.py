@@ -1,4 +1,4 @@
-"""``examples/digits.py`` (issue 14): one MLP written against xp and unibridge trains on the
+"""``examples/digits.py``: one MLP written against xp and unibridge trains on the
 real handwritten digits with autodiff on torch, TensorFlow and JAX, to the same loss."""
 
 from __future__ import annotations
@@ -105,3 +105,15 @@ def test_demo_digits_table_keeps_every_backend_and_flags_low_accuracy() -> None:
     assert "97.0%" in torch_row and "(< 95%)" not in torch_row and torch_row.endswith("1.0e-03")
     assert "90.0% (< 95%)" in jax_row
     assert "FAILED" in broken_row
+
+
+def test_without_scikit_learn_digits_says_which_extra_to_install_and_the_demo_skips_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as after `pip install unibridge` alone
+    assert digits.main(["--json", "--epochs", "1"]) == digits.NO_DATA
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "pip install 'unibridge[demo]'" in row["no_data"]
+    demo = load_example("demo")
+    table = demo.render_digits_table([{"backend": "torch", **row}], 0.95)
+    assert "skipped" in table and "FAILED" not in table and "unibridge[demo]" in table

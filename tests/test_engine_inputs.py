@@ -96,23 +96,9 @@ class Quick(NumpyBackend):
 
 
 @pytest.fixture
-def register() -> Iterator[Callable[[type[NumpyBackend]], Any]]:
-    """Register throwaway backends, and remove them afterwards."""
-    from unibridge.registry import _REGISTRY
-
-    names: list[str] = []
-
-    def add(cls: type[NumpyBackend]) -> Any:
-        names.append(cls.name)
-        ub.register_backend(cls.name, cls)
-        return ub.get_backend(cls.name)
-
-    yield add
-    with _REGISTRY.lock:
-        for name in names:
-            _REGISTRY.entries.pop(name, None)
-            _REGISTRY.loaded.pop(name, None)
-        _REGISTRY.changed()
+def register(throwaway_backends: Callable[..., Any]) -> Callable[[type[NumpyBackend]], Any]:
+    """Register throwaway backends; all removed afterwards."""
+    return lambda cls: throwaway_backends(cls)
 
 
 # -- what cannot be converted, and what the error says ------------------------------------------------

@@ -70,28 +70,9 @@ class SlowBoxed(Boxed):
 
 
 @pytest.fixture
-def register() -> Iterator[Callable[[type[Boxed]], Boxed]]:
-    """Register throwaway backends (one at a time owns Box), and remove them afterwards."""
-    from unibridge.registry import _REGISTRY
-
-    names: list[str] = []
-
-    def add(cls: type[Boxed]) -> Boxed:
-        with _REGISTRY.lock:
-            for name in names:  # one owner of Box at a time
-                _REGISTRY.entries.pop(name, None)
-                _REGISTRY.loaded.pop(name, None)
-            _REGISTRY.changed()
-        names.append(cls.name)
-        ub.register_backend(cls.name, cls)
-        return ub.get_backend(cls.name)  # type: ignore[return-value]
-
-    yield add
-    with _REGISTRY.lock:
-        for name in names:
-            _REGISTRY.entries.pop(name, None)
-            _REGISTRY.loaded.pop(name, None)
-        _REGISTRY.changed()
+def register(throwaway_backends: Callable[..., Any]) -> Callable[[type[Boxed]], Boxed]:
+    """Register throwaway backends (one at a time owns Box); all removed afterwards."""
+    return lambda cls: throwaway_backends(cls, exclusive=True)  # type: ignore[no-any-return]
 
 
 # -- the zero-copy view path -------------------------------------------------------------------------

@@ -107,27 +107,9 @@ class Crates:
 
 
 @pytest.fixture
-def register() -> Iterator[Callable[[type[Any]], Any]]:
-    """Register throwaway backends (one at a time owns Crate), and remove them afterwards."""
-    from unibridge.registry import _REGISTRY
-
-    names: list[str] = []
-
-    def drop() -> None:
-        with _REGISTRY.lock:
-            for name in names:
-                _REGISTRY.entries.pop(name, None)
-                _REGISTRY.loaded.pop(name, None)
-            _REGISTRY.changed()
-
-    def add(cls: type[Any]) -> Any:
-        drop()  # one owner of Crate at a time
-        names.append(cls.name)
-        ub.register_backend(cls.name, cls)
-        return ub.get_backend(cls.name)
-
-    yield add
-    drop()
+def register(throwaway_backends: Callable[..., Any]) -> Callable[[type[Any]], Any]:
+    """Register throwaway backends (one at a time owns Crate); all removed afterwards."""
+    return lambda cls: throwaway_backends(cls, exclusive=True)
 
 
 # -- a backend's fast path: built once per device, used for fresh arrays, never handed what it refused ---
@@ -225,7 +207,7 @@ def test_a_backend_re_registered_while_its_route_is_built_is_used_from_the_next_
         name = "flip"
 
         def numpy_fast_path(self, device: ub.Device) -> NumpyFastPath:
-            ub.register_backend("flip", New)  # the registry changes while the route is built...
+            ub.register_backend("flip", New, replace=True)  # the registry changes while the route is built...
             assert not ub.asarray(np.arange(2.0), backend="flip").fast  # ...and New is used at once
             return super().numpy_fast_path(device)
 
@@ -251,7 +233,7 @@ def test_a_source_re_registered_while_its_view_is_built_is_used_from_the_next_ca
         name = "flipview"
 
         def numpy_view_fast_path(self) -> NumpyViewFastPath:
-            ub.register_backend("flipview", New)
+            ub.register_backend("flipview", New, replace=True)
             return NumpyViewFastPath(lambda x: x.a)
 
     class New(Crates):

@@ -1,4 +1,4 @@
-"""GPU paths (issue 9). Every test carries the ``gpu`` marker and skips without a GPU.
+"""GPU paths. Every test carries the ``gpu`` marker and skips without a GPU.
 
 CI has no GPU; these run on a GPU machine with ``pytest -m gpu`` (``make gpu-check``).
 JAX is the ``unibridge-jax`` plugin: its tests skip where the plugin or JAX's GPU is missing.
@@ -111,15 +111,17 @@ def test_torch_cuda_to_jax_gpu_keeps_values_dtype_and_device() -> None:
     assert ub.to_numpy(j).tobytes() == t.cpu().numpy().tobytes()
 
 
-@pytest.mark.xfail(strict=True, reason="unibridge-jax has no from_dlpack yet: torch cuda -> jax gpu goes "
-                   "through the host (a copy); remove this mark once it hands over device memory")
 def test_torch_cuda_to_jax_gpu_shares_device_memory() -> None:
     _needs_gpu("torch")
     _needs_gpu("jax")
     import torch
 
-    t = torch.arange(1024, dtype=torch.float32, device="cuda:0")
-    assert ub.shares_memory(t, ub.asarray(t, backend="jax", device="gpu:0"))
+    t = torch.arange(1024, dtype=torch.float64, device="cuda:0") * 3  # queued work the import must see
+    j = ub.asarray(t, backend="jax", device="gpu:0")
+    assert ub.shares_memory(t, j) and ub.dtype_of(j) == "float64" and ub.device_of(j) == "gpu:0"
+    assert ub.to_numpy(j).tolist() == [3.0 * i for i in range(1024)]  # oracle: Python floats
+    independent = ub.asarray(t, backend="jax", device="gpu:0", copy=True)
+    assert not ub.shares_memory(t, independent)
 
 
 def test_jax_gpu_to_torch_cuda_shares_device_memory() -> None:

@@ -1,4 +1,4 @@
-"""Model code on a GPU (issue 14): gradients, jit and seeded draws stay on the device.
+"""Model code on a GPU: gradients, jit and seeded draws stay on the device.
 
 Every test carries the ``gpu`` marker and skips without a GPU; run with ``pytest -m gpu``.
 """
@@ -60,3 +60,37 @@ def test_seeded_draws_on_the_gpu_are_the_cpu_numbers(name: str) -> None:
     assert ub.to_numpy(perm).tolist() == ub.to_numpy(reference.permutation(100)).tolist()
     with ub.use(name, device="gpu"):
         assert ub.device_of(ub.random.default_rng(0).uniform(size=3)) == "gpu:0"
+
+
+@pytest.mark.parametrize("name", AUTODIFF)
+def test_the_same_gpu_array_reaching_the_function_twice_is_a_constant_the_second_time(name: str) -> None:
+    _needs_gpu(name)
+    xp = ub.namespace(name)
+    x0 = [0.5, -1.0, 2.0]
+    x = ub.asarray(np.array(x0), backend=name, device="gpu:0")
+    g = ub.grad(lambda u, v: xp.sum(u * v))(x, x)  # only u varies: the gradient is v = x
+    assert ub.device_of(g) == "gpu:0" and ub.to_numpy(g).tolist() == x0
+
+
+def test_a_torch_training_loop_on_the_gpu_keeps_device_memory_flat() -> None:
+    _needs_gpu("torch")
+    import torch
+
+    xp = ub.namespace("torch")
+    rng = np.random.default_rng(0)
+    params = {k: torch.nn.Parameter(ub.asarray(rng.normal(size=s) * 0.1, backend="torch", device="gpu:0"))
+              for k, s in (("W", (256, 256)), ("b", (256,)))}
+    X = ub.asarray(rng.normal(size=(64, 256)), backend="torch", device="gpu:0")
+    step = ub.value_and_grad(lambda p, X: xp.mean(xp.tanh(X @ p["W"] + p["b"]) ** 2))
+    allocated = []
+    for i in range(200):
+        value, g = step(params, X)
+        with torch.no_grad():
+            for k in params:
+                params[k].sub_(0.01 * g[k])
+        assert value.grad_fn is None and all(t.grad_fn is None and not t.requires_grad for t in g.values())
+        if i in (19, 199):
+            del value, g
+            torch.cuda.synchronize()
+            allocated.append(torch.cuda.memory_allocated())
+    assert allocated[1] <= allocated[0], allocated  # nothing kept from step to step

@@ -1,4 +1,4 @@
-"""``unibridge.jit`` (issue 14): compiled where the backend can, with the results of the function."""
+"""``unibridge.jit``: compiled where the backend can, with the results of the function."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
+from unibridge.protocol import SupportsJit
 
 from _backends import require
 
@@ -116,3 +117,32 @@ def test_python_control_flow_on_values_is_refused_alike_on_tensorflow_and_jax(na
 def test_jit_rejects_what_is_not_a_function() -> None:
     with pytest.raises(ub.ConfigurationError, match="function"):
         ub.jit(42)  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize("alias", ["tf", "TF", "tensorflow"])
+def test_jit_resolves_a_backend_alias_before_choosing_the_compiler(alias: str) -> None:
+    require("tensorflow")
+    import tensorflow as tf
+
+    f = mlp_loss(ub.namespace("tensorflow"))
+    compiled = ub.jit(f, backend=alias)
+    assert compiled is not f and isinstance(compiled, tf.types.experimental.PolymorphicFunction)
+    p, X, Y = problem("tensorflow")
+    np.testing.assert_array_equal(host(compiled(p, X, Y)), host(f(p, X, Y)))
+
+
+def test_jit_under_an_alias_of_a_backend_that_compiles_nothing_returns_the_function() -> None:
+    require("torch")
+    f = mlp_loss(ub.namespace("torch"))
+    assert ub.jit(f, backend="pt") is f and ub.jit(f, backend="np") is f
+
+
+def test_jit_of_a_backend_name_that_is_not_registered_raises_not_found() -> None:
+    with pytest.raises(ub.BackendNotFoundError, match="no-such-backend"):
+        ub.jit(lambda x: x, backend="no-such-backend")
+
+
+@pytest.mark.parametrize("name", COMPILING + UNCHANGED + ("strict",))
+def test_every_builtin_and_bundled_backend_declares_its_jit(name: str) -> None:
+    require(name)
+    assert isinstance(ub.get_backend(name), SupportsJit)

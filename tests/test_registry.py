@@ -161,16 +161,8 @@ def test_a_framework_dtype_object_is_resolved_by_the_backend_of_its_top_module(m
             return ub.DType("int16")
 
     monkeypatch.setitem(sys.modules, "fakeframework", types.ModuleType("fakeframework"))
-    ub.register_backend("fakeframework", FakeBackend)
-    try:
+    with ub.registered("fakeframework", FakeBackend):
         assert resolve_dtype(FakeDType()) == "int16"
-    finally:
-        from unibridge.registry import _REGISTRY
-
-        with _REGISTRY.lock:
-            _REGISTRY.entries.pop("fakeframework", None)
-            _REGISTRY.loaded.pop("fakeframework", None)
-            _REGISTRY.changed()
 
 
 # -- registering again, conflicts, listing --------------------------------------------------------------------
@@ -312,26 +304,16 @@ def test_a_backend_whose_questions_raise_is_listed_as_unavailable_with_the_error
     assert (row.available, row.reason) == (False, "backend 'noversion' failed to load: RuntimeError: no version here")
 
 
-def test_register_backend_takes_a_built_in_name_and_is_listed_as_its_source() -> None:
-    from unibridge.registry import _REGISTRY
-
+def test_register_backend_takes_a_built_in_name_with_replace_and_is_listed_as_its_source() -> None:
     class Mine(NumpyBackend):
         name = "numpy"
 
-    old = _REGISTRY.entries["numpy"]
-    try:
-        ub.register_backend("numpy", Mine, aliases=("np",))
+    with ub.registered("numpy", Mine, aliases=("np",), replace=True), ub.registered("ub-mine", Mine):
         assert type(ub.get_backend("numpy")) is Mine and type(ub.get_backend("np")) is Mine
-        ub.register_backend("ub-mine", Mine)
         sources = {b.name: b.source for b in ub.backends()}
         assert sources["numpy"] == sources["ub-mine"] == "register_backend"
-    finally:
-        with _REGISTRY.lock:
-            _REGISTRY.entries["numpy"] = old
-            _REGISTRY.entries.pop("ub-mine", None)
-            _REGISTRY.loaded = {k: v for k, v in _REGISTRY.loaded.items() if type(v) is not Mine}
-            _REGISTRY.changed()
-    assert type(ub.get_backend("numpy")) is NumpyBackend
+    assert type(ub.get_backend("numpy")) is NumpyBackend and type(ub.get_backend("np")) is NumpyBackend
+    assert {b.name: b.source for b in ub.backends()}["numpy"] == "builtin"
 
 
 # -- os.fork(): the hooks _fork_safe installs, run in this process ---------------------------------

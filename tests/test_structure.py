@@ -16,7 +16,6 @@ import pytest
 
 import unibridge as ub
 from unibridge.config import reset_defaults
-from unibridge.registry import _REGISTRY
 
 PACKAGE = Path(ub.__file__).resolve().parent
 
@@ -129,7 +128,7 @@ def test_imports_inside_functions_count() -> None:
 
 def test_the_core_layers_import_downwards_only() -> None:
     layers = [
-        {"unibridge.errors", "unibridge._memory", "unibridge._dlpack", "unibridge._version"},
+        {"unibridge.errors", "unibridge._memory", "unibridge._dlpack", "unibridge._version", "unibridge._forksafe"},
         {"unibridge.devices", "unibridge.dtypes", "unibridge.tree"},
         {"unibridge.protocol", "unibridge.casting", "unibridge.namespaces", "unibridge._batching"},
         {"unibridge.backend_kit", "unibridge.registry"},
@@ -139,6 +138,7 @@ def test_the_core_layers_import_downwards_only() -> None:
         {"unibridge.autodiff", "unibridge.random", "unibridge._namespace_of"},
         {"unibridge.compiling"},
         {"unibridge.nn", "unibridge.optim", "unibridge.transforms"},
+        {"unibridge.checkpoint._io"},
     ]
     level = {m: i for i, group in enumerate(layers) for m in group}
     graph = import_graph()
@@ -178,11 +178,9 @@ def test_backends_is_the_function_and_adapters_the_package() -> None:
 
 @pytest.fixture
 def numpy_name_restored() -> Iterator[None]:
-    """Re-register the built-in numpy backend afterwards, whatever the test registered."""
-    yield
-    ub.register_backend("numpy", "unibridge.adapters.numpy:NumpyBackend", aliases=("np",))
-    with _REGISTRY.lock:
-        _REGISTRY.entries["numpy"].source = "builtin"
+    """The built-in numpy backend back afterwards, whatever the test registered over it."""
+    with ub.registered("numpy", "unibridge.adapters.numpy:NumpyBackend", replace=True):
+        yield
     reset_defaults()
 
 
@@ -225,7 +223,7 @@ def test_re_registering_a_backend_replaces_it_inside_a_live_selection(
 ) -> None:
     old = _marking_backend("old")
     new = _marking_backend("new")
-    ub.register_backend("numpy", old, aliases=("np",))
+    ub.register_backend("numpy", old, aliases=("np",), replace=True)
     ub.configure("numpy")
     a = np.arange(3.0)
     with ub.use("numpy") if scope == "use" else _nothing():
@@ -234,7 +232,7 @@ def test_re_registering_a_backend_replaces_it_inside_a_live_selection(
             call()  # warm every memo with the old backend
         assert old.seen == ["old"] * 4, old.seen  # type: ignore[attr-defined]
         assert ub.namespace().__name__ == "namespace_old"
-        ub.register_backend("numpy", new, aliases=("np",))
+        ub.register_backend("numpy", new, aliases=("np",), replace=True)
         new.seen.clear()  # type: ignore[attr-defined]
         ub.asarray(a)
         ub.asarray(a, backend="np")

@@ -28,6 +28,7 @@ from .api import (
     zeros_like,
 )
 from .autodiff import grad, stop_gradient, value_and_grad
+from .checkpoint import load, load_metadata, save
 from .config import Selection, configure, current, use
 from .devices import Device
 from .dtypes import DType
@@ -35,10 +36,12 @@ from .errors import (
     BackendNotFoundError,
     BackendUnavailableError,
     AutodiffUnavailableError,
+    CheckpointError,
     ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
     GradientOutputError,
+    JitUnavailableError,
     LossyCastError,
     NotDifferentiableError,
     UnibridgeError,
@@ -47,7 +50,7 @@ from .errors import (
 from .compiling import jit
 from .transforms import vmap
 from .protocol import Backend
-from .registry import BackendInfo, backends, register_backend
+from .registry import BackendInfo, backends, register_backend, registered, unregister_backend
 
 __all__ = [
     "__version__",
@@ -72,6 +75,10 @@ __all__ = [
     "tree",
     "nn",
     "optim",
+    # checkpoints
+    "save",
+    "load",
+    "load_metadata",
     # configuration
     "use",
     "configure",
@@ -81,6 +88,8 @@ __all__ = [
     "backends",
     "get_backend",
     "register_backend",
+    "unregister_backend",
+    "registered",
     "Backend",
     "BackendInfo",
     # value types
@@ -98,5 +107,7 @@ __all__ = [
     "NotDifferentiableError",
     "GradientOutputError",
     "AutodiffUnavailableError",
+    "CheckpointError",
+    "JitUnavailableError",
 ]
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import enum
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,7 +52,8 @@ from ._memory import aligned_copy
 from .dtypes import CASTING_MODES, DType, as_dtype, from_numpy_dtype, numpy_dtype
 from .errors import ConfigurationError, LossyCastError
 
-__all__ = ["Values", "POLICY", "ORIGINS", "relation", "rule", "check_cast", "cast", "holds_exactly"]
+__all__ = ["Values", "POLICY", "ORIGINS", "relation", "rule", "check_cast", "CastPlan", "plan_cast", "run_cast", "cast",
+           "holds_exactly"]
 
 
 class Values(enum.Enum):
@@ -119,7 +120,8 @@ def relation(src: Any, dst: Any) -> str:
         >>> relation("int32", "float64"), relation("int64", "float64"), relation("float64", "int8")
         ('safe', 'narrowing', 'crossing')
     """
-    src, dst = as_dtype(src), as_dtype(dst)
+    if type(src) is not DType or type(dst) is not DType:  # resolved once by callers that hold DTypes
+        src, dst = as_dtype(src), as_dtype(dst)
     if src == dst:
         return "same"
     if _holds_every_value(src, dst):
@@ -176,6 +178,28 @@ def _refusal(src: DType, dst: DType, casting: str, origin: str) -> str:
     )
 
 
+class CastPlan(NamedTuple):
+    """One cast, resolved once: the dtypes on both sides, NumPy's target dtype, and what the policy
+    requires of the values (``EXACT``, ``FIT`` or ``ANY``)."""
+
+    src: DType
+    dst: DType
+    target: np.dtype[Any]
+    values: Values
+
+
+def plan_cast(src: DType, dst: Any, casting: str, origin: str = "array") -> CastPlan:
+    """Resolve a cast once: raises :class:`LossyCastError` when the policy refuses it.
+
+    Example:
+        >>> from unibridge.dtypes import float64
+        >>> plan_cast(float64, "float32", "same_kind").values.name
+        'FIT'
+    """
+    dst = dst if type(dst) is DType else as_dtype(dst)
+    return CastPlan(src, dst, numpy_dtype(dst), check_cast(src, dst, casting, origin))
+
+
 def cast(a: np.ndarray[Any, Any], dst: Any, casting: str, *, origin: str = "array") -> np.ndarray[Any, Any]:
     """``a`` as ``dst`` under the policy: fresh, 64-byte-aligned memory, or LossyCastError.
 
@@ -189,15 +213,25 @@ def cast(a: np.ndarray[Any, Any], dst: Any, casting: str, *, origin: str = "arra
         ...     print(str(exc)[:35])
         the value -1 does not fit uint64 (r
     """
-    src = from_numpy_dtype(a.dtype)
-    dst = as_dtype(dst)
-    values = check_cast(src, dst, casting, origin)
+    return run_cast(a, plan_cast(from_numpy_dtype(a.dtype), dst, casting, origin), origin)
+
+
+def run_cast(a: np.ndarray[Any, Any], plan: CastPlan, origin: str = "array") -> np.ndarray[Any, Any]:
+    """Carry out a resolved cast of ``a`` (see :func:`plan_cast`): checked values, aligned memory.
+
+    Example:
+        >>> import numpy as np
+        >>> from unibridge.dtypes import float64
+        >>> run_cast(np.array([0.5]), plan_cast(float64, "float32", "same_kind")).dtype
+        dtype('float32')
+    """
+    src, dst, target, values = plan
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # The checks below decide; NumPy's overflow and ComplexWarning noise is not the answer.
         warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
         if values is EXACT:
-            _require_integer_range(a, src, dst, origin, exact=True)
-            out = aligned_copy(a, numpy_dtype(dst))
+            _require_integer_range(a, src, dst, origin, target, exact=True)
+            out = aligned_copy(a, target)
             bad = _first_inexact(a, out, src, dst)
             if bad is not None:
                 raise LossyCastError(
@@ -207,11 +241,11 @@ def cast(a: np.ndarray[Any, Any], dst: Any, casting: str, *, origin: str = "arra
                 )
             return out
         if values is FIT:
-            _require_integer_range(a, src, dst, origin, exact=False)
-            out = aligned_copy(a, numpy_dtype(dst))
+            _require_integer_range(a, src, dst, origin, target, exact=False)
+            out = aligned_copy(a, target)
             _require_finite_stays_finite(a, out, src, dst)
             return out
-        return aligned_copy(a, numpy_dtype(dst))
+        return aligned_copy(a, target)
 
 
 def holds_exactly(a: np.ndarray[Any, Any], dst: Any) -> bool:
@@ -239,12 +273,12 @@ def _parts(a: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
 
 
 def _require_integer_range(
-    a: np.ndarray[Any, Any], src: DType, dst: DType, origin: str, *, exact: bool
+    a: np.ndarray[Any, Any], src: DType, dst: DType, origin: str, target: np.dtype[Any], *, exact: bool
 ) -> None:
     """Integer targets: every source value within the range (and, if ``exact``, integral and finite)."""
     if dst.kind not in _INTEGER or a.size == 0:
         return
-    info = np.iinfo(numpy_dtype(dst))
+    info = np.iinfo(target)
     lo: float | int
     hi: float | int
     if src.kind in _INTEGER or src.kind == "bool":

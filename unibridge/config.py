@@ -21,7 +21,6 @@ effect inside a live ``configure()`` or ``use()`` too.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from ._forksafe import fork_safe_lock
 from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device, spelling_of
 from .dtypes import DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnibridgeError
@@ -71,6 +71,16 @@ class Selection:
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", f"{self.backend}@{self.device}")
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # ``sources`` is a read-only mapping proxy, which pickle cannot write: rebuild from a dict.
+        return _selection, (self.backend, self.device, self.default_float, dict(self.sources))
+
+    def __copy__(self) -> Selection:
+        return self  # immutable: a copy would be equal in every way
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Selection:
+        return self
+
     def device_origin(self) -> str:
         """Where the device setting came from, quoted as it was written (``UNIBRIDGE_DEVICE='cuda'``)."""
         where = self.sources.get("device", "default")
@@ -80,6 +90,11 @@ class Selection:
         if where in ("use", "configure"):
             return f"{where}(device={spelled!r})"
         return where
+
+
+def _selection(backend: str, device: DeviceRequest, default_float: DType, sources: dict[str, str]) -> Selection:
+    """Rebuild a pickled :class:`Selection`."""
+    return Selection(backend, device, default_float, MappingProxyType(dict(sources)))
 
 
 # The innermost use() block's selection (None outside every block).
@@ -92,21 +107,14 @@ class _ProcessDefault:
     __slots__ = ("lock", "selection")
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock: Any = None
+        # A thread building the process default at fork time holds the lock; the child
+        # gets a fresh one. The selection itself is assigned atomically: it is kept.
+        fork_safe_lock(self)
         self.selection: Selection | None = None
 
 
 _DEFAULT = _ProcessDefault()
-
-
-def _reinit_after_fork() -> None:
-    # A thread building the process default at fork time held this lock; it does not
-    # exist in the child. The selection itself is assigned atomically: keep it.
-    _DEFAULT.lock = threading.RLock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reinit_after_fork)
 
 
 def _check_backend(name: str, origin: str) -> str:
@@ -125,7 +133,9 @@ def _check_backend(name: str, origin: str) -> str:
         # The framework is imported on first use, and may fail then (a partial install): the
         # backend's error names the variable while it still chooses it (FrameworkBackend.module).
         backend.chosen_by_environment = name
-    return backend.name
+    # The name it is registered under, not backend.name: a subclass of a built-in backend
+    # registered as "mytorch" keeps its own name (its .name may still say "torch").
+    return _REGISTRY.canonical(name)
 
 
 def _parse_default_float(value: Any, origin: str) -> DType:

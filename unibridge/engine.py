@@ -404,7 +404,7 @@ def _host_to_device_async(
     elif src.device_of(obj) == CPU:
         a = src.to_numpy(obj, copy=None)
     else:
-        return asarray(obj, dtype=dtype, device=dev, copy=copy, casting=casting, backend=into.name)
+        return asarray(obj, dtype=dtype, device=dev, copy=copy, casting=casting, backend=_REGISTRY.name_of(into))
     if dtype is not None and resolve_dtype(dtype) != from_numpy_dtype(a.dtype):
         a = cast(a, resolve_dtype(dtype), casting, origin="python" if _is_python_data(obj) else "array")
     return host_to_device(a, device=dev, non_blocking=True)

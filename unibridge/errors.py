@@ -21,6 +21,8 @@ __all__ = [
     "NotDifferentiableError",
     "GradientOutputError",
     "AutodiffUnavailableError",
+    "CheckpointError",
+    "JitUnavailableError",
 ]
 
 
@@ -79,3 +81,20 @@ class GradientOutputError(UnibridgeError, ValueError):
 
 class AutodiffUnavailableError(UnibridgeError, NotImplementedError):
     """The arrays' backend has no automatic differentiation (NumPy, Dask); the message names those that do."""
+
+
+class CheckpointError(UnibridgeError, ValueError):
+    """A checkpoint file is malformed, or a tree cannot be saved or does not match ``like=``.
+
+    The message says which tensor or leaf and what is wrong with it.
+
+    Example:
+        >>> import unibridge as ub
+        >>> issubclass(ub.CheckpointError, ValueError)
+        True
+    """
+
+
+class JitUnavailableError(UnibridgeError, NotImplementedError):
+    """``unibridge.jit`` was asked for a backend that declares no ``jit`` (neither a compiler nor
+    "nothing to compile"); the message names the backend and what to do."""

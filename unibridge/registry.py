@@ -39,9 +39,11 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
+from ._forksafe import fork_safe_lock
 from .dtypes import DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnsupportedInputError
 from .protocol import Backend
@@ -50,6 +52,9 @@ __all__ = [
     "BackendInfo",
     "Loader",
     "register_backend",
+    "unregister_backend",
+    "registered",
+    "registered_name",
     "backends",
     "owner_of",
     "canonical_name",
@@ -62,6 +67,32 @@ ALIAS_GROUP = "unibridge.backend_aliases"  # alias = "name": another name for a 
 
 Loader = Union[Callable[[], Backend], str]
 
+# The plugins this project ships, by the name they register: what to install when one is asked
+# for and missing. They are separate distributions (a checkout holds them in backends/<dir>).
+KNOWN_PLUGINS: dict[str, tuple[str, str]] = {
+    "jax": ("unibridge-jax", "jax"),
+    "dask": ("unibridge-dask", "dask"),
+    "strict": ("unibridge-strict", "strict"),
+    "array_api_strict": ("unibridge-strict", "strict"),
+    "mlx": ("unibridge-mlx", "mlx"),
+}
+
+
+def plugin_install_hint(name: str) -> str:
+    """What to install for a known plugin backend ``name`` that is not installed ("" if unknown).
+
+    Example:
+        >>> plugin_install_hint("dask").split(";")[0]
+        "backend 'dask' is the plugin unibridge-dask, which is not installed"
+    """
+    found = KNOWN_PLUGINS.get(name.lower()) if isinstance(name, str) else None
+    if found is None:
+        return ""
+    dist, folder = found
+    return (f"backend {name!r} is the plugin {dist}, which is not installed; from a unibridge "
+            f"checkout: pip install ./backends/{folder} (or pip install {dist} where it is published)")
+
+
 # Types from these modules are never a backend's array: skip detection for them.
 _PROGRAMMATIC = ("builtin", "register_backend")
 _PLAIN_MODULES = frozenset({"builtins", "array", "decimal", "fractions"})
@@ -73,7 +104,7 @@ class BackendInfo:
 
     Example:
         >>> import unibridge as ub
-        >>> info = [b for b in ub.backends() if b.name == "numpy"][0]
+        >>> info = next(b for b in ub.backends() if b.name == "numpy")
         >>> info.available, info.source
         (True, 'builtin')
     """
@@ -128,12 +159,18 @@ class _Registry:
             listener()
 
     # -- registration -----------------------------------------------------
-    def add(self, name: str, loader: Loader, aliases: tuple[str, ...], source: str) -> None:
+    def add(
+        self, name: str, loader: Loader, aliases: tuple[str, ...], source: str, *, replace: bool = True
+    ) -> None:
         _check_name(name)
         for alias in aliases:
             _check_name(alias)
         with self.lock:
             old = self.entries.get(name)
+            if source in _PROGRAMMATIC:
+                self._take_over(name, aliases, replace)
+                if old is not None:  # a name's aliases are other spellings of the name: they stay
+                    aliases = old.aliases + tuple(a for a in aliases if a not in old.aliases)
             entry = _Entry(name, loader, aliases, source)
             if old is not None and source not in _PROGRAMMATIC and old.source != source:
                 if old.source in _PROGRAMMATIC:
@@ -156,6 +193,101 @@ class _Registry:
             if old is not None:
                 self._forget(old.backend)
             self.changed()
+
+    def _take_over(self, name: str, aliases: tuple[str, ...], replace: bool) -> None:
+        """Make room for an explicit registration of ``name`` with ``aliases`` (lock held).
+
+        Without ``replace`` a name or alias that is already taken is refused, so a
+        registration never silently takes over another backend's name. With it, an
+        alias taken from another backend is removed from that backend; the aliases of a
+        name taken over stay with the name.
+        """
+        taken = [(n, self._holder(n)) for n in (name, *aliases)]
+        taken = [(n, holder) for n, holder in taken if holder is not None]
+        for alias in aliases:
+            if alias in self.entries and alias != name:
+                raise ConfigurationError(
+                    f"alias {alias!r} is the name of a registered backend; an alias cannot hide a "
+                    f"name: register under the name {alias!r} itself (with replace=True)"
+                )
+        if taken and not replace:
+            n, holder = taken[0]
+            raise ConfigurationError(
+                f"{n!r} is already {holder}; pass replace=True to take it over, or choose another "
+                f"name (unregister_backend({name!r}) removes a registered backend)"
+            )
+        for n in (name, *aliases):
+            owner = self.aliases.pop(n, None)
+            if owner is not None and owner in self.entries:
+                entry = self.entries[owner]
+                entry.aliases = tuple(a for a in entry.aliases if a != n)
+
+    def _holder(self, n: str) -> str | None:
+        """What holds ``n`` now, in words (for errors), or None if it is free."""
+        if n in self.entries:
+            return f"the name of the {_describe(self.entries[n].source)} backend"
+        owner = self.aliases.get(n)
+        if owner is not None:
+            return f"an alias of the backend {owner!r}"
+        return None
+
+    def remove(self, name: str) -> _Removed:
+        """Unregister ``name`` (not an alias) with its aliases; returns what was removed."""
+        with self.lock:
+            entry = self.entries.get(name)
+            if entry is None:
+                owner = self.aliases.get(name)
+                hint = (f"; {name!r} is an alias of {owner!r}: unregister the backend by its name"
+                        if owner is not None else f"; registered: {', '.join(self.entries) or 'none'}")
+                raise BackendNotFoundError(f"no backend is registered under the name {name!r}{hint}")
+            del self.entries[name]
+            removed_aliases = {a: self.aliases.pop(a) for a in entry.aliases if self.aliases.get(a) == name}
+            self._forget(entry.backend)
+            self.loaded = {k: v for k, v in self.loaded.items() if k != name and k not in entry.aliases}
+            self.changed()
+            return _Removed(entry, removed_aliases)
+
+    def restore(self, before: _Snapshot) -> None:
+        """Put back the entries and aliases recorded by :meth:`snapshot` (lock taken)."""
+        with self.lock:
+            for n, entry in before.entries.items():
+                current = self.entries.get(n)
+                if current is not None and current is not entry:
+                    self._forget(current.backend)
+                if entry is None:
+                    self.entries.pop(n, None)
+                else:
+                    self.entries[n] = entry
+            for a, target in before.aliases.items():
+                if target is None:
+                    self.aliases.pop(a, None)
+                else:
+                    self.aliases[a] = target
+            for entry, aliases in before.entry_aliases:
+                entry.aliases = aliases
+            self.loaded = {k: v for k, v in self.loaded.items() if k not in before.entries and k not in before.aliases}
+            self.changed()
+
+    def snapshot(self, names: tuple[str, ...]) -> _Snapshot:
+        """What :meth:`add` may change when registering ``names`` (a name, then its aliases)."""
+        with self.lock:
+            keys = set(names)
+            for n in names:
+                if n in self.entries:
+                    keys.update(self.entries[n].aliases)
+            owners = {self.aliases[k] for k in keys if k in self.aliases}
+            return _Snapshot(
+                entries={n: self.entries.get(n) for n in keys},
+                aliases={k: self.aliases.get(k) for k in keys},
+                entry_aliases=tuple((self.entries[o], self.entries[o].aliases) for o in owners if o in self.entries),
+            )
+
+    def name_of(self, backend: Backend) -> str:
+        """The name ``backend`` was registered and loaded under (``backend.name`` if it never was)."""
+        for key, value in self.loaded.items():
+            if value is backend and key in self.entries:
+                return key
+        return str(backend.name)
 
     def _forget(self, backend: Backend | None) -> None:
         """Drop ``backend`` from the loaded table, under every name and alias it was loaded by."""
@@ -246,9 +378,10 @@ class _Registry:
                 return self.canonical(lowered)
             except BackendNotFoundError:
                 pass  # raised below, quoting the name as it was written
+        hint = plugin_install_hint(name)
         raise BackendNotFoundError(
-            f"no backend named {name!r}; registered: {', '.join(self.names()) or 'none'}"
-            f"{_installed_suffix(self)}"
+            f"no backend named {name!r}{'; ' + hint if hint else ''}; registered: "
+            f"{', '.join(self.names()) or 'none'}{_installed_suffix(self)}"
         )
 
     def names(self) -> list[str]:
@@ -362,6 +495,25 @@ class _Registry:
         return registry
 
 
+class _Removed(NamedTuple):
+    entry: _Entry
+    aliases: dict[str, str]
+
+
+class _Snapshot(NamedTuple):
+    entries: dict[str, _Entry | None]
+    aliases: dict[str, str | None]
+    entry_aliases: tuple[tuple[_Entry, tuple[str, ...]], ...]
+
+
+def _describe(source: str) -> str:
+    if source == "builtin":
+        return "built-in"
+    if source == "register_backend":
+        return "explicitly registered"
+    return f"plugin {source!r}'s"
+
+
 def _claims(test: Callable[[Any], bool], x: Any) -> bool:
     """Ask a backend whether it owns ``x``; a broken plugin owns nothing (and breaks nothing)."""
     try:
@@ -429,31 +581,12 @@ _FORK_WAIT_S = 10.0
 
 
 def _fork_safe(registry: _Registry) -> None:
-    """Keep ``registry`` usable in a child of ``os.fork()``.
+    """Keep ``registry`` usable in a child of ``os.fork()`` (see :mod:`unibridge._forksafe`).
 
-    A lock held by another thread at the fork stays held for ever in the child,
-    where that thread does not exist: the child's first registry call would hang.
-    So the forking thread takes the lock first (waiting up to ``_FORK_WAIT_S`` for a
-    load in progress to finish, so the child sees a whole registry) and releases it
-    in the parent; the child gets a fresh lock either way.
+    The forking thread waits up to ``_FORK_WAIT_S`` for a load in progress to finish, so
+    the child sees a whole registry; the child gets a fresh lock either way.
     """
-    if not hasattr(os, "register_at_fork"):
-        return
-    held = threading.local()
-
-    def before() -> None:
-        held.acquired = registry.lock.acquire(timeout=_FORK_WAIT_S)
-
-    def after_in_parent() -> None:
-        if getattr(held, "acquired", False):
-            held.acquired = False
-            registry.lock.release()
-
-    def after_in_child() -> None:
-        held.acquired = False
-        registry.lock = threading.RLock()
-
-    os.register_at_fork(before=before, after_in_parent=after_in_parent, after_in_child=after_in_child)
+    fork_safe_lock(registry, wait_at_fork_s=lambda: _FORK_WAIT_S)
 
 
 _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -465,18 +598,85 @@ _REGISTRY = _Registry.with_builtins()
 _fork_safe(_REGISTRY)
 
 
-def register_backend(name: str, loader: Loader, *, aliases: tuple[str, ...] = ()) -> None:
+def register_backend(
+    name: str, loader: Loader, *, aliases: tuple[str, ...] = (), replace: bool = False
+) -> None:
     """Register a backend; ``loader`` (a callable or ``"module:attr"``) runs on first use.
 
-    Registering a name again replaces it.
+    The backend is known by ``name`` everywhere (``backend=``, ``use()``,
+    ``configure()``, ``UNIBRIDGE_BACKEND``, ``current().backend``), whatever its
+    ``.name`` attribute says. A name or alias that is already taken (built-in,
+    plugin or registered) is refused with :class:`~unibridge.ConfigurationError`
+    unless ``replace=True``; then the new backend takes it over everywhere.
 
     Example:
         >>> import unibridge as ub
         >>> ub.register_backend("numpy2", "unibridge.adapters.numpy:NumpyBackend", aliases=("np2",))
-        >>> ub.get_backend("np2").name
+        >>> with ub.use("np2"):
+        ...     ub.current().backend
+        'numpy2'
+        >>> ub.unregister_backend("numpy2")
+    """
+    _REGISTRY.scan_plugins()  # a plugin's name is taken too: see it before deciding
+    _REGISTRY.add(name, loader, tuple(aliases), "register_backend", replace=replace)
+
+
+def unregister_backend(name: str) -> None:
+    """Remove the backend registered as ``name`` (its name, not an alias), with its aliases.
+
+    Raises :class:`~unibridge.BackendNotFoundError` if nothing is registered
+    under ``name``. A selection that names it fails on its next use.
+
+    Example:
+        >>> import unibridge as ub
+        >>> ub.register_backend("scratch", "unibridge.adapters.numpy:NumpyBackend")
+        >>> ub.unregister_backend("scratch")
+        >>> "scratch" in [b.name for b in ub.backends()]
+        False
+    """
+    _REGISTRY.remove(name)
+
+
+@contextmanager
+def registered(
+    name: str, loader: Loader, *, aliases: tuple[str, ...] = (), replace: bool = False
+) -> Iterator[str]:
+    """Register a backend for the enclosed block only; yields ``name``.
+
+    On exit the registry is as it was: the backend is removed, and a name or
+    alias it took over (``replace=True``) goes back to its owner. Meant for
+    tests and scoped experiments, not for threads registering the same name.
+
+    Example:
+        >>> import unibridge as ub
+        >>> with ub.registered("scratch", "unibridge.adapters.numpy:NumpyBackend") as name:
+        ...     ub.asarray([1.0], backend=name).dtype
+        dtype('float64')
+        >>> "scratch" in [b.name for b in ub.backends()]
+        False
+    """
+    _REGISTRY.scan_plugins()
+    before = _REGISTRY.snapshot((name, *aliases))
+    _REGISTRY.add(name, loader, tuple(aliases), "register_backend", replace=replace)
+    try:
+        yield name
+    finally:
+        _REGISTRY.restore(before)
+
+
+def registered_name(backend: Backend) -> str:
+    """The name ``backend`` was registered (and loaded) under.
+
+    It differs from ``backend.name`` for a subclass of a built-in backend
+    registered under a name of its own.
+
+    Example:
+        >>> import unibridge as ub
+        >>> from unibridge.registry import registered_name
+        >>> registered_name(ub.get_backend("np"))
         'numpy'
     """
-    _REGISTRY.add(name, loader, tuple(aliases), "register_backend")
+    return _REGISTRY.name_of(backend)
 
 
 def backends() -> list[BackendInfo]:

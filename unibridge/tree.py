@@ -15,21 +15,23 @@ JAX). Choices, each as ``jax.tree_util`` makes it:
 
 * ``None`` is a node with no children: it holds no leaf and is rebuilt as
   ``None`` (``leaves([1, None]) == [1]``);
-* the leaves of a ``dict`` or ``defaultdict`` come in sorted key order, so
-  ``{"b": x, "a": y}`` and ``{"a": y, "b": x}`` have the same leaves and the
-  same structure; an ``OrderedDict`` keeps its insertion order;
+* ``{"b": x, "a": y}`` and ``{"a": y, "b": x}`` have the same structure (the
+  key order of a plain dict or ``defaultdict`` does not count; an
+  ``OrderedDict``'s does), and :func:`map` over several trees pairs their
+  leaves by key;
 * a rebuilt ``defaultdict`` keeps its ``default_factory``.
 
-One difference from JAX: a rebuilt ``dict`` has the key order of the dict it
-was flattened from (JAX sorts it), so gradients come back in the order the
-parameters were written. Keys that cannot be sorted (``{1: a, "x": b}``) keep
-insertion order where JAX raises.
+One deliberate difference: the leaves of a ``dict`` come in the dict's own
+key order, and a rebuilt dict keeps it, where JAX sorts the keys. Gradients
+and checkpoints come back in the order the parameters were written, and keys
+that cannot be sorted (``{1: a, "x": b}``) work where JAX raises. For a dict
+written in sorted key order the two agree.
 
 Example:
     >>> import unibridge as ub
     >>> params = {"w": [1.0, 2.0], "b": (3.0, None)}
     >>> ub.tree.leaves(params)
-    [3.0, 1.0, 2.0]
+    [1.0, 2.0, 3.0]
     >>> ub.tree.map(lambda p, g: p - 0.5 * g, params, {"w": [2.0, 2.0], "b": (2.0, None)})
     {'w': [0.0, 1.0], 'b': (2.0, None)}
 """
@@ -48,7 +50,7 @@ IsLeaf = Callable[[Any], bool] | None
 
 # A node of a definition: LEAF, NONE, or a tuple (type, keys, children, order, factory):
 # keys are the dict keys in leaf order (None for sequences), order the keys in the
-# dict's own insertion order when that differs (None otherwise), factory a
+# order to rebuild them in when that differs (None: the same), factory a
 # defaultdict's default_factory.
 LEAF = 0
 NONE = 1
@@ -69,10 +71,7 @@ def _flatten(x: Any, out: list[Any], is_leaf: IsLeaf) -> Any:
     t = type(x)
     # By exact type, most common first: this runs on every gradient and optimizer call.
     if t is dict or t is defaultdict:
-        keys = _sorted_keys(x)
-        order = tuple(x)
-        children = tuple([_flatten(x[k], out, is_leaf) for k in keys])
-        return (t, keys, children, None if order == keys else order,
+        return (t, tuple(x), tuple([_flatten(v, out, is_leaf) for v in x.values()]), None,
                 x.default_factory if t is defaultdict else None)
     if t is list or t is tuple:
         return (t, None, tuple([_flatten(item, out, is_leaf) for item in x]), None, None)
@@ -87,11 +86,16 @@ def _flatten(x: Any, out: list[Any], is_leaf: IsLeaf) -> Any:
 
 
 def _canonical(node: Any) -> Any:
-    """``node`` without the dicts' insertion orders (which do not change the structure)."""
+    """``node`` with its plain dicts' keys sorted (their order does not change the structure)."""
     if node is LEAF or node is NONE:
         return node
     t, keys, children, _, factory = node
-    return (t, keys, tuple([_canonical(c) for c in children]), factory)
+    children = tuple([_canonical(c) for c in children])
+    if t is dict or t is defaultdict:
+        order = _sorted_keys(dict(zip(keys, range(len(keys)))))
+        position = {k: i for i, k in enumerate(keys)}
+        keys, children = order, tuple([children[position[k]] for k in order])
+    return (t, keys, children, factory)
 
 
 def _count(node: Any) -> int:
@@ -148,7 +152,7 @@ def flatten(tree: Any, is_leaf: IsLeaf = None) -> tuple[list[Any], TreeDef]:
         >>> import unibridge as ub
         >>> leaves, s = ub.tree.flatten({"w": [1, 2], "b": (3, None)})
         >>> leaves, ub.tree.unflatten(s, [10, 20, 30])
-        ([3, 1, 2], {'w': [20, 30], 'b': (10, None)})
+        ([1, 2, 3], {'w': [10, 20], 'b': (30, None)})
     """
     out: list[Any] = []
     node = _flatten(tree, out, is_leaf)
@@ -161,7 +165,7 @@ def leaves(tree: Any, is_leaf: IsLeaf = None) -> list[Any]:
     Example:
         >>> import unibridge as ub
         >>> ub.tree.leaves([1, {"b": 2, "a": 3}, None, (4,)])
-        [1, 3, 2, 4]
+        [1, 2, 3, 4]
     """
     out: list[Any] = []
     _flatten(tree, out, is_leaf)
@@ -287,7 +291,7 @@ def leaf_paths(tree: Any, prefix: str = "") -> list[str]:
     Example:
         >>> import unibridge as ub
         >>> ub.tree.leaf_paths({"w": [1, 2], "b": 3}, "params")
-        ["params['b']", "params['w'][0]", "params['w'][1]"]
+        ["params['w'][0]", "params['w'][1]", "params['b']"]
     """
     node = _flatten(tree, [], None)
     out: list[str] = []

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..model import Result, Skip
 from ..settings import Settings
-from . import gpu, imports, introspection, model, namespace, overhead, peers, scaling, training
+from . import checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, scaling, training, training_memory
 
 __all__ = ["GROUPS"]
 
@@ -22,5 +22,7 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "peers": peers.run,
     "model": model.run,
     "training": training.run,
+    "training_memory": training_memory.run,
     "gpu": gpu.run,
+    "checkpoint": checkpoint.run,
 }

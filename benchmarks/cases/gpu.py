@@ -1,4 +1,4 @@
-"""GPU transfers (issue 9), on a CUDA machine; skipped with the reason elsewhere.
+"""GPU transfers, on a CUDA machine; skipped with the reason elsewhere.
 
 * Host -> device, the largest size (256 MiB by default) of float32 from NumPy:
   unibridge against the bus limit, ``cudaMemcpy`` from memory that is already

@@ -81,22 +81,15 @@ def test_unknown_backend_is_a_report_error_and_exit_status_2(capsys: pytest.Capt
 
 
 @pytest.fixture
-def scratch() -> Iterator[Callable[[str, Any], None]]:
-    """Register throwaway backends in the process registry, and remove them afterwards."""
-    from unibridge.registry import _REGISTRY
-
-    names: list[str] = []
+def scratch(throwaway_backends: Callable[..., Any]) -> Callable[[str, Any], None]:
+    """Register throwaway backends in the process registry; all removed afterwards."""
 
     def register(name: str, loader: Any) -> None:
-        names.append(name)
-        ub.register_backend(name, loader)
+        with ub.registered(name, loader):  # checks the name and loader now...
+            pass
+        throwaway_backends(loader, name=name)  # ...and keeps it until the test ends
 
-    yield register
-    with _REGISTRY.lock:
-        for name in names:
-            _REGISTRY.entries.pop(name, None)
-            _REGISTRY.loaded.pop(name, None)
-        _REGISTRY.by_type = {}
+    return register
 
 
 def test_kit_reports_a_backend_that_silently_narrows_float64(scratch: Callable[[str, Any], None]) -> None:

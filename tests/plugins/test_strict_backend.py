@@ -288,3 +288,9 @@ def test_the_plugin_readme_python_blocks_run(capsys: pytest.CaptureFixture[str])
         "Python float scalars can only be promoted with floating-point arrays.",
         "[1.5 2.5]",
     ]
+
+
+def test_asking_strict_for_a_gpu_says_it_runs_on_the_cpu_only_not_to_check_a_driver() -> None:
+    with pytest.raises(ub.DeviceUnavailableError) as caught:
+        ub.asarray(np.ones(2), backend="strict", device="gpu")
+    assert "runs on the CPU only" in str(caught.value) and "driver" not in str(caught.value)

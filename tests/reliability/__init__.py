@@ -1,1 +1,1 @@
-"""Reliability tests for issue 8: fuzzing, bad input, concurrency, soak, fault isolation, abort traps."""
+"""Reliability tests: fuzzing, bad input, concurrency, soak, fault isolation, abort traps."""

@@ -259,7 +259,7 @@ def test_registry_stays_consistent_while_backends_are_registered_during_conversi
             if n % 10 == 0:
                 ub.backends()  # listing while others convert
             if n % 25 == 0:
-                ub.register_backend("numpy_again", "unibridge.adapters.numpy:NumpyBackend")  # replace a name
+                ub.register_backend("numpy_again", "unibridge.adapters.numpy:NumpyBackend", replace=True)  # replace a name
         stop.set()
         [w.join(60) for w in workers]
         assert not errors, errors[:5]

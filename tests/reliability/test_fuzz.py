@@ -39,7 +39,7 @@ def test_fuzz_every_source_into_target_ends_in_a_result_or_a_unibridge_error(tar
     timeout = max(900, EXAMPLES * len(TARGETS) * 2)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "tests.reliability.fuzz_campaign", "--targets", target,
+            [sys.executable, "-m", "tools.fuzz_campaign", "--targets", target,
              "--examples", str(EXAMPLES), "--last", str(last)],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
         )

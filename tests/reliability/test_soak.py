@@ -1,6 +1,6 @@
 """The short soak for CI: 20,000 conversions across every pair, in a child process.
 
-The full run (a million) is ``make soak`` (``python -m tests.reliability.soak``).
+The full run (a million) is ``make soak`` (``python -m tools.soak``).
 Thresholds are generous and there is no timing assertion: CI machines are shared.
 """
 
@@ -20,7 +20,7 @@ CONVERSIONS = int(os.environ.get("UNIBRIDGE_SOAK_CONVERSIONS", "20000"))
 
 def _soak(*args: str) -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.reliability.soak", "--json", *args],
+        [sys.executable, "-m", "tools.soak", "--json", *args],
         cwd=REPO, capture_output=True, text=True, timeout=1800,
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]

@@ -6,7 +6,7 @@
 Example:
     >>> leaves, tree = flatten({"w": [1, 2], "b": (3, None)})
     >>> leaves, unflatten(tree, [10, 20, 30])
-    ([3, 1, 2], {'w': [20, 30], 'b': (10, None)})
+    ([1, 2, 3], {'w': [10, 20], 'b': (30, None)})
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import UnibridgeError
+from ._quiet import quiet_framework_startup
 from ._render import emit_json, one_line
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
@@ -71,9 +72,22 @@ def _info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _configuration_is_usable() -> None:
+    """Raise the one error a bad ``UNIBRIDGE_*`` variable causes, before any work starts.
+
+    Without this, every backend checked or benchmarked would fail on the same bad
+    variable, and the same error would be printed once per check.
+    """
+    from ..config import current
+    from ..engine import target
+
+    target(current(), None, None)  # the backend loads, the device resolves, the default float parses
+
+
 def _check(args: argparse.Namespace) -> int:
     from .check import render_checks, run_checks
 
+    _configuration_is_usable()
     report = run_checks(args.backend)
     if args.json:
         emit_json(report)
@@ -85,6 +99,7 @@ def _check(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace, extra: list[str]) -> int:
     from .bench import NOT_FOUND, run_bench
 
+    _configuration_is_usable()
     code = run_bench((["--json"] if args.json else []) + extra)
     if code is None:
         _error(NOT_FOUND, "BenchmarksNotFound", args.json)
@@ -114,6 +129,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "bench":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
     as_json = bool(getattr(args, "json", False))
+    if args.command == "bench":  # its progress must stream; the suite's own children are quiet
+        return _run(args, extra, as_json)
+    with quiet_framework_startup():
+        return _run(args, extra, as_json)
+
+
+def _run(args: argparse.Namespace, extra: list[str], as_json: bool) -> int:
     try:
         if args.command == "info":
             return _info(args)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    Autodiff,
     CopyRequiredError,
     Device,
     DType,
@@ -91,6 +92,7 @@ class JaxBackend(FrameworkBackend):
         self._gpus: tuple[Any, ...] = ()
         self._devices: tuple[Device, ...] | None = None
         self._mode: str | None = None
+        self._autodiff: Autodiff | None = None
 
     def _on_load(self, jax: ModuleType) -> None:
         mode = _x64_mode()
@@ -271,6 +273,12 @@ class JaxBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         jax = self.module
+        if isinstance(x, jax.core.Tracer):
+            # Inside jit or grad (ub.asarray(u, copy=True) in a differentiated function): a traced
+            # value has no memory to share and no device to compare, so it is placed by JAX's own
+            # traceable operations, which keep the gradient; a copy of an immutable value is itself.
+            self.dtype_of(x)
+            return jax.device_put(x, self._jax_device(device))
         here = self.device_of(x)
         self.dtype_of(x)  # refused as on every other path, not passed through
         if here == device:
@@ -286,6 +294,23 @@ class JaxBackend(FrameworkBackend):
         # x may alias a NumPy buffer its owner can still write: finish reading it now.
         y.block_until_ready()
         return y
+
+    def from_dlpack(self, x: Any, *, device: Device, copy: bool | None) -> Any:
+        """Import another framework's device array through DLPack, without the host.
+
+        The core first asks the producing backend to finish its queued work
+        (``synchronize``). Without a copy the JAX array aliases the producer's
+        memory, as a zero-copy import does on the CPU: JAX treats it as immutable,
+        so pass ``copy=True`` if the producer will keep writing to it.
+        """
+        jax = self.module
+        y = jax.dlpack.from_dlpack(x)
+        here = self.device_of(y)
+        if here != device:
+            if copy is False:
+                raise CopyRequiredError(f"the array is on {here}, not {device}; copy=False")
+            return jax.device_put(y, self._jax_device(device))
+        return jax.numpy.array(y, copy=True) if copy else y
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         jax = self.module
@@ -309,3 +334,16 @@ class JaxBackend(FrameworkBackend):
     def namespace(self) -> ModuleType:
         jax = self.module
         return jax.numpy  # type: ignore[no-any-return]
+
+    # -- capabilities: gradients and compilation ---------------------------------------------------
+    def autodiff(self) -> Autodiff:
+        """``jax.value_and_grad`` for ``unibridge.grad`` (see :mod:`unibridge_jax.autodiff`)."""
+        if self._autodiff is None:
+            from .autodiff import JaxAutodiff
+
+            self._autodiff = JaxAutodiff()
+        return self._autodiff
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``jax.jit(fun)``: XLA compilation; fusion may round the last bit differently from eager."""
+        return self.module.jit(fun)  # type: ignore[no-any-return]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -37,6 +37,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    CPU_ONLY,
     CopyRequiredError,
     Device,
     DeviceUnavailableError,
@@ -136,7 +137,7 @@ class StrictBackend(FrameworkBackend):
         return DtypeTable("array-api-strict", module, _describe_dtype)
 
     def devices(self) -> Sequence[Device]:
-        return (CPU,)
+        return CPU_ONLY  # a GPU request is told the backend is CPU-only, not to check a GPU driver
 
     def device_of(self, x: Any) -> Device:
         self.module  # noqa: B018 - loads the CPU device
@@ -206,3 +207,7 @@ class StrictBackend(FrameworkBackend):
 
     def namespace(self) -> ModuleType:
         return self.module
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``fun`` itself: array-api-strict is a NumPy-backed reference with no compiler, so ``unibridge.jit`` declares no compilation here."""
+        return fun

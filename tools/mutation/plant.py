@@ -1,7 +1,7 @@
-"""Plant the seven mutants of issue 18, one at a time, and run the tests that must kill each.
+"""Plant the seven hand-written mutants of the conversion core, one at a time, and run the tests that must kill each.
 
-    python -m tests.mutation.plant            # every mutant, against its named test
-    python -m tests.mutation.plant --fuzz     # every mutant, against the CI fuzz budget too
+    python -m tools.mutation.plant            # every mutant, against its named test
+    python -m tools.mutation.plant --fuzz     # every mutant, against the CI fuzz budget too
 
 Each mutant is applied to a scratch copy of ``unibridge/`` and ``tests/`` (the work tree is never
 touched), and the tests run there in a child process that imports the scratch copy. A mutant is

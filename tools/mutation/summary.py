@@ -1,6 +1,6 @@
 """Summarise a finished ``mutmut run`` (``make mutation`` runs it last).
 
-    python -m tests.mutation.summary [--equivalent docs/mutation-report.md] [--out FILE]
+    python -m tools.mutation.summary [--equivalent docs/mutation-report.md] [--out FILE]
 
 Reads mutmut's result files under ``mutants/``, counts each outcome, and lists every mutant that
 was not killed with its file:line and its change. Mutants that the report lists as equivalent

@@ -2,8 +2,8 @@
 
 Run from the repository root (``make soak`` does exactly this)::
 
-    python -m tests.reliability.soak                    # 1,000,000 conversions
-    python -m tests.reliability.soak --conversions 20000 --json
+    python -m tools.soak                    # 1,000,000 conversions
+    python -m tools.soak --conversions 20000 --json
 
 After a warm-up (every pair and variant a few times, so framework caches,
 allocator pools and thread pools exist before the baseline), it reports the

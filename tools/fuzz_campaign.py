@@ -3,7 +3,7 @@
 Run in a child process (``test_fuzz.py`` does), so that a process abort inside
 a framework becomes a test failure instead of a dead test run::
 
-    python -m tests.reliability.fuzz_campaign --targets tensorflow --examples 150
+    python -m tools.fuzz_campaign --targets tensorflow --examples 150
 
 Every call must end in exactly one of two ways:
 
