@@ -48,10 +48,8 @@ __all__ = ["TreeDef", "map", "leaves", "structure", "flatten", "unflatten", "lea
 
 IsLeaf = Callable[[Any], bool] | None
 
-# A node of a definition: LEAF, NONE, or a tuple (type, keys, children, order, factory):
-# keys are the dict keys in leaf order (None for sequences), order the keys in the
-# order to rebuild them in when that differs (None: the same), factory a
-# defaultdict's default_factory.
+# A node of a definition: LEAF, NONE, or a tuple (type, keys, children, factory): keys are
+# a dict's keys in its own order (None for sequences), factory a defaultdict's default_factory.
 LEAF = 0
 NONE = 1
 
@@ -71,16 +69,16 @@ def _flatten(x: Any, out: list[Any], is_leaf: IsLeaf) -> Any:
     t = type(x)
     # By exact type, most common first: this runs on every gradient and optimizer call.
     if t is dict or t is defaultdict:
-        return (t, tuple(x), tuple([_flatten(v, out, is_leaf) for v in x.values()]), None,
+        return (t, tuple(x), tuple([_flatten(v, out, is_leaf) for v in x.values()]),
                 x.default_factory if t is defaultdict else None)
     if t is list or t is tuple:
-        return (t, None, tuple([_flatten(item, out, is_leaf) for item in x]), None, None)
+        return (t, None, tuple([_flatten(item, out, is_leaf) for item in x]), None)
     if x is None:
         return NONE
     if t is OrderedDict:
-        return (t, tuple(x), tuple([_flatten(v, out, is_leaf) for v in x.values()]), None, None)
+        return (t, tuple(x), tuple([_flatten(v, out, is_leaf) for v in x.values()]), None)
     if issubclass(t, tuple) and hasattr(t, "_fields"):  # namedtuple
-        return (t, None, tuple([_flatten(item, out, is_leaf) for item in x]), None, None)
+        return (t, None, tuple([_flatten(item, out, is_leaf) for item in x]), None)
     out.append(x)
     return LEAF
 
@@ -89,7 +87,7 @@ def _canonical(node: Any) -> Any:
     """``node`` with its plain dicts' keys sorted (their order does not change the structure)."""
     if node is LEAF or node is NONE:
         return node
-    t, keys, children, _, factory = node
+    t, keys, children, factory = node
     children = tuple([_canonical(c) for c in children])
     if t is dict or t is defaultdict:
         order = _sorted_keys(dict(zip(keys, range(len(keys)))))
@@ -209,7 +207,7 @@ def _unflatten(node: Any, it: Iterator[Any]) -> Any:
         return next(it)
     if node is NONE:
         return None
-    t, keys, children, order, factory = node
+    t, keys, children, factory = node
     items = [_unflatten(child, it) for child in children]
     if keys is None:
         if t is list:
@@ -217,8 +215,7 @@ def _unflatten(node: Any, it: Iterator[Any]) -> Any:
         if t is tuple:
             return tuple(items)
         return t(*items)  # namedtuple
-    found = dict(zip(keys, items))
-    rebuilt = {k: found[k] for k in order} if order is not None else found
+    rebuilt = dict(zip(keys, items))
     if t is dict:
         return rebuilt
     if t is defaultdict:
@@ -236,7 +233,7 @@ def _flatten_up_to(node: Any, x: Any, out: list[Any], where: str) -> None:
             raise ConfigurationError(f"the trees differ at {where or 'the root'}: None in the first, "
                                      f"{type(x).__name__} in another; give trees of one structure")
         return
-    t, keys, children, _, _ = node
+    t, keys, children, _ = node
     if type(x) is not t:
         raise ConfigurationError(f"the trees differ at {where or 'the root'}: {t.__name__} in the first, "
                                  f"{type(x).__name__} in another; give trees of one structure")
@@ -305,7 +302,7 @@ def _paths(node: Any, prefix: str, out: list[str]) -> None:
         return
     if node is NONE:
         return
-    t, keys, children, _, _ = node
+    t, keys, children, _ = node
     if keys is not None:
         labels = [f"[{k!r}]" for k in keys]
     elif hasattr(t, "_fields"):
