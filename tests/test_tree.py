@@ -153,3 +153,12 @@ def test_gradients_use_the_same_trees() -> None:
     g = ub.grad(lambda p: (p["b"] * p["a"]["w"]).sum())(params)
     assert isinstance(g["a"], defaultdict) and g["n"] is None and list(g) == ["b", "a", "n"]
     assert g["b"].tolist() == [2.0] and g["a"]["w"].tolist() == [1.0]
+
+
+def test_map_over_ordered_dicts_in_different_orders_raises_as_jax_does() -> None:
+    tu = jax_tree_util()
+    a, b = OrderedDict(x=1, y=2), OrderedDict(y=2, x=1)
+    with pytest.raises(ValueError):
+        tu.tree_map(lambda p, q: p, a, b)
+    with pytest.raises(ConfigurationError, match="different orders"):
+        ub.tree.map(lambda p, q: p, a, b)
