@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .cases.checkpoint import TARGETS as CHECKPOINT_TARGETS
 from .cases.namespace import TARGETS as NAMESPACE_TARGETS
+from .cases.training import TARGETS as TRAINING_TARGETS
 from .model import Report, Result, TargetRow
 from .settings import format_size
 
@@ -88,6 +89,8 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
                 f"gpu.torch->jax.{256 << 20}", f"gpu.torch->jax.{1 << 10}", 3.0),
     # The TF namespace per call against raw TF (eager), and in tf.function.
     *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in NAMESPACE_TARGETS),
+    # Model code beyond gradients: unibridge.optim and unibridge.vmap (benchmarks/cases/training.py).
+    *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in TRAINING_TARGETS),
     # Checkpoints: unibridge.save / load against the safetensors package, and the lazy memory-mapped load.
     *(RatioTarget(text, case, ref, limit) for text, case, ref, limit in CHECKPOINT_TARGETS),
 )

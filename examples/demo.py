@@ -34,6 +34,7 @@ import unibridge as ub
 HERE = Path(__file__).resolve().parent
 TOLERANCE = 1e-9  # float64 rounding differences (summation order, libm) stay far below this
 MIN_ACCURACY = 0.95  # the digits MLP's test accuracy on every autodiff backend
+MNIST_MIN_ACCURACY = 0.97  # examples/mnist.py's test accuracy on every autodiff backend
 NO_AUTODIFF = 3  # digits.py's exit status on a backend without automatic differentiation
 NO_DATA = 4  # digits.py's exit status when scikit-learn (the data) is not installed
 
@@ -100,14 +101,14 @@ def run_classifier(backend: str, train_args: list[str], show: bool = False) -> d
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def run_digits(backend: str, digits_args: list[str], show: bool = False) -> dict[str, Any]:
+def run_digits(backend: str, digits_args: list[str], show: bool = False, script: str = "digits.py") -> dict[str, Any]:
     """Train ``digits.py`` in a child process configured only by ``UNIBRIDGE_BACKEND``.
 
     The summary has ``"no_autodiff"`` (the reason) for a backend without automatic
     differentiation, ``"no_data"`` when scikit-learn is missing, ``"error"`` (the
     child's last line of stderr) for a failure.
     """
-    done = _child("digits.py", backend, digits_args, show)
+    done = _child(script, backend, digits_args, show)
     if done.returncode not in (0, NO_AUTODIFF, NO_DATA):
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         return {"backend": backend, "error": lines[-1] if lines else f"exit status {done.returncode}"}
@@ -197,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--digits-epochs", type=int, default=20, help="epochs of the digits MLP (0: skip it)")
     parser.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY,
                         help="the digits test accuracy every autodiff backend must reach")
+    parser.add_argument("--mnist-epochs", type=int, default=30,
+                        help="epochs of examples/mnist.py (unibridge.nn, optim, jit; 0: skip it)")
     parser.add_argument("--no-tour", action="store_true", help="skip the conversion tour")
     parser.add_argument("--json", action="store_true", help="print the runs and the tour as JSON")
     args = parser.parse_args(argv)
@@ -239,6 +242,23 @@ def main(argv: list[str] | None = None) -> int:
         agree = agree and (bool(trained) or len(no_data) == len(digits)) and spread <= TOLERANCE and all(
             "error" not in r for r in digits) and all(r["test_accuracy"] >= args.min_accuracy for r in trained)
 
+    mnist: list[dict[str, Any]] = []
+    if args.mnist_epochs > 0:
+        if not args.json:
+            print(render_digits_table(digits, args.min_accuracy) if digits else render_table(runs), flush=True)
+            print(
+                f"\nTraining a 64-128-10 ReLU network on the digits ({args.mnist_epochs} epochs of AdamW, float64) "
+                f"written only with xp,\nunibridge.nn, unibridge.optim, unibridge.random and unibridge.jit "
+                f"(examples/mnist.py), once per backend:\n",
+                flush=True,
+            )
+        mnist = [run_digits(name, ["--epochs", str(args.mnist_epochs)], show=not args.json, script="mnist.py")
+                 for name in names]
+        spread = compare_digits(mnist)
+        trained_mnist = [r for r in mnist if "final_loss" in r]
+        agree = agree and spread <= TOLERANCE and all("error" not in r for r in mnist) and all(
+            r["test_accuracy"] >= MNIST_MIN_ACCURACY for r in trained_mnist)
+
     tour_names = [r["backend"] for r in runs if "error" not in r and r["backend"] != "numpy"]
     tour = run_tour(tour_names, as_json=args.json) if tour_names and not args.no_tour else None
 
@@ -248,11 +268,15 @@ def main(argv: list[str] | None = None) -> int:
         steps = json.loads(tour.stdout) if tour is not None and tour.returncode == 0 else []
         for r in digits:
             r.pop("losses", None)
+        for r in mnist:
+            r.pop("losses", None)
         print(json.dumps({"agree": agree, "tolerance": TOLERANCE, "runs": runs, "min_accuracy": args.min_accuracy,
-                          "autodiff_runs": digits, "tour": steps}, indent=2))
+                          "autodiff_runs": digits, "mnist_runs": mnist, "tour": steps}, indent=2))
         return 0 if agree else 1
 
-    if not digits:
+    if mnist:
+        print(render_digits_table(mnist, MNIST_MIN_ACCURACY))
+    elif not digits:
         print(render_table(runs))
     else:
         print(render_digits_table(digits, args.min_accuracy))
@@ -263,7 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\nAll {len(runs)} backends agree with NumPy to within {TOLERANCE:g} "
         f"(every epoch's loss and every final weight)"
         + (f"; {', '.join(trained)} train the digits MLP to the same final loss (within {TOLERANCE:g}) "
-           f"and at least {args.min_accuracy:.0%} test accuracy." if digits else ".")
+           f"and at least {args.min_accuracy:.0%} test accuracy" if digits else "")
+        + (f"; the mnist example reaches the same final loss and at least {MNIST_MIN_ACCURACY:.0%} on "
+           f"{', '.join(r['backend'] for r in mnist if 'final_loss' in r)}." if mnist else ".")
         if agree
         else f"\nDISAGREEMENT: a backend failed, differs from the others by more than {TOLERANCE:g}"
         + (f", or missed {args.min_accuracy:.0%} digits test accuracy." if digits else ".")

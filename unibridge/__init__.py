@@ -12,7 +12,7 @@ Example:
     (True, True)
 """
 
-from . import random
+from . import nn, optim, random, tree
 from ._version import __version__
 from .api import (
     as_dtype,
@@ -48,6 +48,7 @@ from .errors import (
     UnsupportedInputError,
 )
 from .compiling import jit
+from .transforms import vmap
 from .protocol import Backend
 from .registry import BackendInfo, backends, register_backend, registered, unregister_backend
 
@@ -69,7 +70,11 @@ __all__ = [
     "grad",
     "stop_gradient",
     "jit",
+    "vmap",
     "random",
+    "tree",
+    "nn",
+    "optim",
     # checkpoints
     "save",
     "load",

@@ -46,6 +46,7 @@ __all__ = [
     "SupportsAstype",
     "SupportsAutodiff",
     "SupportsJit",
+    "SupportsVmap",
     "Autodiff",
     "NumpyFastPath",
     "NumpyViewFastPath",
@@ -173,6 +174,32 @@ class SupportsAstype(Protocol):
 
     def astype(self, x: Any, dtype: DType) -> Any:
         """``x`` converted to ``dtype`` (a new array of this backend), values as NumPy's ``astype``."""
+        ...
+
+
+@runtime_checkable
+class SupportsVmap(Protocol):
+    """Optional: a backend may offer ``vmap(fun, in_axes, out_axes)``, its framework's vectorising map.
+
+    Returns a function of the same positional arguments as ``fun`` that maps
+    ``fun`` over them and stacks the results, with JAX's conventions (see
+    :mod:`unibridge.transforms`): ``in_axes`` is a tuple with one entry per
+    positional argument, each an int, None (not mapped) or a pytree prefix of
+    the argument; ``out_axes`` an int, None or a pytree prefix of the output.
+    :func:`unibridge.vmap` has already checked the axes and the batch size
+    when it calls the returned function, and calls ``vmap`` once per backend
+    and function. It must compose with the backend's gradients, so
+    ``vmap(grad(f))`` gives per-example gradients. Backends without it get
+    a Python loop over the examples and a ``stack``.
+
+    Example:
+        >>> import unibridge as ub
+        >>> isinstance(ub.get_backend("numpy"), SupportsVmap), isinstance(ub.get_backend("torch"), SupportsVmap)
+        (False, True)
+    """
+
+    def vmap(self, fun: Callable[..., Any], in_axes: tuple[Any, ...], out_axes: Any) -> Callable[..., Any]:
+        """``fun`` vectorised over ``in_axes`` of its arguments, results along ``out_axes``."""
         ...
 
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from ..model import Result, Skip
 from ..settings import Settings
 from . import (
-    checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, random_keys, scaling, training_memory,
+    checkpoint, gpu, imports, introspection, model, namespace, overhead, peers, random_keys, scaling, training,
+    training_memory,
 )
 
 __all__ = ["GROUPS"]
@@ -23,6 +24,7 @@ GROUPS: dict[str, Callable[[Settings], tuple[list[Result], list[Skip]]]] = {
     "imports": imports.run,
     "peers": peers.run,
     "model": model.run,
+    "training": training.run,
     "training_memory": training_memory.run,
     "random": random_keys.run,
     "gpu": gpu.run,

@@ -79,6 +79,8 @@ class TorchAutodiff(Autodiff):
                 "unibridge.grad was called inside torch.inference_mode(), where torch records no "
                 "gradients; call it outside the inference_mode block (torch.no_grad() is fine)"
             )
+        if _inside_a_torch_func_transform(torch):
+            return _value_and_grad_in_transform(torch, call, leaves, check)
         nested = self._depth.get() > 0
         inputs = [
             leaf.view_as(leaf) if nested and leaf.requires_grad else leaf.detach().requires_grad_()
@@ -105,6 +107,30 @@ class TorchAutodiff(Autodiff):
 
     def stop_gradient(self, x: Any) -> Any:
         return x.detach()
+
+
+def _inside_a_torch_func_transform(torch: Any) -> bool:
+    """True inside ``torch.func.vmap`` (or another torch.func transform), where tensors are wrapped
+    and ``requires_grad_()`` is refused: gradients there come from ``torch.func`` itself.
+
+    torch has no public question for this; its functorch interpreter stack is the one answer.
+    """
+    peek = getattr(getattr(torch._C, "_functorch", None), "peek_interpreter_stack", None)
+    return peek is not None and peek() is not None
+
+
+def _value_and_grad_in_transform(
+    torch: Any, call: Callable[[Leaves], tuple[Any, Any]], leaves: Leaves, check: Callable[[Any], None]
+) -> tuple[Any, Any, Leaves]:
+    """``torch.func.grad_and_value`` of ``call``: per-example gradients under ``vmap``."""
+
+    def function(inputs: Leaves) -> tuple[Any, tuple[Any, ...]]:
+        value, aux = call(inputs)
+        check(value)
+        return value, (() if aux is None else (aux,))  # torch.func's aux cannot be None
+
+    grads, (value, aux) = torch.func.grad_and_value(function, has_aux=True)(list(leaves))
+    return value, (aux[0] if aux else None), list(grads)
 
 
 def _detached(aux: Any, torch: Any) -> Any:

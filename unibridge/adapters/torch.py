@@ -311,6 +311,12 @@ class TorchBackend(FrameworkBackend):
         size = x.element_size()
         return layout(span[1], tuple(x.shape), tuple(s * size for s in x.stride()), size)
 
+    # The optional vmap capability (unibridge.protocol.SupportsVmap).
+    def vmap(self, fun: Any, in_axes: tuple[Any, ...], out_axes: Any) -> Any:
+        """``torch.func.vmap``: JAX's ``in_axes``/``out_axes`` are its ``in_dims``/``out_dims``."""
+        func = self.module.func
+        return func.vmap(fun, in_dims=in_axes, out_dims=out_axes)
+
     def namespace(self) -> ModuleType:
         self.module  # noqa: B018 - array_api_compat.torch imports torch; fail with our error first
         import array_api_compat.torch

@@ -353,6 +353,37 @@ class TensorFlowBackend(FrameworkBackend):
         span = dlpack_span(x)
         return None if span is None else (self.device_of(x), span[0], span[1])
 
+    # The optional vmap capability (unibridge.protocol.SupportsVmap).
+    def vmap(self, fun: Any, in_axes: tuple[Any, ...], out_axes: Any) -> Any:
+        """``tf.vectorized_map`` over axis 0 of the mapped arguments (each mapped axis moved there first).
+
+        Unmapped arguments are closed over; outputs are moved from axis 0 to
+        ``out_axes``. Operations TensorFlow cannot vectorise run in its
+        ``while_loop`` fallback (``fallback_to_while_loop=True``, TensorFlow's
+        default, which logs a warning saying so).
+        """
+        tf = self.module
+        from ..._batching import mapped_leaves, place_outputs
+        from ...tree import unflatten
+
+        moveaxis = tf.experimental.numpy.moveaxis
+
+        def mapped(*args: Any) -> Any:
+            leaves, axes, structure = mapped_leaves(args, in_axes)
+            batched = [i for i, axis in enumerate(axes) if axis is not None]
+            elems = tuple(leaves[i] if axes[i] == 0 else moveaxis(leaves[i], axes[i], 0) for i in batched)
+
+            def one(slices: tuple[Any, ...]) -> Any:
+                current = list(leaves)
+                for i, piece in zip(batched, slices):
+                    current[i] = piece
+                return fun(*unflatten(structure, current))
+
+            out = tf.vectorized_map(one, elems)
+            return place_outputs(out, out_axes, lambda x, axis: x[0] if axis is None else moveaxis(x, 0, axis))
+
+        return mapped
+
     def namespace(self) -> ModuleType:
         """unibridge's conforming Array API 2025.12 namespace for plain ``tf.Tensor`` objects.
 

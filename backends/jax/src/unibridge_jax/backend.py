@@ -326,6 +326,11 @@ class JaxBackend(FrameworkBackend):
         start = x.unsafe_buffer_pointer()
         return device, start, start + x.size * x.dtype.itemsize
 
+    # The optional vmap capability (unibridge.protocol.SupportsVmap).
+    def vmap(self, fun: Any, in_axes: tuple[Any, ...], out_axes: Any) -> Any:
+        """``jax.vmap``, whose convention :func:`unibridge.vmap` follows."""
+        return self.module.vmap(fun, in_axes=in_axes, out_axes=out_axes)
+
     def namespace(self) -> ModuleType:
         jax = self.module
         return jax.numpy  # type: ignore[no-any-return]
