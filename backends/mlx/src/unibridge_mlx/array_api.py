@@ -1,0 +1,240 @@
+"""``unibridge.namespace("mlx")``: ``mlx.core`` with float64 made accurate and a few Array API gaps closed.
+
+Every name not defined here is ``mlx.core``'s own (through the module ``__getattr__``), so
+``xp.matmul``, ``xp.tanh``, ``xp.linalg`` are MLX's functions, unchanged. Importing this module
+imports MLX (``backend.namespace()`` imports it on first use only).
+
+Why the wrappers (measured with mlx 0.32.4, CPU build; ``FACTS.md``, "float64 accuracy"):
+MLX's CPU kernels accept float64, but ``exp``, ``sin``, ``cos``, ``sigmoid``, ``erf``,
+``erfinv`` (and through ``exp``: ``softmax``, ``logsumexp``, ``logaddexp``) evaluate a
+float32-accurate approximation: relative errors of 3e-6 for ``exp`` on [-30, 30], absolute
+errors near 1e-7 for ``sin``/``cos``. ``log``, ``tan``, ``tanh``, ``sqrt``, ``pow`` and
+matmul are float64-accurate (errors of one ulp). For float64 arguments this module computes:
+
+* ``exp`` by range reduction (``x = k ln2 + r``), MLX's estimate ``y`` of ``exp(r)`` refined
+  through the accurate ``log`` (``d = r - log(y)``, ``y * (1 + d + d**2/2)``), times ``2**k``
+  set in the exponent bits: within 1 ulp over the whole float64 range, subnormals included
+  (MLX's own float64 ``exp`` overflows above 88.7 and returns 0 below -87.3);
+* ``sin`` and ``cos`` from ``t = tan(x/2)``: ``2t/(1+t**2)`` and ``(1-t**2)/(1+t**2)``;
+* ``sigmoid``, ``softmax``, ``logsumexp``, ``logaddexp`` from that ``exp``.
+
+Their gradients are declared with ``mx.custom_function`` (``exp' = exp``,
+``sin' = cos``, ...), so ``mx.grad`` and ``mx.compile`` see one accurate primitive. Other
+dtypes go straight to MLX. ``erf`` and ``erfinv`` stay float32-accurate in float64 (a gap the
+README lists).
+
+Array API names MLX lacks or spells differently, added here: ``bool``,
+``__array_api_version__``, ``nonzero``, ``copysign``, ``hypot``, ``signbit``.
+
+Example:
+    >>> import numpy as np, unibridge as ub
+    >>> xp = ub.namespace("mlx")
+    >>> x = ub.asarray(np.array([1.0, 20.0]), backend="mlx")
+    >>> bool(np.all(ub.to_numpy(xp.exp(x)) == np.exp([1.0, 20.0])))
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mlx.core as _mx
+import numpy as _np
+
+__array_api_version__ = "2024.12"
+bool = _mx.bool_  # noqa: A001 - the Array API's name for the boolean dtype
+
+_F64 = _mx.float64
+
+
+def __getattr__(name: str) -> Any:
+    """Everything else is ``mlx.core``'s own."""
+    try:
+        return getattr(_mx, name)
+    except AttributeError:
+        raise AttributeError(f"module 'unibridge_mlx.array_api' (mlx.core) has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(dir(_mx)))
+
+
+# -- float64-accurate elementwise functions -------------------------------------------------------
+
+
+_LOG2E = 1.4426950408889634
+# ln 2 split in two (fdlibm's constants): k * _LN2_HI is exact for the k that occur here.
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+
+
+def _two_to(k: Any) -> Any:
+    """``2.0**k`` for int64 ``k`` in [-1022, 1023], exactly: the exponent bits set directly."""
+    return ((k + 1023) << 52).view(_F64)
+
+
+def _exp64(x: Any) -> Any:
+    # MLX's float64 exp is float32 all through: it overflows above 88.7 and gives 0 below -87.3.
+    # So: x = k ln2 + r with |r| <= ln2/2, MLX's estimate of exp(r) refined through the accurate
+    # log (d = r - log(y); exp(r) = y exp(d) ~ y (1 + d + d**2/2)), then times 2**k in two
+    # exact factors (k reaches -1075 for the smallest subnormal, 1024 at overflow).
+    xc = _mx.clip(x, -746.0, 710.0)  # beyond: 0 and inf, which the scaling below reaches
+    k = _mx.round(xc * _LOG2E)
+    r = (xc - k * _LN2_HI) - k * _LN2_LO
+    y = _mx.exp(r)
+    d = r - _mx.log(y)
+    y = y + y * (d + 0.5 * d * d)
+    ki = k.astype(_mx.int64)
+    k1 = _mx.floor_divide(ki, 2)
+    out = y * _two_to(k1) * _two_to(ki - k1)
+    return _mx.where(_mx.isnan(x), x, out)
+
+
+@_mx.custom_function
+def _exp(x: Any) -> Any:
+    return _exp64(x)
+
+
+@_exp.vjp
+def _exp_vjp(primals: Any, cotangent: Any, output: Any) -> Any:
+    return cotangent * output
+
+
+@_exp.jvp
+def _exp_jvp(primals: Any, tangents: Any) -> Any:
+    return tangents * _exp64(primals)
+
+
+def _half_angle(x: Any) -> tuple[Any, Any, Any]:
+    t = _mx.tan(x * 0.5)  # tan is float64-accurate
+    t2 = t * t
+    return t, t2, 1.0 + t2
+
+
+def _sin64(x: Any) -> Any:
+    t, _, den = _half_angle(x)
+    return _mx.where(_mx.isinf(den), 0.0 * t, 2.0 * t / den)
+
+
+def _cos64(x: Any) -> Any:
+    _, t2, den = _half_angle(x)
+    return _mx.where(_mx.isinf(den), -1.0, (1.0 - t2) / den)
+
+
+@_mx.custom_function
+def _sin(x: Any) -> Any:
+    return _sin64(x)
+
+
+@_sin.vjp
+def _sin_vjp(primals: Any, cotangent: Any, output: Any) -> Any:
+    return cotangent * _cos64(primals)
+
+
+@_sin.jvp
+def _sin_jvp(primals: Any, tangents: Any) -> Any:
+    return tangents * _cos64(primals)
+
+
+@_mx.custom_function
+def _cos(x: Any) -> Any:
+    return _cos64(x)
+
+
+@_cos.vjp
+def _cos_vjp(primals: Any, cotangent: Any, output: Any) -> Any:
+    return -cotangent * _sin64(primals)
+
+
+@_cos.jvp
+def _cos_jvp(primals: Any, tangents: Any) -> Any:
+    return -tangents * _sin64(primals)
+
+
+def _is_f64(x: Any) -> bool:
+    return isinstance(x, _mx.array) and x.dtype == _F64
+
+
+def exp(x: Any, /, **kwargs: Any) -> Any:
+    """``e**x``; float64 to about ``|x|`` ulp (MLX's own kernel is float32-accurate there)."""
+    return _exp(x) if _is_f64(x) and not kwargs else _mx.exp(x, **kwargs)
+
+
+def sin(x: Any, /, **kwargs: Any) -> Any:
+    """The sine; float64-accurate for float64 input (from ``tan(x/2)``)."""
+    return _sin(x) if _is_f64(x) and not kwargs else _mx.sin(x, **kwargs)
+
+
+def cos(x: Any, /, **kwargs: Any) -> Any:
+    """The cosine; float64-accurate for float64 input (from ``tan(x/2)``)."""
+    return _cos(x) if _is_f64(x) and not kwargs else _mx.cos(x, **kwargs)
+
+
+def sigmoid(x: Any, /, **kwargs: Any) -> Any:
+    """``1 / (1 + e**-x)``, without overflow; float64 through the accurate ``exp``."""
+    if not _is_f64(x) or kwargs:
+        return _mx.sigmoid(x, **kwargs)
+    e = _exp(-_mx.abs(x))  # in (0, 1]: never overflows
+    return _mx.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def logsumexp(x: Any, /, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Any:
+    """``log(sum(exp(x)))`` along ``axis``, shifted by the maximum; float64 through the accurate ``exp``."""
+    if not _is_f64(x) or kwargs:
+        return _mx.logsumexp(x, axis=axis, keepdims=keepdims, **kwargs)
+    m = _mx.stop_gradient(_mx.max(x, axis=axis, keepdims=True))
+    m = _mx.where(_mx.isfinite(m), m, 0.0)
+    out = _mx.log(_mx.sum(_exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else _mx.squeeze(out, axis=axis)
+
+
+def softmax(x: Any, /, axis: Any = None, **kwargs: Any) -> Any:
+    """``exp(x) / sum(exp(x))`` along ``axis``; float64 through the accurate ``exp``."""
+    if not _is_f64(x) or kwargs:
+        return _mx.softmax(x, axis=axis, **kwargs)
+    e = _exp(x - _mx.stop_gradient(_mx.max(x, axis=axis, keepdims=True)))
+    return e / _mx.sum(e, axis=axis, keepdims=True)
+
+
+def logaddexp(x1: Any, x2: Any, /, **kwargs: Any) -> Any:
+    """``log(exp(x1) + exp(x2))`` without overflow; float64 through the accurate ``exp``."""
+    if kwargs or not (_is_f64(x1) or _is_f64(x2)):
+        return _mx.logaddexp(x1, x2, **kwargs)
+    x1, x2 = _mx.asarray(x1), _mx.asarray(x2)
+    big = _mx.maximum(x1, x2)
+    safe = _mx.where(_mx.isinf(big), 0.0, -_mx.abs(x1 - x2))  # inf - inf would be nan
+    return big + _mx.log1p(_exp(safe)) * _mx.where(_mx.isinf(big), 0.0, 1.0)
+
+
+# -- Array API names MLX lacks --------------------------------------------------------------------
+
+
+def nonzero(x: Any, /) -> tuple[Any, ...]:
+    """The indices of the nonzero elements, one int64 array per axis (data-dependent shape:
+    evaluated on the host, so not inside ``mx.compile``)."""
+    found = _np.nonzero(_np.array(x, copy=False))
+    return tuple(_mx.array(i.astype(_np.int64), dtype=_mx.int64) for i in found)
+
+
+def copysign(x1: Any, x2: Any, /) -> Any:
+    """``|x1|`` with the sign (bit) of ``x2``, -0.0 and NaN signs included."""
+    x1, x2 = _mx.asarray(x1), _mx.asarray(x2)
+    return _mx.where(signbit(x2), -_mx.abs(x1), _mx.abs(x1))
+
+
+def signbit(x: Any, /) -> Any:
+    """True where the sign bit is set (-0.0 and negative NaNs included)."""
+    x = _mx.asarray(x)
+    width = {1: _mx.uint8, 2: _mx.uint16, 4: _mx.uint32, 8: _mx.uint64}[x.dtype.size]
+    top = 1 << (8 * x.dtype.size - 1)
+    return (x.view(width) & _mx.array(top, dtype=width)) != 0
+
+
+def hypot(x1: Any, x2: Any, /) -> Any:
+    """``sqrt(x1**2 + x2**2)`` without intermediate overflow or underflow."""
+    a, b = _mx.abs(_mx.asarray(x1)), _mx.abs(_mx.asarray(x2))
+    big, small = _mx.maximum(a, b), _mx.minimum(a, b)
+    scale = _mx.where(big == 0, 1.0, big)
+    r = small / scale
+    out = big * _mx.sqrt(1.0 + r * r)
+    return _mx.where(_mx.isinf(a) | _mx.isinf(b), _mx.inf, out)
