@@ -39,6 +39,7 @@ from .errors import (
     CopyRequiredError,
     DeviceUnavailableError,
     GradientOutputError,
+    JitUnavailableError,
     LossyCastError,
     NotDifferentiableError,
     UnibridgeError,
@@ -93,5 +94,6 @@ __all__ = [
     "NotDifferentiableError",
     "GradientOutputError",
     "AutodiffUnavailableError",
+    "JitUnavailableError",
 ]
 

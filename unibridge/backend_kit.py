@@ -16,6 +16,9 @@ This module is the one place a backend, built-in or plugin, takes its tools from
   :func:`aligned_empty`, :func:`aligned_zeros` (64-byte-aligned memory, which
   TensorFlow and JAX need to alias a buffer), :func:`address` and
   :func:`dlpack_span` (a buffer's address range, for ``memory_span``).
+* :class:`Autodiff`: what a backend with automatic differentiation returns from its
+  optional ``autodiff()`` method (see :class:`~unibridge.protocol.SupportsAutodiff`);
+  the optional ``jit(fun)`` method is :class:`~unibridge.protocol.SupportsJit`.
 * The value types, errors and optional accelerator types a backend's methods
   take and raise, re-exported so that one import suffices.
 
@@ -55,7 +58,15 @@ from .errors import (
     LossyCastError,
     UnsupportedInputError,
 )
-from .protocol import Backend, NumpyFastPath, NumpyViewFastPath, SupportsAstype
+from .protocol import (
+    Autodiff,
+    Backend,
+    NumpyFastPath,
+    NumpyViewFastPath,
+    SupportsAstype,
+    SupportsAutodiff,
+    SupportsJit,
+)
 
 
 class _LoadingLock:
@@ -82,6 +93,7 @@ __all__ = [
     # base classes
     "FrameworkBackend",
     "DtypeTable",
+    "Autodiff",
     # helpers
     "import_framework",
     "framework_version",
@@ -97,6 +109,8 @@ __all__ = [
     # what backend methods take, return and raise
     "Backend",
     "SupportsAstype",
+    "SupportsAutodiff",
+    "SupportsJit",
     "NumpyFastPath",
     "NumpyViewFastPath",
     "CPU",

@@ -21,6 +21,7 @@ __all__ = [
     "NotDifferentiableError",
     "GradientOutputError",
     "AutodiffUnavailableError",
+    "JitUnavailableError",
 ]
 
 
@@ -79,3 +80,8 @@ class GradientOutputError(UnibridgeError, ValueError):
 
 class AutodiffUnavailableError(UnibridgeError, NotImplementedError):
     """The arrays' backend has no automatic differentiation (NumPy, Dask); the message names those that do."""
+
+
+class JitUnavailableError(UnibridgeError, NotImplementedError):
+    """``unibridge.jit`` was asked for a backend that declares no ``jit`` (neither a compiler nor
+    "nothing to compile"); the message names the backend and what to do."""

@@ -29,6 +29,8 @@ Invariants every backend must keep (the conformance kit in
 
 from __future__ import annotations
 
+import abc
+import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -39,7 +41,15 @@ from typing_extensions import Protocol, runtime_checkable
 from .devices import Device
 from .dtypes import DType
 
-__all__ = ["Backend", "SupportsAstype", "NumpyFastPath", "NumpyViewFastPath"]
+__all__ = [
+    "Backend",
+    "SupportsAstype",
+    "SupportsAutodiff",
+    "SupportsJit",
+    "Autodiff",
+    "NumpyFastPath",
+    "NumpyViewFastPath",
+]
 
 
 @runtime_checkable
@@ -197,3 +207,155 @@ class NumpyFastPath(NamedTuple):
     required_flags: int = 0
     declines: tuple[type[BaseException], ...] = ()
     dtype_chars: frozenset[str] | None = None
+
+
+# -- optional capabilities: gradients and compilation ----------------------------------------------
+
+Leaves = list[Any]
+"""The differentiated arrays of one call, flattened (every array of every ``argnums`` argument)."""
+
+
+class Autodiff(abc.ABC):
+    """What a backend with automatic differentiation gives ``unibridge.grad`` (public as
+    ``unibridge.backend_kit.Autodiff``; a backend returns one from ``autodiff()``).
+
+    The core does everything that is the same on every framework: the arguments'
+    pytrees, ``argnums``, ``has_aux``, the checks and their error messages. An
+    ``Autodiff`` answers questions about its own arrays and computes one thing,
+    :meth:`value_and_grad`, over a flat list of arrays. The rule it must keep:
+
+    * **Only the leaves are variables.** The gradient is taken with respect to the
+      arrays in ``leaves`` *as passed in that list*; the same array reaching the
+      function any other way (another argument, a keyword, a closure, a captured
+      variable, a global) is a constant. A framework whose tape watches objects
+      must give each leaf a fresh identity (watch a copy made inside the tape).
+    * **One gradient per leaf,** the same array twice in ``leaves`` gets two
+      gradients; a leaf the value does not depend on gets zeros; gradients are
+      dense arrays of the leaf's framework, dtype, shape and device.
+    * **Steepest ascent for complex leaves** (``z - lr * g`` descends; the gradient
+      of ``|z|**2`` is ``2*z``).
+    * **Nothing leaks at top level.** Outside an enclosing differentiation, the
+      returned value, aux arrays and gradients carry no recorded history, and the
+      caller's arrays are not modified, so a training loop's memory stays flat.
+      Inside an enclosing differentiation (``grad(grad(f))``), they stay connected
+      so that the outer one can differentiate them.
+
+    Frameworks are imported lazily: :meth:`owns` answers False while
+    :attr:`module` is not imported (an array of a framework never imported cannot
+    exist), and nothing here changes a framework's global state.
+
+    Example:
+        >>> from unibridge.backend_kit import Autodiff
+        >>> sorted(m for m in Autodiff.__abstractmethods__)
+        ['array_types', 'differentiable', 'dtype_name', 'is_real_scalar', 'stop_gradient', 'value_and_grad']
+    """
+
+    name: str = ""
+    """The backend's name, for error messages."""
+    module: str = ""
+    """The top-level module that must be imported for the arrays to exist ("" to skip that check)."""
+
+    def __init__(self) -> None:
+        self._types: tuple[type, ...] = ()  # cached once the framework is imported
+
+    @abc.abstractmethod
+    def array_types(self) -> tuple[type, ...]:
+        """The framework's array types, traced and symbolic ones included (imports the framework)."""
+
+    def owns(self, x: Any) -> bool:
+        """Whether ``x`` is one of the framework's arrays (imports nothing)."""
+        types = self._types
+        if not types:
+            if self.module and self.module not in sys.modules:
+                return False  # an array of a framework never imported cannot exist
+            types = self._types = self.array_types()
+        return isinstance(x, types)
+
+    @abc.abstractmethod
+    def dtype_name(self, x: Any) -> str:
+        """The dtype of one of its arrays, as the error messages print it (``"int64"``)."""
+
+    @abc.abstractmethod
+    def differentiable(self, x: Any) -> bool:
+        """Whether ``x``'s dtype has gradients (floating or complex)."""
+
+    def refusal(self, x: Any) -> str | None:
+        """Why ``x`` cannot be differentiated, finishing "cannot differentiate with respect to
+        argument 0: ...", or None when it can. The default looks at the dtype; override it to
+        refuse more (a tensor made where gradients cannot be recorded, a resource handle)."""
+        if self.differentiable(x):
+            return None
+        return (f"its dtype is {self.dtype_name(x)}, and gradients exist only for floating and "
+                f"complex arrays; cast it (xp.astype(x, xp.float64)) or leave it out of argnums")
+
+    @abc.abstractmethod
+    def is_real_scalar(self, x: Any) -> bool:
+        """Whether ``x`` is a 0-d array with a real floating dtype (what a loss must be)."""
+
+    def shape(self, x: Any) -> tuple[Any, ...]:
+        """The shape of one of its arrays, for error messages."""
+        return tuple(x.shape)
+
+    @abc.abstractmethod
+    def value_and_grad(
+        self, call: Callable[[Leaves], tuple[Any, Any]], leaves: Leaves, check: Callable[[Any], None]
+    ) -> tuple[Any, Any, Leaves]:
+        """Differentiate ``call`` with respect to every array of ``leaves``.
+
+        ``call(inputs)`` runs the user's function with ``inputs`` (one array per
+        leaf, in order: the leaves themselves, or stand-ins that the framework
+        records) put back into its arguments, and returns ``(value, aux)``. Call
+        ``check(value)`` before differentiating: it raises unibridge's error when
+        the value is not a real scalar. Return ``(value, aux, gradients)``, one
+        gradient per leaf, under the rules in the class docstring.
+        """
+
+    @abc.abstractmethod
+    def stop_gradient(self, x: Any) -> Any:
+        """``x`` with the same values, as a constant for differentiation."""
+
+
+@runtime_checkable
+class SupportsAutodiff(Protocol):
+    """Optional: a backend with automatic differentiation offers ``autodiff()``.
+
+    ``unibridge.grad``, ``value_and_grad`` and ``stop_gradient`` ask the backend
+    that owns the differentiated arrays (the registry's owner lookup) for its
+    :class:`Autodiff` and use nothing else. A backend without ``autodiff`` gets
+    :class:`~unibridge.AutodiffUnavailableError` naming the backends that have it
+    (and ``stop_gradient`` returns its arrays unchanged: without gradients they
+    are constants already). Return the same object on every call (build it once,
+    importing nothing).
+
+    Example:
+        >>> import unibridge as ub
+        >>> isinstance(ub.get_backend("numpy"), SupportsAutodiff), isinstance(ub.get_backend("torch"), SupportsAutodiff)
+        (False, True)
+    """
+
+    def autodiff(self) -> Autodiff:
+        """This backend's :class:`Autodiff` (the same object every call)."""
+        ...
+
+
+@runtime_checkable
+class SupportsJit(Protocol):
+    """Optional: ``jit(fun)``, what ``unibridge.jit(fun, backend=...)`` returns for this backend.
+
+    Return ``fun`` compiled by the framework, with ``fun``'s results (say in the
+    docstring how many bits may differ), traced like ``jax.jit``: Python control
+    flow runs once, at trace time. A backend that has nothing to compile declares
+    it by returning ``fun`` itself, and says why in the docstring (the NumPy backend
+    does: NumPy has no compiler). A backend without ``jit`` makes ``unibridge.jit``
+    raise :class:`~unibridge.JitUnavailableError`: unibridge never guesses that an
+    unknown backend's functions run correctly uncompiled where compiled ones were asked for.
+
+    Example:
+        >>> import unibridge as ub
+        >>> isinstance(ub.get_backend("numpy"), SupportsJit)
+        True
+    """
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``fun`` compiled (or ``fun`` itself, where that is the backend's declared behaviour)."""
+        ...
