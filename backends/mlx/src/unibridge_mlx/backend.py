@@ -32,6 +32,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    Autodiff,
     CPU_ONLY,
     CopyRequiredError,
     Device,
@@ -90,6 +91,7 @@ class MlxBackend(FrameworkBackend):
     def __init__(self) -> None:
         super().__init__()
         self._uint16: Any = None
+        self._autodiff: Autodiff | None = None
 
     def _on_load(self, mx: ModuleType) -> None:
         self._uint16 = mx.uint16
@@ -205,12 +207,17 @@ class MlxBackend(FrameworkBackend):
         return array_api
 
     # -- gradients and compilation (unibridge.value_and_grad, unibridge.jit) -------------------
-    def autodiff(self) -> Any:
-        from .autodiff import MlxAutodiff
+    def autodiff(self) -> Autodiff:
+        """``mx.value_and_grad`` for ``unibridge.value_and_grad`` (one object, built on first use)."""
+        if self._autodiff is None:
+            from .autodiff import MlxAutodiff
 
-        return MlxAutodiff()
+            self._autodiff = MlxAutodiff()
+        return self._autodiff
 
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``mx.compile(fun)``: traced once per input shapes, elementwise chains fused (fused
+        float64 kernels may round the last bit differently from eager MLX)."""
         from .autodiff import compiled
 
         return compiled(self.module, fun)
