@@ -206,6 +206,143 @@ def logaddexp(x1: Any, x2: Any, /, **kwargs: Any) -> Any:
     return big + _mx.log1p(_exp(safe)) * _mx.where(_mx.isinf(big), 0.0, 1.0)
 
 
+# -- creation: unibridge's default float, int64 for Python ints, NumPy dtypes kept -----------------
+# unibridge's generic wrapper (unibridge.namespaces) needs a complex128 to pair with float64 and
+# MLX has none, so this namespace follows the configured default float itself, read at call time
+# as unibridge's TensorFlow namespace does. MLX's own defaults: float32 for Python floats (and for
+# float64 NumPy arrays), int32 for small Python ints.
+
+
+def _default_float() -> Any:
+    import unibridge
+
+    return getattr(_mx, str(unibridge.current().default_float))
+
+
+def _python_dtype(value: Any) -> Any:
+    """The dtype unibridge gives Python data: default float, int64, bool (MLX: complex64)."""
+    kind = _np.asarray(value).dtype.kind
+    if kind == "f":
+        return _default_float()
+    if kind in "iu":
+        return _mx.int64
+    if kind == "b":
+        return _mx.bool_
+    return None  # complex: MLX's complex64, its only complex dtype
+
+
+def _no_device(device: Any) -> None:
+    if device is not None and str(device).lower() not in ("cpu", "device(cpu, 0)"):
+        raise ValueError(f"device={device!r}: unibridge's MLX namespace creates arrays on the cpu only")
+
+
+def zeros(shape: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    """Zeros; the default float unless ``dtype`` is given."""
+    _no_device(device)
+    return _mx.zeros(shape, dtype=dtype or _default_float())
+
+
+def ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    """Ones; the default float unless ``dtype`` is given."""
+    _no_device(device)
+    return _mx.ones(shape, dtype=dtype or _default_float())
+
+
+def empty(shape: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    """An array to be filled (zeros in MLX); the default float unless ``dtype`` is given."""
+    _no_device(device)
+    return _mx.zeros(shape, dtype=dtype or _default_float())
+
+
+def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, device: Any = None) -> Any:
+    """The identity-like matrix; the default float unless ``dtype`` is given."""
+    _no_device(device)
+    return _mx.eye(n_rows, n_cols, k, dtype=dtype or _default_float())
+
+
+def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    """``fill_value`` everywhere; Python floats give the default float, ints int64."""
+    _no_device(device)
+    if dtype is None and not isinstance(fill_value, _mx.array):
+        dtype = _python_dtype(fill_value)
+    return _mx.full(shape, fill_value, dtype=dtype)
+
+
+def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None) -> Any:
+    """``[start, stop)`` by ``step``; Python floats give the default float, ints int64."""
+    _no_device(device)
+    if dtype is None:
+        dtype = _python_dtype([start, step] if stop is None else [start, stop, step])
+    if stop is None:
+        start, stop = 0, start
+    return _mx.arange(start, stop, step, dtype=dtype)
+
+
+def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None,
+             endpoint: bool = True) -> Any:
+    """``num`` evenly spaced values; the default float unless ``dtype`` is given."""
+    _no_device(device)
+    return _mx.linspace(start, stop, num, endpoint=endpoint, dtype=dtype or _default_float())
+
+
+def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: Any = None) -> Any:
+    """An MLX array of ``obj``: NumPy arrays keep their dtype (MLX's own gives float32 for
+    float64), Python data follows unibridge (default float, int64, bool).
+
+    ``copy=False`` of anything that is not already an MLX array raises ``ValueError``: MLX
+    copies every buffer it is given.
+    """
+    _no_device(device)
+    if isinstance(obj, _mx.array):
+        out = obj if dtype is None or obj.dtype == dtype else obj.astype(dtype)
+        if copy and out is obj:
+            out = _mx.array(obj)
+        return out
+    if copy is False:
+        from unibridge.errors import CopyRequiredError
+
+        raise CopyRequiredError("MLX copies every buffer it is given, so asarray(copy=False) cannot share it")
+    if isinstance(obj, _np.ndarray) or hasattr(obj, "__array_interface__") or hasattr(obj, "__dlpack__"):
+        host = _np.asarray(obj)
+        if dtype is None and host.dtype == _np.complex128:
+            raise TypeError("MLX has no complex128 dtype; pass dtype=xp.complex64 to narrow it explicitly")
+        if dtype is None and host.dtype.kind in "fiub?c":
+            dtype = getattr(_mx, "bool_" if host.dtype.kind == "b" else host.dtype.name)
+        return _mx.array(_np.ascontiguousarray(host), dtype=dtype)
+    if dtype is None:
+        dtype = _python_dtype(obj)
+    return _mx.array(obj, dtype=dtype)
+
+
+def _like(x: Any) -> Any:
+    return x if isinstance(x, _mx.array) else asarray(x)
+
+
+def zeros_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
+    """Zeros with ``x``'s shape and dtype (or ``dtype``)."""
+    _no_device(device)
+    return _mx.zeros_like(_like(x), dtype=dtype)
+
+
+def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
+    """Ones with ``x``'s shape and dtype (or ``dtype``)."""
+    _no_device(device)
+    return _mx.ones_like(_like(x), dtype=dtype)
+
+
+def empty_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
+    """An array with ``x``'s shape and dtype (or ``dtype``); zeros in MLX."""
+    _no_device(device)
+    return _mx.zeros_like(_like(x), dtype=dtype)
+
+
+def full_like(x: Any, /, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    """``fill_value`` with ``x``'s shape and dtype (or ``dtype``)."""
+    _no_device(device)
+    x = _like(x)
+    return _mx.full(x.shape, fill_value, dtype=dtype or x.dtype)
+
+
 # -- Array API names MLX lacks --------------------------------------------------------------------
 
 
