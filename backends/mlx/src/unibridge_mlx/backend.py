@@ -18,8 +18,12 @@ NumPy 2.4 (``backends/mlx/FACTS.md`` has the tables;
   through ``x.view(mx.uint16)`` (same buffer) as ``ml_dtypes.bfloat16``.
 * ``mx.array(x)`` of an MLX array copies; ``mx.asarray(x)``, ``x.astype`` to
   the same dtype, ``x[:]`` and reshapes share ``x``'s buffer.
-* MLX's ``x[i] = v`` gives ``x`` a new buffer: a NumPy view taken before no
-  longer aliases ``x`` afterwards.
+* MLX's ``np.array(x, copy=False)`` holds the Python object ``x``, not its
+  buffer: after an in-place update that replaces the buffer (a promoting
+  ``x += y``) the view points at freed memory that MLX reuses. Views made here
+  hold the buffer itself (see :meth:`MlxBackend._host_view`); MLX's in-place
+  updates (``x[i] = v``, ``x += y``) then give ``x`` a new buffer, and the
+  view keeps the old one.
 """
 
 from __future__ import annotations
@@ -143,13 +147,23 @@ class MlxBackend(FrameworkBackend):
         return aligned_copy(view) if copy else view
 
     def _host_view(self, x: Any) -> np.ndarray[Any, Any]:
-        """A zero-copy, writable NumPy view of ``x``'s buffer (``x`` is evaluated first)."""
+        """A zero-copy, writable NumPy view of ``x``'s buffer (``x`` is evaluated first).
+
+        The view is taken through an anchor, a second MLX array over the same buffer that only
+        the view holds: MLX's own ``np.array(x, copy=False)`` keeps the Python object ``x``
+        alive but not its buffer, so after an in-place update that replaces the buffer
+        (``x += float64_array`` promoting a float32 ``x``) it points at freed memory, which
+        MLX hands to the next array (measured: the view then showed another array's values).
+        Anchored, the buffer lives as long as the view, and MLX cannot donate it to an
+        in-place update: such an update gives ``x`` a new buffer and the view keeps the old.
+        """
+        mx = self.module
         dtype = self.dtype_of(x)
         try:
             if dtype == "bfloat16":  # NumPy cannot parse MLX's "bfloat16" buffer format
-                raw: np.ndarray[Any, Any] = np.array(x.view(self._uint16), copy=False)
+                raw: np.ndarray[Any, Any] = np.array(x.view(self._uint16), copy=False)  # view: an anchor
                 return raw.view(numpy_dtype(dtype))
-            return np.array(x, copy=False)
+            return np.array(mx.asarray(x), copy=False)  # mx.asarray(x): the anchor (same buffer)
         except (ValueError, RuntimeError) as exc:
             raise self._no_values(x, exc) from None
 
