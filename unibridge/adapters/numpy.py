@@ -6,7 +6,7 @@ Arrays unibridge allocates here (``zeros``, ``asarray(..., copy=True)``) are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -142,3 +142,6 @@ class NumpyBackend:
 
         return array_api_compat.numpy
 
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``fun`` itself: NumPy has no compiler, so ``unibridge.jit`` declares no compilation here."""
+        return fun

@@ -16,7 +16,7 @@ Facts it relies on (measured, see ``docs/framework-facts.md``, "NumPy to PyTorch
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy as np
 
 from ..backend_kit import (
     CPU,
+    Autodiff,
     CopyRequiredError,
     Device,
     DType,
@@ -67,6 +68,7 @@ class TorchBackend(FrameworkBackend):
     def __init__(self) -> None:
         super().__init__()
         self._devices: tuple[Device, ...] | None = None
+        self._autodiff: Autodiff | None = None
 
     def array_types(self, module: ModuleType) -> tuple[type, ...]:
         return (module.Tensor,)
@@ -303,3 +305,21 @@ class TorchBackend(FrameworkBackend):
         import array_api_compat.torch
 
         return array_api_compat.torch
+
+    # -- capabilities: gradients and compilation ---------------------------------------------------
+    def autodiff(self) -> Autodiff:
+        """``torch.autograd`` for ``unibridge.grad`` (see :mod:`unibridge.adapters._torch_autodiff`)."""
+        if self._autodiff is None:
+            from ._torch_autodiff import TorchAutodiff
+
+            self._autodiff = TorchAutodiff()
+        return self._autodiff
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``fun`` itself: torch declares no compilation for ``unibridge.jit``.
+
+        ``torch.compile`` fuses and reorders floating-point operations (results differ
+        from eager in the last bits) and compiles for seconds per input shape; call it
+        yourself where that pays.
+        """
+        return fun

@@ -1,26 +1,37 @@
 """Backend-neutral gradients: ``value_and_grad``, ``grad``, ``stop_gradient``.
 
-JAX's calling convention on torch, TensorFlow and JAX arrays: ``grad(fun)``
-returns a function; ``argnums`` (an int or a tuple of ints) says which
-positional arguments to differentiate; each may be a pytree (dicts, lists,
-tuples, namedtuples of arrays, nested), and its gradient comes back in the
-same structure, as arrays of the same framework, dtype and device.
+The functional calling convention, on the arrays of every backend with
+automatic differentiation: ``grad(fun)`` returns a function; ``argnums`` (an int or a
+tuple of ints) says which positional arguments to differentiate; each may be a
+pytree (dicts, ``OrderedDict``, ``defaultdict``, lists, tuples, namedtuples of
+arrays, nested), and its gradient comes back in the same structure, with the same
+node types and keys, as arrays of the same framework, dtype and device.
 
-Rules, the same on every framework:
+This module names no framework. The backend that owns the differentiated arrays
+(the registry's owner lookup, the one ``asarray`` uses) computes, through its
+optional ``autodiff()`` capability (:class:`~unibridge.protocol.SupportsAutodiff`,
+returning a :class:`~unibridge.backend_kit.Autodiff`); everything that is the same
+on every backend is done here, once.
 
-* the framework of the differentiated arrays decides which one computes;
-  mixing frameworks raises :class:`~unibridge.NotDifferentiableError` naming
-  both; NumPy and Dask arrays raise :class:`~unibridge.AutodiffUnavailableError`
-  (a ``NotImplementedError``) naming the backends that can;
+Rules, the same on every backend:
+
+* only the arguments selected by ``argnums`` are variables: the same array
+  reaching the function any other way (another position, a keyword, a closure,
+  a captured variable, a global) is a constant;
+* the same array passed in two differentiated positions gets a gradient for each;
+* arrays of two backends in the differentiated arguments raise
+  :class:`~unibridge.NotDifferentiableError` naming both; arrays of a backend
+  without ``autodiff`` raise :class:`~unibridge.AutodiffUnavailableError` (a
+  ``NotImplementedError``) naming the backends that have it;
 * the differentiated output must be a real scalar (a 0-d floating array),
   else :class:`~unibridge.GradientOutputError` (a ``ValueError``);
-* integer and bool arrays cannot be differentiated:
-  :class:`~unibridge.NotDifferentiableError` (a ``TypeError``) names the dtype;
-* the same array passed in two differentiated positions gets a gradient for
-  each;
-* complex inputs follow PyTorch's convention: the gradient of a real loss is
-  the direction of steepest ascent, so ``z - lr * g`` descends (the gradient
-  of ``|z|**2`` is ``2*z``; JAX's own is conjugated to match).
+* integer and bool arrays (and any array its backend refuses, with the reason)
+  cannot be differentiated: :class:`~unibridge.NotDifferentiableError` (a ``TypeError``);
+* complex gradients are the direction of steepest ascent, so ``z - lr * g``
+  descends (the gradient of ``|z|**2`` is ``2*z``);
+* at top level, the value, the aux outputs and the gradients carry no recorded
+  history, so memory stays flat over a training loop; inside an enclosing
+  ``grad`` they stay connected, so ``grad(grad(f))`` works.
 """
 
 from __future__ import annotations
@@ -38,11 +49,11 @@ from ..errors import (
     NotDifferentiableError,
     UnibridgeError,
 )
-from ..registry import owner_of
-from ._frameworks import ADAPTERS, Autodiff, adapter_for
+from ..protocol import Autodiff
+from ..registry import backends, owner_of
 from ._tree import flatten, leaf_paths, tree_map, unflatten
 
-__all__ = ["value_and_grad", "grad", "stop_gradient"]
+__all__ = ["value_and_grad", "grad", "stop_gradient", "autodiff_of", "differentiable_backends"]
 
 Argnums = int | Sequence[int]
 
@@ -71,56 +82,78 @@ def _positions(argnums: tuple[int, ...], count: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _autodiff_backends_here() -> list[str]:
-    """The backends with automatic differentiation that can run here (for error messages)."""
+def autodiff_of(x: Any) -> Autodiff | None:
+    """The :class:`~unibridge.backend_kit.Autodiff` of the backend that owns ``x``, or None
+    (Python data, or a backend without the ``autodiff`` capability).
+
+    Example:
+        >>> import numpy as np
+        >>> autodiff_of(np.zeros(2)) is None, autodiff_of(1.0) is None
+        (True, True)
+    """
+    backend = owner_of(x)
+    if backend is None:
+        return None
+    capability = getattr(backend, "autodiff", None)
+    return None if capability is None else capability()
+
+
+def differentiable_backends() -> list[str]:
+    """The backends installed here that have automatic differentiation (the ``autodiff`` capability).
+
+    Example:
+        >>> import unibridge as ub
+        >>> "numpy" in differentiable_backends()
+        False
+    """
     here = []
-    for name in ADAPTERS:
+    for row in backends():
+        if not row.available:
+            continue
         try:
-            if get_backend(name).available()[0]:
-                here.append(name)
-        except UnibridgeError:  # a plugin that is not installed
-            pass
+            backend = get_backend(row.name)
+        except UnibridgeError:  # a plugin that fails to load
+            continue
+        if callable(getattr(backend, "autodiff", None)):
+            here.append(row.name)
     return here
 
 
 def _use_instead() -> str:
-    here = _autodiff_backends_here()
+    here = differentiable_backends()
     if not here:
-        return (f"grad and value_and_grad work on {', '.join(ADAPTERS)} arrays, and none of them is "
-                f"installed here: pip install 'unibridge[torch]' (or tensorflow, or unibridge-jax)")
+        return ("no backend installed here has automatic differentiation; install one that has "
+                "(unibridge.backends() lists the registered backends and what each needs)")
     return (f"grad and value_and_grad work on {', '.join(here)} arrays: convert with "
             f"unibridge.asarray(x, backend={here[0]!r}), or select one with UNIBRIDGE_BACKEND")
 
 
-def _registered_owner(x: Any) -> str | None:
-    """The registered backend whose array ``x`` is, or None."""
-    backend = owner_of(x)
-    return None if backend is None else str(backend.name)
-
-
 def _framework_of(leaves: list[Any], diff: _Differentiated) -> Autodiff:
-    """The one adapter every leaf belongs to; raises naming what is wrong."""
-    first = adapter_for(leaves[0])
-    if first is not None and all(first.owns(x) for x in leaves):
+    """The one backend's Autodiff every leaf belongs to; raises naming what is wrong."""
+    first = autodiff_of(leaves[0])
+    if first is not None and all([first.owns(x) for x in leaves]):
         return first  # the common case: no paths computed
     where = diff.where()
-    for x, at in zip(leaves, where):
-        if adapter_for(x) is not None:
-            continue
-        owner = _registered_owner(x)
-        if owner is not None:
-            raise AutodiffUnavailableError(
-                f"{at} is a {owner} array, and {owner} has no automatic differentiation; {_use_instead()}"
-            )
-        raise NotDifferentiableError(
-            f"{at} is a {type(x).__name__}, not an array of a framework with automatic "
-            f"differentiation; {_use_instead()} (Python numbers too)"
-        )
     names: dict[str, str] = {}
     for x, at in zip(leaves, where):
-        adapter = adapter_for(x)
-        assert adapter is not None
-        names.setdefault(adapter.name, at)
+        backend = owner_of(x)
+        if backend is None:
+            raise NotDifferentiableError(
+                f"{at} is a {type(x).__name__}, not an array of a backend with automatic "
+                f"differentiation; {_use_instead()} (Python numbers too)"
+            )
+        found = autodiff_of(x)
+        if found is None:
+            raise AutodiffUnavailableError(
+                f"{at} is a {backend.name} array, and {backend.name} has no automatic "
+                f"differentiation; {_use_instead()}"
+            )
+        if not found.owns(x):
+            raise NotDifferentiableError(
+                f"{at} is a {type(x).__name__}, a {backend.name} object that {backend.name} cannot "
+                f"differentiate; convert it to a dense {backend.name} array first"
+            )
+        names.setdefault(str(backend.name), at)
     (a, at_a), (b, at_b) = list(names.items())[:2]
     raise NotDifferentiableError(
         f"the differentiated arguments mix frameworks: {at_a} is a {a} array and {at_b} is a {b} "
@@ -173,36 +206,27 @@ class _Differentiated:
         return out
 
 
-def _check_dtypes(adapter: Autodiff, leaves: list[Any], diff: _Differentiated) -> None:
-    differentiable = adapter.differentiable
+def _check_leaves(adapter: Autodiff, leaves: list[Any], diff: _Differentiated) -> None:
+    refusal = adapter.refusal
     for i, x in enumerate(leaves):
-        if not differentiable(x):
-            at = diff.where()[i]
-            raise NotDifferentiableError(
-                f"cannot differentiate with respect to {at}: its dtype is {adapter.dtype_name(x)}, "
-                f"and gradients exist only for floating and complex arrays; cast it "
-                f"(xp.astype(x, xp.float64)) or leave it out of argnums"
-            )
+        why = refusal(x)
+        if why is not None:
+            raise NotDifferentiableError(f"cannot differentiate with respect to {diff.where()[i]}: {why}")
 
 
-def _output_checker(adapter: Autodiff) -> Callable[[Any], None]:
-    def check(value: Any) -> None:
-        if adapter.owns(value) and adapter.is_real_scalar(value):
-            return
-        if adapter.owns(value):
-            what = f"a {adapter.name} array of shape {adapter.shape(value)} and dtype {adapter.dtype_name(value)}"
-        else:
-            what = f"a {type(value).__name__}"
-        raise GradientOutputError(
-            f"the differentiated function must return a real scalar (a 0-d floating {adapter.name} "
-            f"array), but it returned {what}; reduce it first (e.g. xp.sum or xp.mean), take the "
-            f"real part of a complex loss, or return (value, aux) with has_aux=True"
-        )
-
-    return check
-
-
-_CHECKERS = {name: _output_checker(adapter) for name, adapter in ADAPTERS.items()}
+def _check_output(adapter: Autodiff, value: Any) -> None:
+    """Raise GradientOutputError unless ``value`` is a real scalar of ``adapter``'s backend."""
+    if adapter.owns(value) and adapter.is_real_scalar(value):
+        return
+    if adapter.owns(value):
+        what = f"a {adapter.name} array of shape {adapter.shape(value)} and dtype {adapter.dtype_name(value)}"
+    else:
+        what = f"a {type(value).__name__}"
+    raise GradientOutputError(
+        f"the differentiated function must return a real scalar (a 0-d floating {adapter.name} "
+        f"array), but it returned {what}; reduce it first (e.g. xp.sum or xp.mean), take the "
+        f"real part of a complex loss, or return (value, aux) with has_aux=True"
+    )
 
 
 def _split_aux(out: Any) -> tuple[Any, Any]:
@@ -225,10 +249,13 @@ def value_and_grad(
     same framework, dtype and device. ``fun`` must return a real scalar.
 
     Example:
-        >>> import torch, unibridge as ub
-        >>> f = lambda p, x: ub.namespace("torch").sum((p["w"] * x) ** 2)
-        >>> value, g = ub.value_and_grad(f)({"w": torch.tensor([1.0, 2.0])}, torch.tensor([3.0, 1.0]))
-        >>> float(value), g["w"].tolist()
+        >>> import unibridge as ub
+        >>> b = ub.autodiff.differentiable_backends()[0]  # any backend with gradients, installed here
+        >>> xp = ub.namespace(b)
+        >>> f = lambda p, x: xp.sum((p["w"] * x) ** 2)
+        >>> p, x = {"w": ub.asarray([1.0, 2.0], backend=b)}, ub.asarray([3.0, 1.0], backend=b)
+        >>> value, g = ub.value_and_grad(f)(p, x)
+        >>> float(ub.to_numpy(value)), ub.to_numpy(g["w"]).tolist()
         (13.0, [18.0, 4.0])
     """
     return _make(fun, argnums, has_aux, with_value=True)
@@ -240,8 +267,10 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False
     Same rules as :func:`value_and_grad`.
 
     Example:
-        >>> import torch, unibridge as ub
-        >>> ub.grad(lambda x: (x ** 3).sum())(torch.tensor([1.0, 2.0])).tolist()
+        >>> import unibridge as ub
+        >>> b = ub.autodiff.differentiable_backends()[0]
+        >>> xp = ub.namespace(b)
+        >>> ub.to_numpy(ub.grad(lambda x: xp.sum(x ** 3))(ub.asarray([1.0, 2.0], backend=b))).tolist()
         [3.0, 12.0]
     """
     return _make(fun, argnums, has_aux, with_value=False)
@@ -268,9 +297,9 @@ def _make(fun: Callable[..., Any], argnums: Argnums, has_aux: bool, *, with_valu
                 f"hold{'s' if len(wanted) == 1 else ''} no arrays to differentiate"
             )
         adapter = _framework_of(leaves, diff)
-        _check_dtypes(adapter, leaves, diff)
+        _check_leaves(adapter, leaves, diff)
         value, aux, grads = adapter.value_and_grad(diff.call_with(fun, kwargs, has_aux), leaves,
-                                                   _CHECKERS[adapter.name])
+                                                   functools.partial(_check_output, adapter))
         per_arg = diff.regroup(grads)
         g = per_arg[0] if single else tuple(per_arg)
         if with_value:
@@ -287,12 +316,15 @@ def stop_gradient(x: Any) -> Any:
     arrays, which have no gradients, are returned as they are.
 
     Example:
-        >>> import torch, unibridge as ub
-        >>> ub.grad(lambda x: (x * ub.stop_gradient(x)).sum())(torch.tensor([3.0])).tolist()
+        >>> import unibridge as ub
+        >>> b = ub.autodiff.differentiable_backends()[0]
+        >>> xp = ub.namespace(b)
+        >>> g = ub.grad(lambda x: xp.sum(x * ub.stop_gradient(x)))(ub.asarray([3.0], backend=b))
+        >>> ub.to_numpy(g).tolist()
         [3.0]
     """
     def one(leaf: Any) -> Any:
-        adapter = adapter_for(leaf)
-        return leaf if adapter is None else adapter.stop_gradient(leaf)
+        adapter = autodiff_of(leaf)
+        return leaf if adapter is None or not adapter.owns(leaf) else adapter.stop_gradient(leaf)
 
     return tree_map(one, x)

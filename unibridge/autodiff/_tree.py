@@ -6,9 +6,9 @@ module is that structure: :func:`flatten` turns a tree into its leaves (every
 object that is not a container, in order) and a definition, :func:`unflatten`
 rebuilds a tree of the same shape from new leaves.
 
-Containers: ``dict`` (and subclasses such as ``OrderedDict``, rebuilt with the
-same type and key order), ``list``, ``tuple``, namedtuples; ``None`` is an
-empty container, kept as ``None`` (as in JAX).
+Containers: ``dict`` and its subclasses (``OrderedDict``, ``defaultdict`` with its
+``default_factory``, rebuilt with the same type and key order), ``list``, ``tuple``,
+namedtuples; ``None`` is an empty container, kept as ``None``.
 
 Example:
     >>> leaves, tree = flatten({"w": [1, 2], "b": (3, None)})
@@ -20,12 +20,14 @@ Example:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["Tree", "flatten", "unflatten", "tree_map", "leaf_paths"]
 
-# A tree definition: LEAF, NONE, or (kind, type, keys, children definitions).
+# A tree definition: LEAF, NONE, or (type, keys, children definitions); for a defaultdict,
+# (type, (default_factory, keys), children).
 LEAF = 0
 NONE = 1
 Tree = Any
@@ -48,6 +50,8 @@ def _flatten(x: Any, leaves: list[Any]) -> Tree:
         return NONE
     if isinstance(x, tuple) and hasattr(t, "_fields"):  # namedtuple
         return (t, None, tuple([_flatten(item, leaves) for item in x]))
+    if isinstance(x, defaultdict):
+        return (t, (x.default_factory, tuple(x)), tuple([_flatten(v, leaves) for v in x.values()]))
     if isinstance(x, dict):
         return (t, tuple(x), tuple([_flatten(v, leaves) for v in x.values()]))
     if isinstance(x, (list, tuple)):
@@ -70,6 +74,9 @@ def _unflatten(tree: Tree, it: Iterator[Any]) -> Any:
     t, keys, children = tree
     items = [_unflatten(child, it) for child in children]
     if keys is not None:
+        if issubclass(t, defaultdict):
+            factory, keys = keys
+            return t(factory, zip(keys, items))
         return t(zip(keys, items))
     if t is list:
         return items

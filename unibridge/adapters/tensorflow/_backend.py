@@ -32,13 +32,14 @@ reports the device the tensor was placed on, as TensorFlow does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from ...backend_kit import (
+    Autodiff,
     ALIGNMENT,
     CPU,
     CopyRequiredError,
@@ -98,6 +99,7 @@ class TensorFlowBackend(FrameworkBackend):
         self._devices: tuple[Device, ...] | None = None
         self._eager_type: Any = None
         self._device_names: dict[str, Device] = {}  # TF device string -> Device
+        self._autodiff: Autodiff | None = None
 
     def _on_load(self, tf: ModuleType) -> None:
         register_tensorshape_as_sequence(tf)  # the one documented global effect
@@ -320,12 +322,23 @@ class TensorFlowBackend(FrameworkBackend):
         here = self.device_of(x)
         if here == device:
             if copy:
-                return tf.raw_ops.DeepCopy(x=x)  # tf.identity would alias
+                return self._deep_copy(x)  # tf.identity would alias
             return x
         if copy is False:
             raise CopyRequiredError(f"moving a tensor from {here} to {device} needs a copy, but copy=False")
         with tf.device(self.tf_device_name(device)):
             return tf.identity(x)
+
+    def _deep_copy(self, x: Any) -> Any:
+        """``tf.raw_ops.DeepCopy``, with the identity's gradient (TF registers none for it, so
+        ``ub.asarray(u, copy=True)`` inside a differentiated function would break the gradient)."""
+        tf = self.module
+
+        @tf.custom_gradient  # type: ignore[misc]
+        def deep_copy(t: Any) -> Any:
+            return tf.raw_ops.DeepCopy(x=t), lambda upstream: upstream
+
+        return deep_copy(x)
 
     def zeros(self, shape: tuple[int, ...], *, dtype: DType, device: Device) -> Any:
         tf = self.module
@@ -347,3 +360,22 @@ class TensorFlowBackend(FrameworkBackend):
         from . import array_api
 
         return array_api
+
+    # -- capabilities: gradients and compilation ---------------------------------------------------
+    def autodiff(self) -> Autodiff:
+        """``tf.GradientTape`` for ``unibridge.grad`` (see :mod:`unibridge.adapters.tensorflow._autodiff`)."""
+        if self._autodiff is None:
+            from ._autodiff import TensorFlowAutodiff
+
+            self._autodiff = TensorFlowAutodiff()
+        return self._autodiff
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``tf.function(fun, autograph=False)``: graph execution, TensorFlow's eager kernels bit for bit.
+
+        Traced like ``jax.jit``: Python control flow runs once, at trace time, and an ``if``
+        on a tensor's value raises on both. AutoGraph would turn it into ``tf.cond`` on
+        TensorFlow only (so code would pass on TF and fail on JAX), and would try to convert
+        unibridge's own code.
+        """
+        return self.module.function(fun, autograph=False)  # type: ignore[no-any-return]

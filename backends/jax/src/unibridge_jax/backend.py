@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from unibridge.backend_kit import (
     CPU,
+    Autodiff,
     CopyRequiredError,
     Device,
     DType,
@@ -91,6 +92,7 @@ class JaxBackend(FrameworkBackend):
         self._gpus: tuple[Any, ...] = ()
         self._devices: tuple[Device, ...] | None = None
         self._mode: str | None = None
+        self._autodiff: Autodiff | None = None
 
     def _on_load(self, jax: ModuleType) -> None:
         mode = _x64_mode()
@@ -271,6 +273,12 @@ class JaxBackend(FrameworkBackend):
 
     def from_native(self, x: Any, *, device: Device, copy: bool | None) -> Any:
         jax = self.module
+        if isinstance(x, jax.core.Tracer):
+            # Inside jit or grad (ub.asarray(u, copy=True) in a differentiated function): a traced
+            # value has no memory to share and no device to compare, so it is placed by JAX's own
+            # traceable operations, which keep the gradient; a copy of an immutable value is itself.
+            self.dtype_of(x)
+            return jax.device_put(x, self._jax_device(device))
         here = self.device_of(x)
         self.dtype_of(x)  # refused as on every other path, not passed through
         if here == device:
@@ -304,3 +312,16 @@ class JaxBackend(FrameworkBackend):
     def namespace(self) -> ModuleType:
         jax = self.module
         return jax.numpy  # type: ignore[no-any-return]
+
+    # -- capabilities: gradients and compilation ---------------------------------------------------
+    def autodiff(self) -> Autodiff:
+        """``jax.value_and_grad`` for ``unibridge.grad`` (see :mod:`unibridge_jax.autodiff`)."""
+        if self._autodiff is None:
+            from .autodiff import JaxAutodiff
+
+            self._autodiff = JaxAutodiff()
+        return self._autodiff
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``jax.jit(fun)``: XLA compilation; fusion may round the last bit differently from eager."""
+        return self.module.jit(fun)  # type: ignore[no-any-return]

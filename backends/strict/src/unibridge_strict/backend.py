@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -206,3 +206,7 @@ class StrictBackend(FrameworkBackend):
 
     def namespace(self) -> ModuleType:
         return self.module
+
+    def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``fun`` itself: array-api-strict is a NumPy-backed reference with no compiler, so ``unibridge.jit`` declares no compilation here."""
+        return fun
