@@ -462,3 +462,14 @@ def test_docstring_examples_of_the_plugin_run() -> None:
     for module in modules:
         result = doctest.testmod(module)
         assert result.attempted and not result.failed, module.__name__
+
+
+def test_the_plugin_readme_python_block_runs_and_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    readme = (ROOT / "backends" / "mlx" / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out.splitlines() == ["float64 [1.1051709180756477]"]
