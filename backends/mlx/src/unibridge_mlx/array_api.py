@@ -91,9 +91,15 @@ def _exp64(x: Any) -> Any:
     return _mx.where(_mx.isnan(x), x, out)
 
 
+# One fused kernel per input shape: eagerly, ~18 small MLX operations cost ~120 us on a (128, 10)
+# array, the compiled function ~80 us (MLX's own, inaccurate exp: ~23 us). Inside mx.compile
+# (unibridge.jit) it is inlined into the enclosing graph.
+_exp64_fused = _mx.compile(_exp64)
+
+
 @_mx.custom_function
 def _exp(x: Any) -> Any:
-    return _exp64(x)
+    return _exp64_fused(x)
 
 
 @_exp.vjp
