@@ -158,30 +158,36 @@ def _cos_jvp(primals: Any, tangents: Any) -> Any:
     return -tangents * _sin64(primals)
 
 
+# MLX's stubs type a custom_function as `object`; these names let mypy see callables.
+_EXP: Any = _exp
+_SIN: Any = _sin
+_COS: Any = _cos
+
+
 def _is_f64(x: Any) -> builtins.bool:
     return isinstance(x, _mx.array) and x.dtype == _F64
 
 
 def exp(x: Any, /, **kwargs: Any) -> Any:
     """``e**x``; float64 to about ``|x|`` ulp (MLX's own kernel is float32-accurate there)."""
-    return _exp(x) if _is_f64(x) and not kwargs else _mx.exp(x, **kwargs)
+    return _EXP(x) if _is_f64(x) and not kwargs else _mx.exp(x, **kwargs)
 
 
 def sin(x: Any, /, **kwargs: Any) -> Any:
     """The sine; float64-accurate for float64 input (from ``tan(x/2)``)."""
-    return _sin(x) if _is_f64(x) and not kwargs else _mx.sin(x, **kwargs)
+    return _SIN(x) if _is_f64(x) and not kwargs else _mx.sin(x, **kwargs)
 
 
 def cos(x: Any, /, **kwargs: Any) -> Any:
     """The cosine; float64-accurate for float64 input (from ``tan(x/2)``)."""
-    return _cos(x) if _is_f64(x) and not kwargs else _mx.cos(x, **kwargs)
+    return _COS(x) if _is_f64(x) and not kwargs else _mx.cos(x, **kwargs)
 
 
 def sigmoid(x: Any, /, **kwargs: Any) -> Any:
     """``1 / (1 + e**-x)``, without overflow; float64 through the accurate ``exp``."""
     if not _is_f64(x) or kwargs:
         return _mx.sigmoid(x, **kwargs)
-    e = _exp(-_mx.abs(x))  # in (0, 1]: never overflows
+    e = _EXP(-_mx.abs(x))  # in (0, 1]: never overflows
     return _mx.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
@@ -191,7 +197,7 @@ def logsumexp(x: Any, /, axis: Any = None, keepdims: builtins.bool = False, **kw
         return _mx.logsumexp(x, axis=axis, keepdims=keepdims, **kwargs)
     m = _mx.stop_gradient(_mx.max(x, axis=axis, keepdims=True))
     m = _mx.where(_mx.isfinite(m), m, 0.0)
-    out = _mx.log(_mx.sum(_exp(x - m), axis=axis, keepdims=True)) + m
+    out = _mx.log(_mx.sum(_EXP(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else _mx.squeeze(out, axis=axis)
 
 
@@ -199,7 +205,7 @@ def softmax(x: Any, /, axis: Any = None, **kwargs: Any) -> Any:
     """``exp(x) / sum(exp(x))`` along ``axis``; float64 through the accurate ``exp``."""
     if not _is_f64(x) or kwargs:
         return _mx.softmax(x, axis=axis, **kwargs)
-    e = _exp(x - _mx.stop_gradient(_mx.max(x, axis=axis, keepdims=True)))
+    e = _EXP(x - _mx.stop_gradient(_mx.max(x, axis=axis, keepdims=True)))
     return e / _mx.sum(e, axis=axis, keepdims=True)
 
 
@@ -210,7 +216,7 @@ def logaddexp(x1: Any, x2: Any, /, **kwargs: Any) -> Any:
     x1, x2 = _mx.asarray(x1), _mx.asarray(x2)
     big = _mx.maximum(x1, x2)
     safe = _mx.where(_mx.isinf(big), 0.0, -_mx.abs(x1 - x2))  # inf - inf would be nan
-    return big + _mx.log1p(_exp(safe)) * _mx.where(_mx.isinf(big), 0.0, 1.0)
+    return big + _mx.log1p(_EXP(safe)) * _mx.where(_mx.isinf(big), 0.0, 1.0)
 
 
 # -- creation: unibridge's default float, int64 for Python ints, NumPy dtypes kept -----------------
