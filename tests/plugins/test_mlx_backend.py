@@ -230,6 +230,16 @@ def test_namespace_creation_gives_float64_and_int64_like_the_other_backends() ->
     assert xp.zeros(2, dtype=xp.float32).dtype == mx.float32 and xp.bool == mx.bool_
 
 
+def test_namespace_refuses_python_complex_under_float64_and_reports_unibridges_defaults() -> None:
+    xp = ub.namespace("mlx")
+    with pytest.raises(ub.UnsupportedInputError, match="no complex128"):
+        xp.asarray([1 + 2j])
+    assert xp.asarray([1 + 2j], dtype=xp.complex64).dtype == mx.complex64
+    defaults = xp.__array_namespace_info__().default_dtypes()
+    assert (defaults["real floating"], defaults["integral"]) == (mx.float64, mx.int64)
+    assert xp.__array_namespace_info__().dtypes()["float64"] == mx.float64  # the rest is MLX's
+
+
 def test_namespace_gradients_of_the_accurate_functions_are_their_derivatives() -> None:
     xp = ub.namespace("mlx")
     a = np.array([-3.0, -0.5, 0.25, 2.0, 20.0])

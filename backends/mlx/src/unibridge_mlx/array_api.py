@@ -241,7 +241,16 @@ def _python_dtype(value: Any) -> Any:
         return _mx.int64
     if kind == "b":
         return _mx.bool_
-    return None  # complex: MLX's complex64, its only complex dtype
+    if kind == "c":
+        if _default_float() == _mx.float64:  # unibridge's complex128: MLX has none
+            from unibridge.errors import UnsupportedInputError
+
+            raise UnsupportedInputError(
+                "MLX has no complex128 dtype, which Python complex numbers become under the float64 "
+                "default; pass dtype=xp.complex64 to narrow explicitly"
+            )
+        return _mx.complex64
+    return None
 
 
 def _no_device(device: Any) -> None:
@@ -325,6 +334,27 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: Any = N
     if dtype is None:
         dtype = _python_dtype(obj)
     return _mx.array(obj, dtype=dtype)
+
+
+class _Info:
+    """MLX's ``__array_namespace_info__()`` with unibridge's default dtypes (the rest is MLX's)."""
+
+    def __init__(self, info: Any) -> None:
+        self._info = info
+
+    def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
+        found = dict(self._info.default_dtypes())
+        # MLX's only complex dtype is complex64, whatever the default float.
+        found.update({"real floating": _default_float(), "integral": _mx.int64})
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._info, name)
+
+
+def __array_namespace_info__() -> Any:  # noqa: N807 - the Array API's name
+    """MLX's namespace information, with unibridge's default float and int64 as defaults."""
+    return _Info(_mx.__array_namespace_info__())
 
 
 def _like(x: Any) -> Any:
