@@ -354,7 +354,8 @@ class _Info:
 
 def __array_namespace_info__() -> Any:  # noqa: N807 - the Array API's name
     """MLX's namespace information, with unibridge's default float and int64 as defaults."""
-    return _Info(_mx.__array_namespace_info__())
+    info: Any = getattr(_mx, "__array_namespace_info__")  # untyped in MLX's stubs
+    return _Info(info())
 
 
 def _like(x: Any) -> Any:
