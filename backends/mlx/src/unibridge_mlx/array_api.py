@@ -242,13 +242,9 @@ def _python_dtype(value: Any) -> Any:
     if kind == "b":
         return _mx.bool_
     if kind == "c":
-        if _default_float() == _mx.float64:  # unibridge's complex128: MLX has none
-            from unibridge.errors import UnsupportedInputError
-
-            raise UnsupportedInputError(
-                "MLX has no complex128 dtype, which Python complex numbers become under the float64 "
-                "default; pass dtype=xp.complex64 to narrow explicitly"
-            )
+        # MLX's only complex dtype, and the default complex dtype this namespace reports
+        # (__array_namespace_info__): under the float64 default unibridge would say complex128,
+        # which MLX lacks. unibridge.asarray refuses complex128 data by name instead.
         return _mx.complex64
     return None
 
@@ -327,7 +323,9 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: Any = N
     if isinstance(obj, _np.ndarray) or hasattr(obj, "__array_interface__") or hasattr(obj, "__dlpack__"):
         host = _np.asarray(obj)
         if dtype is None and host.dtype == _np.complex128:
-            raise TypeError("MLX has no complex128 dtype; pass dtype=xp.complex64 to narrow it explicitly")
+            from unibridge.errors import UnsupportedInputError
+
+            raise UnsupportedInputError("MLX has no complex128 dtype; pass dtype=xp.complex64 to narrow it explicitly")
         if dtype is None and host.dtype.kind in "fiub?c":
             dtype = getattr(_mx, "bool_" if host.dtype.kind == "b" else host.dtype.name)
         return _mx.array(_np.ascontiguousarray(host), dtype=dtype)
