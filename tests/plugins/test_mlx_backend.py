@@ -507,3 +507,19 @@ def test_the_plugin_readme_python_block_runs_and_prints_what_it_says(capsys: pyt
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
     assert capsys.readouterr().out.splitlines() == ["float64 [1.1051709180756477]"]
+
+
+def test_namespace_fills_array_api_signatures_mlx_lacks() -> None:
+    xp = ub.namespace("mlx")
+    x = xp.asarray([1.0, 2.0])
+    assert xp.astype(x, xp.float64, copy=False) is x
+    y = xp.astype(x, xp.float64)
+    assert y is not x and not ub.shares_memory(x, y)  # MLX's own astype to the same dtype shares
+    assert xp.iinfo(xp.int16).bits == 16 and xp.iinfo(xp.asarray([1])).max == 2**63 - 1
+    assert xp.finfo(x).eps == np.finfo(np.float64).eps
+    assert xp.result_type(xp.asarray([1], dtype=xp.int8), 1) == xp.int8
+    assert xp.result_type(xp.asarray([1], dtype=xp.int8), 1.5) in (xp.float32, xp.float64)
+    assert isinstance(xp.meshgrid(x, x), list)
+    assert [ub.to_numpy(i).tolist() for i in xp.nonzero(xp.asarray([[0, 3], [4, 0]]))] == [[0, 1], [1, 0]]
+    assert ub.to_numpy(xp.copysign(x, xp.asarray([-0.0, 1.0]))).tolist() == [-1.0, 2.0]
+    assert ub.to_numpy(xp.hypot(xp.asarray([3e300]), xp.asarray([4e300]))).tolist() == [5e300]

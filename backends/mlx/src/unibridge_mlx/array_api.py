@@ -24,7 +24,9 @@ dtypes go straight to MLX. ``erf`` and ``erfinv`` stay float32-accurate in float
 README lists).
 
 Array API names MLX lacks or spells differently, added here: ``bool``,
-``__array_api_version__``, ``nonzero``, ``copysign``, ``hypot``, ``signbit``.
+``__array_api_version__``, ``nonzero``, ``copysign``, ``hypot``, ``signbit``; and Array API
+signatures MLX's functions lack: ``astype(x, dtype, copy=)``, ``finfo``/``iinfo`` of an array
+(``iinfo`` with ``bits``), ``result_type`` with Python scalars, ``meshgrid`` returning a list.
 
 Example:
     >>> import numpy as np, unibridge as ub
@@ -404,9 +406,10 @@ def copysign(x1: Any, x2: Any, /) -> Any:
 def signbit(x: Any, /) -> Any:
     """True where the sign bit is set (-0.0 and negative NaNs included)."""
     x = _mx.asarray(x)
-    width = {1: _mx.uint8, 2: _mx.uint16, 4: _mx.uint32, 8: _mx.uint64}[x.dtype.size]
-    top = 1 << (8 * x.dtype.size - 1)
-    return (x.view(width) & _mx.array(top, dtype=width)) != 0
+    if not _mx.issubdtype(x.dtype, _mx.floating):
+        return x < 0
+    signed = {2: _mx.int16, 4: _mx.int32, 8: _mx.int64}[x.dtype.size]
+    return x.view(signed) < 0  # the sign bit is the signed integer's sign
 
 
 def hypot(x1: Any, x2: Any, /) -> Any:
@@ -417,3 +420,60 @@ def hypot(x1: Any, x2: Any, /) -> Any:
     r = small / scale
     out = big * _mx.sqrt(1.0 + r * r)
     return _mx.where(_mx.isinf(a) | _mx.isinf(b), _mx.inf, out)
+
+
+# -- Array API signatures MLX's own functions lack ---------------------------------------------
+
+
+def astype(x: Any, dtype: Any, /, *, copy: builtins.bool = True, device: Any = None) -> Any:
+    """``x`` as ``dtype``; ``copy=False`` returns ``x`` itself when the dtype is already right."""
+    _no_device(device)
+    if x.dtype == dtype:
+        return _mx.array(x) if copy else x  # mx.array(x): a new buffer (MLX's astype would share)
+    return _mx.astype(x, dtype)
+
+
+def _dtype_of(x: Any) -> Any:
+    return x.dtype if isinstance(x, _mx.array) else x
+
+
+def finfo(type: Any, /) -> Any:  # noqa: A002 - the Array API's parameter name
+    """Machine limits of a floating dtype, or of an array's dtype."""
+    return _mx.finfo(_dtype_of(type))
+
+
+class _IntInfo:
+    """``mx.iinfo`` with the ``bits`` the Array API asks for."""
+
+    def __init__(self, dtype: Any) -> None:
+        info = _mx.iinfo(dtype)
+        self.dtype, self.min, self.max = info.dtype, info.min, info.max
+        self.bits = 8 * dtype.size
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def iinfo(type: Any, /) -> Any:  # noqa: A002 - the Array API's parameter name
+    """Machine limits of an integer dtype, or of an array's dtype (with ``bits``)."""
+    return _IntInfo(_dtype_of(type))
+
+
+def result_type(*arrays_and_dtypes: Any) -> Any:
+    """The promoted dtype; Python scalars take part as the Array API says (they adopt the
+    kind of the arrays they join: an int beside int8 arrays stays int8)."""
+    typed = [a for a in arrays_and_dtypes if not isinstance(a, (builtins.bool, int, float, complex))]
+    scalars = [a for a in arrays_and_dtypes if isinstance(a, (builtins.bool, int, float, complex))]
+    if not typed:
+        raise TypeError("result_type needs at least one array or dtype")
+    out = _mx.result_type(*typed)
+    for value in scalars:
+        # A weakly typed scalar: promoted as a 0-d array of the array's dtype would be, unless its
+        # kind is higher (a float beside ints gives the default float, as in MLX's arithmetic).
+        out = (_mx.zeros((), dtype=out) + value).dtype
+    return out
+
+
+def meshgrid(*arrays: Any, indexing: str = "xy") -> list[Any]:
+    """Coordinate matrices, as a list (MLX returns a tuple)."""
+    return list(_mx.meshgrid(*arrays, indexing=indexing))
