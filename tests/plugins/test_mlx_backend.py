@@ -520,6 +520,7 @@ def test_namespace_fills_array_api_signatures_mlx_lacks() -> None:
     assert xp.result_type(xp.asarray([1], dtype=xp.int8), 1) == xp.int8
     assert xp.result_type(xp.asarray([1], dtype=xp.int8), 1.5) in (xp.float32, xp.float64)
     assert isinstance(xp.meshgrid(x, x), list)
+    assert xp.argmax(x).dtype == xp.argmin(x, axis=0).dtype == mx.int64 and int(xp.argmax(x)) == 1
     assert [ub.to_numpy(i).tolist() for i in xp.nonzero(xp.asarray([[0, 3], [4, 0]]))] == [[0, 1], [1, 0]]
     assert ub.to_numpy(xp.copysign(x, xp.asarray([-0.0, 1.0]))).tolist() == [-1.0, 2.0]
     assert ub.to_numpy(xp.hypot(xp.asarray([3e300]), xp.asarray([4e300]))).tolist() == [5e300]

@@ -26,7 +26,8 @@ README lists).
 Array API names MLX lacks or spells differently, added here: ``bool``,
 ``__array_api_version__``, ``nonzero``, ``copysign``, ``hypot``, ``signbit``; and Array API
 signatures MLX's functions lack: ``astype(x, dtype, copy=)``, ``finfo``/``iinfo`` of an array
-(``iinfo`` with ``bits``), ``result_type`` with Python scalars, ``meshgrid`` returning a list.
+(``iinfo`` with ``bits``), ``result_type`` with Python scalars, ``meshgrid`` returning a list, ``argmax``/``argmin``
+giving int64 (MLX's: uint32).
 
 Example:
     >>> import numpy as np, unibridge as ub
@@ -477,3 +478,13 @@ def result_type(*arrays_and_dtypes: Any) -> Any:
 def meshgrid(*arrays: Any, indexing: str = "xy") -> list[Any]:
     """Coordinate matrices, as a list (MLX returns a tuple)."""
     return list(_mx.meshgrid(*arrays, indexing=indexing))
+
+
+def argmax(x: Any, /, *, axis: int | None = None, keepdims: builtins.bool = False) -> Any:
+    """Indices of the maxima, as int64 (MLX's own are uint32, not an Array API index dtype)."""
+    return _mx.argmax(x, axis=axis, keepdims=keepdims).astype(_mx.int64)
+
+
+def argmin(x: Any, /, *, axis: int | None = None, keepdims: builtins.bool = False) -> Any:
+    """Indices of the minima, as int64 (MLX's own are uint32, not an Array API index dtype)."""
+    return _mx.argmin(x, axis=axis, keepdims=keepdims).astype(_mx.int64)
