@@ -9,6 +9,7 @@ release changes one, the test names the fact to re-check in ``backends/mlx/FACTS
 from __future__ import annotations
 
 import ast
+import gc
 import json
 import subprocess
 import sys
@@ -353,15 +354,17 @@ def test_a_training_loop_that_reads_only_the_loss_keeps_mlx_memory_flat() -> Non
     w = ub.asarray(rng.normal(size=(64, 10)), backend="mlx")
     X = ub.asarray(rng.normal(size=(128, 64)), backend="mlx")
     step = ub.value_and_grad(lambda w, X: xp.mean(xp.exp(X @ w * 0.01)))
+    gc.collect()  # arrays other tests left behind are freed now, not during the loop
     seen = []
-    for i in range(600):
+    for i in range(650):
         value, g = step(w, X)
         w = w - 0.01 * g  # lazy: evaluated when the next loss is read
         if i % 10 == 0:
             float(ub.to_numpy(value))
-        if i % 200 == 0:
+        if i >= 50 and i % 200 == 50:  # after a warm-up (MLX's caches)
             seen.append(mx.get_active_memory())
-    assert max(seen) == seen[0], seen
+    leak_per_step = 64 * 10 * 8  # one float64 gradient kept per step
+    assert max(seen) - seen[0] < 50 * leak_per_step, seen
 
 
 @needs_dispatch
