@@ -133,7 +133,7 @@ def test_demo_runs_every_available_backend_and_they_agree() -> None:
     digits = report["autodiff_runs"]
     assert [r["backend"] for r in digits] == [r["backend"] for r in report["runs"]]
     trained = [r for r in digits if "final_loss" in r]
-    assert {r["backend"] for r in trained} == {"torch", "tensorflow", "jax"} & set(available)
+    assert {r["backend"] for r in trained} == {"torch", "tensorflow", "jax", "mlx"} & set(available)
     assert all("no_autodiff" in r for r in digits if r["backend"] in ("numpy", "dask"))
     assert all(r["test_accuracy"] >= report["min_accuracy"] >= 0.95 for r in trained)
     assert all(r["difference"] <= report["tolerance"] for r in trained)
