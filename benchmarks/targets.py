@@ -71,9 +71,10 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
     RatioTarget("import unibridge <= 1.3x import numpy", "imports.unibridge", "imports.numpy", 1.3),
     # Model code. The step is the digits MLP (benchmarks/cases/model.py).
     *(RatioTarget(f"{b}: MLP step through value_and_grad <= 1.2x the native step",
-                  f"model.{b}.step.unibridge", f"model.{b}.step.native", 1.2) for b in ("torch", "tensorflow", "jax")),
+                  f"model.{b}.step.unibridge", f"model.{b}.step.native", 1.2)
+      for b in ("torch", "tensorflow", "jax", "mlx")),
     *(RatioTarget(f"{b}: MLP step under unibridge.jit <= 1.1x the natively compiled step",
-                  f"model.{b}.jit.unibridge", f"model.{b}.jit.native", 1.1) for b in ("tensorflow", "jax")),
+                  f"model.{b}.jit.unibridge", f"model.{b}.jit.native", 1.1) for b in ("tensorflow", "jax", "mlx")),
     *(RatioTarget(f"{b}: random.default_rng(s).normal((1024, 1024)) <= 1.5x NumPy's generator + one conversion",
                   f"model.{b}.rng.unibridge", f"model.{b}.rng.native", 1.5)
       for b in ("numpy", "torch", "tensorflow", "jax", "dask")),

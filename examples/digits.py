@@ -3,13 +3,14 @@
 The model code below is written once against ``xp = unibridge.namespace()``
 and ``unibridge``: the forward pass and the loss use only ``xp``; the gradient
 is ``unibridge.value_and_grad``; the training step is compiled with
-``unibridge.jit`` where the backend can (``tf.function``, ``jax.jit``); the
+``unibridge.jit`` where the backend can (``tf.function``, ``jax.jit``, ``mx.compile``); the
 initial weights and the order of the minibatches come from
 ``unibridge.random``, so every backend starts from the same weights and sees
 the same batches. Choose the backend by configuration:
 
     UNIBRIDGE_BACKEND=torch python examples/digits.py
     UNIBRIDGE_BACKEND=jax python examples/digits.py --epochs 30
+    UNIBRIDGE_BACKEND=mlx python examples/digits.py   # pip install -e backends/mlx 'mlx[cpu]'
 
 The data ship inside scikit-learn (``load_digits``: 1797 images, no download).
 NumPy and Dask have no automatic differentiation: on them this script says so

@@ -20,7 +20,7 @@ pytest.importorskip("sklearn", reason="scikit-learn (in the 'test' extra) ships 
 digits = load_example("digits")
 demo = load_example("demo")
 
-AUTODIFF = [b for b in ("torch", "tensorflow", "jax") if availability(b)[0]]
+AUTODIFF = [b for b in ("torch", "tensorflow", "jax", "mlx") if availability(b)[0]]
 FLOAT64_TOLERANCE = 1e-9
 
 

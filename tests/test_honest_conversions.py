@@ -464,7 +464,11 @@ def test_numpy_float64_nested_in_lists_keeps_its_dtype_under_the_float32_default
 def test_numpy_float64_scalars_keep_their_dtype_under_the_float32_default(backend: str) -> None:
     ub.configure(default_float="float32")
     for scalar in (np.float64(0.1), np.complex128(0.1 + 1j)):
-        out = ub.asarray(scalar, backend=backend)
+        try:
+            out = ub.asarray(scalar, backend=backend)
+        except ub.UnsupportedInputError as exc:  # a framework without complex128 (MLX) refuses it by name
+            assert scalar.dtype == np.complex128 and "no complex128" in str(exc), exc
+            continue
         assert ub.dtype_of(out) == scalar.dtype.name and ub.to_numpy(out).item() == scalar.item()
 
 

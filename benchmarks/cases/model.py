@@ -35,7 +35,7 @@ GROUP = "model"
 BATCH = 128
 FEATURES, HIDDEN, CLASSES = 64, 64, 10
 DRAW = (1024, 1024)
-AUTODIFF = ("torch", "tensorflow", "jax")
+AUTODIFF = ("torch", "tensorflow", "jax", "mlx")
 RNG_BACKENDS = ("numpy", "torch", "tensorflow", "jax", "dask")
 
 
@@ -119,6 +119,8 @@ def _native_steps(name: str, module: Any, p: dict[str, Any], X: Any, Y: Any) -> 
 
         compiled = tf.function(tf_step)
         return {"step": lambda: tf_step(p, X, Y), "jit": lambda: compiled(p, X, Y)}
+    if name == "mlx":
+        return _mlx_steps(p, X, Y)
     jax = module
     eager = jax.value_and_grad(_jax_loss(jax))
     compiled = jax.jit(eager)
@@ -126,7 +128,27 @@ def _native_steps(name: str, module: Any, p: dict[str, Any], X: Any, Y: Any) -> 
             "jit": lambda: jax.block_until_ready(compiled(p, X, Y))}
 
 
-_NATIVE_LOSS = {"torch": _torch_loss, "tensorflow": _tf_loss, "jax": _jax_loss}
+def _mlx_loss(mlx: Any) -> Callable[..., Any]:
+    import mlx.core as mx
+
+    def loss(p: dict[str, Any], X: Any, Y: Any) -> Any:
+        z = mx.tanh(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+        z = z - mx.stop_gradient(mx.max(z, axis=1, keepdims=True))
+        return -mx.mean(mx.sum(Y * (z - mx.log(mx.sum(mx.exp(z), axis=1, keepdims=True))), axis=1))
+
+    return loss
+
+
+def _mlx_steps(p: dict[str, Any], X: Any, Y: Any) -> dict[str, Callable[[], Any]]:
+    """MLX is lazy: a step counts once ``mx.eval`` has computed its value and gradients."""
+    import mlx.core as mx
+
+    eager = mx.value_and_grad(_mlx_loss(mx))
+    compiled = mx.compile(eager)
+    return {"step": lambda: mx.eval(eager(p, X, Y)), "jit": lambda: mx.eval(compiled(p, X, Y))}
+
+
+_NATIVE_LOSS = {"torch": _torch_loss, "tensorflow": _tf_loss, "jax": _jax_loss, "mlx": _mlx_loss}
 
 
 def _unibridge_steps(name: str, module: Any, p: dict[str, Any], X: Any, Y: Any) -> dict[str, Callable[[], Any]]:
@@ -138,6 +160,10 @@ def _unibridge_steps(name: str, module: Any, p: dict[str, Any], X: Any, Y: Any) 
     grad_only = ub.value_and_grad(_NATIVE_LOSS[name](module))
     compiled = ub.jit(step, backend=name)
     wait = module.block_until_ready if name == "jax" else (lambda out: out)
+    if name == "mlx":  # lazy: computed by mx.eval, as in the native step
+        import mlx.core as mx
+
+        wait = mx.eval
     steps = {"step": lambda: wait(step(p, X, Y)), "grad-only": lambda: wait(grad_only(p, X, Y))}
     if compiled is not step:
         steps["jit"] = lambda: wait(compiled(p, X, Y))

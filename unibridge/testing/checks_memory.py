@@ -152,8 +152,11 @@ def copy_semantics(ctx: Context) -> None:
     # Big enough that an asynchronous copy is still running when the source is mutated.
     n = 1 << 14 if ctx.quick else 1 << 21
     # A backend whose arrays have memory of their own (not a lazy one) can share an aligned,
-    # C-contiguous, writable NumPy array: there copy=False must share, not raise.
+    # C-contiguous, writable NumPy array: there copy=False must share, not raise. A framework that
+    # allocates all its memory itself (MLX copies every buffer it is given) says so with
+    # `adopts_host_memory = False`; the checks below still verify that it then never shares.
     has_memory = b.memory_span(b.from_numpy(aligned_copy(np.ones(4)), device=CPU, copy=True)) is not None
+    has_memory = has_memory and getattr(b, "adopts_host_memory", True) is not False
     for layout, make_src in _layouts(n).items():
         must_share = has_memory and layout == "C-contiguous, 64-byte aligned"
         for copy in (None, True, False):
