@@ -142,3 +142,8 @@ class NumpyBackend:
 
         return array_api_compat.numpy
 
+    def namespace_device(self, device: Device) -> Any:
+        """NumPy's one device, as its namespace spells it."""
+        _check_cpu(device)
+        return "cpu"
+

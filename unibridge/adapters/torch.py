@@ -303,3 +303,7 @@ class TorchBackend(FrameworkBackend):
         import array_api_compat.torch
 
         return array_api_compat.torch
+
+    def namespace_device(self, device: Device) -> Any:
+        """The ``torch.device`` the namespace's ``device=`` takes."""
+        return self._torch_device(device)

@@ -347,3 +347,11 @@ class TensorFlowBackend(FrameworkBackend):
         from . import array_api
 
         return array_api
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``namespace()`` itself: it reads the configured default float at every call."""
+        return self.namespace()
+
+    def namespace_device(self, device: Device) -> Any:
+        """The namespace takes unibridge's own devices."""
+        return device

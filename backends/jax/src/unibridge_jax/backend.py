@@ -46,6 +46,7 @@ from unibridge.backend_kit import (
     share_blocker,
 )
 from unibridge.errors import ConfigurationError
+from unibridge.namespaces import with_default_float
 
 from . import X64_ENV
 
@@ -304,3 +305,13 @@ class JaxBackend(FrameworkBackend):
     def namespace(self) -> ModuleType:
         jax = self.module
         return jax.numpy  # type: ignore[no-any-return]
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``jax.numpy`` creating in ``default_float``; a 64-bit default raises
+        :class:`~unibridge.LossyCastError` at creation while x64 is off (``strict`` mode), as
+        ``unibridge.zeros`` does, instead of JAX's warning and a float32 array."""
+        return with_default_float(self.namespace(), default_float, check=self._check_dtype)
+
+    def namespace_device(self, device: Device) -> Any:
+        """The ``jax.Device`` the namespace's ``device=`` takes."""
+        return self._jax_device(device)

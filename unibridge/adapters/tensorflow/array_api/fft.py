@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 Norm = Literal["backward", "ortho", "forward"]
-_SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+_SWAP: dict[str, Norm] = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 
 def _check_norm(norm: str) -> None:
