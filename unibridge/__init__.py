@@ -45,6 +45,7 @@ from .errors import (
     UnsupportedInputError,
 )
 from .compiling import jit
+from .following import xp
 from .protocol import Backend
 from .registry import BackendInfo, backends, register_backend
 
@@ -61,6 +62,7 @@ __all__ = [
     "device_of",
     "as_dtype",
     "namespace",
+    "xp",
     # model code: gradients, compilation, random numbers
     "value_and_grad",
     "grad",

@@ -209,12 +209,13 @@ class SupportsNamespaceDevice(Protocol):
     Example:
         >>> import unibridge as ub
         >>> from unibridge.devices import CPU
-        >>> ub.get_backend("numpy").namespace_device(CPU)
-        'cpu'
+        >>> ub.get_backend("torch").namespace_device(CPU)
+        device(type='cpu')
     """
 
     def namespace_device(self, device: Device) -> Any:
-        """The namespace's own device object for ``device`` (one of ``devices()``)."""
+        """The namespace's own device object for ``device`` (one of ``devices()``), or None
+        when its creation functions, given no device, already put arrays on ``device``."""
         ...
 
 

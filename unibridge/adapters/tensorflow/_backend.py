@@ -353,5 +353,5 @@ class TensorFlowBackend(FrameworkBackend):
         return self.namespace()
 
     def namespace_device(self, device: Device) -> Any:
-        """The namespace takes unibridge's own devices."""
-        return device
+        """None: the namespace places arrays on the selected device itself (it reads the selection)."""
+        return None
