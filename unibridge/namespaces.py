@@ -204,8 +204,10 @@ def _creation_functions(
     def full(shape: Any, fill_value: Any, *, dtype: Any = None, **kw: Any) -> Any:
         if dtype is None:
             if isinstance(fill_value, np.generic):
-                # A NumPy scalar carries its dtype (NumPy keeps it); torch would use its own default.
+                # A NumPy scalar carries its dtype (NumPy keeps it); torch would use its own default,
+                # and take the scalar's real part only. Its dtype, and its value as a Python number.
                 dtype = getattr(base, fill_value.dtype.name, None)
+                fill_value = fill_value.item()
             else:
                 dtype = floating(_python_kind(fill_value))
         return base.full(shape, fill_value, dtype=dtype, **kw)
