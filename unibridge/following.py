@@ -190,7 +190,14 @@ def _creation_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
     def build() -> Callable[..., Any]:
         chosen = _selected()
         fn: Callable[..., Any] = getattr(_path_of(chosen.namespace, path), name)
-        if chosen.native_device is not None:
+        fills = getattr(fn, "fills_default_float", None)
+        if fills is not None and not chosen.check_device:
+            # The framework's own zeros/ones/empty with the default float bound: one frame less.
+            # A caller's dtype= (or device=) wins over what is bound; dtype=None is dropped in call().
+            framework_fn, real = fills
+            bound = {"dtype": real} if chosen.native_device is None else {"dtype": real, "device": chosen.native_device}
+            fn = partial(framework_fn, **bound)
+        elif chosen.native_device is not None:
             fn = partial(fn, device=chosen.native_device)  # a device= of the caller's wins
         elif chosen.check_device:
             fn = partial(_placed, fn, chosen.backend, chosen.device)
@@ -204,6 +211,8 @@ def _creation_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
             fn = memo[sel.key][sel.default_float]
         except KeyError:
             fn = build()
+        if kw and "dtype" in kw and kw["dtype"] is None:
+            del kw["dtype"]  # None means the default float, which is bound (or filled in)
         return fn(*args, **kw)
 
     call.__name__ = call.__qualname__ = name

@@ -272,6 +272,12 @@ def _creation_functions(
     for f in made.values():
         f.__module__ = ns.__name__
         f.__doc__ = getattr(getattr(base, f.__name__, None), "__doc__", None)
+    if check is None:
+        # zeros, ones and empty only fill in the default float: say so, so that a caller that
+        # binds arguments anyway (unibridge.xp binds the device) can call the framework directly.
+        for f in (zeros, ones, empty):
+            if f.__name__ in made:
+                f.fills_default_float = (getattr(base, f.__name__), real)  # type: ignore[attr-defined]
     return made
 
 

@@ -313,5 +313,10 @@ class JaxBackend(FrameworkBackend):
         return with_default_float(self.namespace(), default_float, check=self._check_dtype)
 
     def namespace_device(self, device: Device) -> Any:
-        """The ``jax.Device`` the namespace's ``device=`` takes."""
+        """The ``jax.Device`` the namespace's ``device=`` takes; None when JAX has no other
+        place to put an array (its one CPU device and no accelerator), since creation with an
+        explicit ``device=`` costs JAX about three times as much."""
+        jax = self.module
+        if device == CPU and jax.default_backend() == "cpu" and len(jax.devices()) == 1:
+            return None
         return self._jax_device(device)
