@@ -235,3 +235,18 @@ def test_xp_is_one_object_equal_only_to_itself() -> None:
     assert xp == xp and xp != ub.namespace("numpy")
     with pytest.raises(AttributeError):
         xp.no_such_function  # noqa: B018
+
+
+def test_an_explicit_dtype_none_means_the_default_float_too(any_backend: str, default_float: str) -> None:
+    with ub.use(any_backend):
+        for out in (xp.zeros(2, dtype=None), xp.ones((1, 2), dtype=None), xp.empty(3, dtype=None),
+                    xp.full((2,), 0.5, dtype=None), xp.linspace(0, 1, 3, dtype=None)):
+            assert ub.dtype_of(out) == default_float
+        assert ub.dtype_of(xp.zeros(2, dtype=xp.int32)) == "int32"
+
+
+def test_namespace_info_is_the_selected_backends(any_backend: str, default_float: str) -> None:
+    with ub.use(any_backend):
+        defaults = xp.__array_namespace_info__().default_dtypes()
+        assert ub.dtype_of(xp.zeros(1, dtype=defaults["real floating"])) == default_float
+        assert xp.__array_api_version__ == ub.namespace().__array_api_version__
