@@ -146,4 +146,3 @@ class NumpyBackend:
         """None: the namespace makes every array on NumPy's one device, the CPU."""
         _check_cpu(device)
         return None
-
