@@ -13,6 +13,10 @@ prints the tests passing natively and with unibridge's namespace, and every *reg
 test that passes natively and fails with unibridge's namespace. Extra arguments go to pytest
 (``-k torch``, a test file of the suite...).
 
+``--reports=DIR`` keeps the two JUnit reports there (``native.xml``, ``unibridge.xml``);
+``--only=native`` or ``--only=unibridge`` runs one half (the two can run side by side), and
+``--only=none`` prints the comparison of the reports already in ``DIR``.
+
 ``--default-float=framework`` configures unibridge's default float per backend to the
 framework's own (float32 for torch, whose default the suite assumes; float64 elsewhere);
 the default, ``--default-float=float64``, is unibridge's own default everywhere.
@@ -127,11 +131,16 @@ def summary(native: dict[str, str], ours: dict[str, str]) -> tuple[str, list[str
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    default_float = "float64"
+    options = {"--default-float": "float64", "--reports": "", "--only": "both"}
     for arg in list(args):
-        if arg.startswith("--default-float="):
-            default_float = arg.partition("=")[2]
+        name, _, value = arg.partition("=")
+        if name in options:
+            options[name] = value
             args.remove(arg)
+    default_float, only = options["--default-float"], options["--only"]
+    if only not in ("both", "native", "unibridge", "none") or (only != "both" and not options["--reports"]):
+        print("array-api-extra: error: --only is native, unibridge or none, with --reports=DIR", file=sys.stderr)
+        return 2
     if default_float not in ("float64", "float32", "framework"):
         print("array-api-extra: error: --default-float is float64, float32 or framework", file=sys.stderr)
         return 2
@@ -141,14 +150,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"array-api-extra: error: {exc}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(options["--reports"] or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         reports = {}
         for unibridge in (False, True):
-            report = Path(tmp) / f"{'unibridge' if unibridge else 'native'}.xml"
-            code = run_suite(suite, args, report, unibridge, default_float)
+            report = folder / f"{'unibridge' if unibridge else 'native'}.xml"
+            if only in ("both", "unibridge" if unibridge else "native"):
+                code = run_suite(suite, args, report, unibridge, default_float)
+                if not report.is_file():
+                    print(f"array-api-extra: error: pytest exited {code} without a report", file=sys.stderr)
+                    return 2
+            if only in ("native", "unibridge"):
+                continue
             if not report.is_file():
-                print(f"array-api-extra: error: pytest exited {code} without a report", file=sys.stderr)
+                print(f"array-api-extra: error: no report {report}; run that half first", file=sys.stderr)
                 return 2
             reports[unibridge] = read_junit(report)
+        if only in ("native", "unibridge"):
+            return 0
     table, regressions = summary(reports[False], reports[True])
     print(table)
     if regressions:
