@@ -250,3 +250,17 @@ def test_namespace_info_is_the_selected_backends(any_backend: str, default_float
         defaults = xp.__array_namespace_info__().default_dtypes()
         assert ub.dtype_of(xp.zeros(1, dtype=defaults["real floating"])) == default_float
         assert xp.__array_api_version__ == ub.namespace().__array_api_version__
+
+
+def test_a_dtype_of_the_selected_backend_is_translated_for_the_arrays_framework(any_backend: str) -> None:
+    """``xp.astype(x, xp.float32)`` under another selection: ``xp.float32`` is the selection's
+    object, and the arrays' framework is handed its own."""
+    x = ub.asarray(np.array([1.5, 2.5]), backend=any_backend)
+    for selected in ("numpy", "torch"):
+        if not availability(selected)[0]:
+            continue
+        with ub.use(selected):
+            out = xp.astype(x, xp.float32)
+            ones = xp.ones_like(x, dtype=xp.int32)
+        assert _owner(out) == any_backend and ub.dtype_of(out) == "float32"
+        assert _owner(ones) == any_backend and ub.dtype_of(ones) == "int32"

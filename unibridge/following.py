@@ -16,7 +16,9 @@ gradient). ``unibridge.xp`` decides at every call instead:
 * arrays of two frameworks in one call raise :class:`~unibridge.UnsupportedInputError`
   naming both;
 * dtype names (``xp.float32``) and ``__array_namespace_info__`` are the selected
-  backend's, read at each access; ``linalg`` and ``fft`` follow like ``xp`` itself.
+  backend's, read at each access; a function given arrays of another framework gets that
+  framework's dtype object in its place (``xp.astype(x, xp.float32)`` works whatever the
+  selection); ``linalg`` and ``fft`` follow like ``xp`` itself.
 
 Each function is built on first use and remembers, per array type, the function it
 dispatches to; the memo is forgotten whenever the registry changes.
@@ -35,6 +37,8 @@ from collections.abc import Callable
 from functools import partial
 from types import ModuleType
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from .config import _CURRENT, _DEFAULT, process_default
 from .devices import Device
@@ -133,6 +137,28 @@ def _owners(args: tuple[Any, ...], kw: dict[str, Any]) -> dict[str, Backend]:
     return found
 
 
+def _own_dtypes(
+    backend: Backend, namespace: ModuleType, args: tuple[Any, ...], kw: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``args`` and ``kw`` with another framework's dtype objects replaced by ``namespace``'s own.
+
+    ``xp.float32`` is the selected backend's dtype object; ``xp.astype(x, xp.float32)`` with ``x``
+    of another framework hands that framework its own float32.
+    """
+
+    def own(value: Any) -> Any:
+        if type(value) in _NEUTRAL or isinstance(value, (list, tuple)):
+            return value
+        if isinstance(value, type) and issubclass(value, np.generic):
+            value = np.dtype(value)  # NumPy's dtype names are scalar types (np.float32)
+        other = _REGISTRY.dtype_owner(value)
+        if other is None or other is backend:
+            return value
+        return getattr(namespace, other.canonical_dtype(value).name)
+
+    return tuple(own(v) for v in args), {k: own(v) for k, v in kw.items()}
+
+
 def _array_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
     """``name`` of the namespace that owns the call's arrays (the selection's when there are none)."""
     memo: dict[type, Callable[..., Any]] = {}
@@ -150,6 +176,7 @@ def _array_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
         if owners:
             backend = next(iter(owners.values()))
             namespace = namespace_of(backend, (_CURRENT.get() or _DEFAULT.selection or process_default()).default_float)
+            args, kw = _own_dtypes(backend, namespace, args, kw)
         else:
             namespace = _selected().namespace
         fn = getattr(_path_of(namespace, path), name)
@@ -162,6 +189,8 @@ def _array_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
             first = type(args[0])
             fn = memo[first]
         except (IndexError, KeyError):
+            fn = None  # (called outside the handler, so its errors do not chain to this KeyError)
+        if fn is None:
             return general(args, kw)
         for value in args[1:] if len(args) > 1 else ():
             kind = type(value)
