@@ -17,7 +17,7 @@ import pytest
 import unibridge as ub
 from unibridge.namespaces import unwrap_namespace
 
-from _backends import require
+from _backends import availability, require
 from _example_helpers import registered_backends
 
 COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
@@ -140,7 +140,7 @@ def test_backends_agree_on_the_same_xp_code(default_float: str) -> None:
     reference = features(ub.namespace("numpy"))
     assert ub.dtype_of(reference) == default_float
     for name in registered_backends():
-        if not ub.get_backend(name).available()[0]:
+        if not availability(name)[0]:  # a plugin that fails to load is unavailable, not an error
             continue
         out = features(ub.namespace(name))
         assert ub.dtype_of(out) == default_float, name
@@ -158,3 +158,138 @@ def test_array_api_extra_gives_the_same_dtypes_through_every_namespace(any_backe
     c = xpx.cov(counts, xp=xp)
     assert ub.dtype_of(c) == "float64"
     np.testing.assert_allclose(ub.to_numpy(c), np.cov(np.array([[1, 2, 4], [2, 4, 7]])), rtol=1e-6)
+
+
+# -- where the namespace rule comes from -------------------------------------------------------------
+
+
+def test_the_namespace_rules_name_no_framework() -> None:
+    """The default-float rule is the backend's (or the generic one): namespaces.py names no framework."""
+    import unibridge.namespaces as namespaces
+
+    source = open(namespaces.__file__, encoding="utf-8").read()
+    for framework in ("torch", "tensorflow", "jax", "dask", "array_api_strict", "mlx", "cupy"):
+        assert f'"{framework}"' not in source and f"'{framework}'" not in source, framework
+
+
+def test_a_third_party_backend_gets_the_configured_default_float() -> None:
+    """A backend with no rule of its own: its namespace is wrapped in the generic rule."""
+    from unibridge.adapters.numpy import NumpyBackend
+
+    class ThirdParty(NumpyBackend):
+        name = "thirdparty"
+
+        def namespace(self):  # type: ignore[no-untyped-def]
+            import array_api_strict
+
+            return array_api_strict
+
+    require("strict")
+    from unibridge.registry import _REGISTRY
+
+    ub.register_backend("thirdparty", ThirdParty)
+    try:
+        ub.configure(default_float="float32")
+        xp = ub.namespace("thirdparty")
+        import array_api_strict
+
+        assert xp.zeros(2).dtype == array_api_strict.float32
+        assert xp.asarray([1.0, 2j]).dtype == array_api_strict.complex64
+        assert xp == array_api_strict and hash(xp) == hash(array_api_strict)
+    finally:
+        with _REGISTRY.lock:
+            _REGISTRY.entries.pop("thirdparty", None)
+            _REGISTRY.loaded.pop("thirdparty", None)
+            _REGISTRY.changed()
+
+
+# -- equality: what `is` and `==` mean for namespaces ---------------------------------------------
+
+
+def test_a_wrapped_namespace_compares_and_hashes_equal_to_the_module_it_wraps(
+    any_backend: str, default_float: str
+) -> None:
+    xp = ub.namespace(any_backend)
+    base = unwrap_namespace(xp)
+    assert xp == base and base == xp and not (xp != base) and hash(xp) == hash(base)
+    assert {xp: 1}[base] == 1  # usable as the same dict key
+
+
+def test_array_namespace_of_an_array_equals_the_unibridge_namespace(any_backend: str) -> None:
+    """Third-party code checks ``array_namespace(x) == xp``: it must accept unibridge's namespaces."""
+    compat = pytest.importorskip("array_api_compat")
+    if any_backend == "tensorflow":
+        pytest.skip("array_api_compat does not know TensorFlow tensors")
+    xp = ub.namespace(any_backend)
+    x = xp.asarray([1.0, 2.0])
+    assert compat.array_namespace(x) == xp
+
+
+def test_the_same_selection_returns_an_equal_namespace_again(any_backend: str, default_float: str) -> None:
+    with ub.use(any_backend):
+        first = ub.namespace()
+        assert ub.namespace() == first and hash(ub.namespace()) == hash(first)
+    assert ub.namespace(any_backend) == first
+
+
+# -- the same code gets the same dtypes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("scalar", ["float64", "float32", "int32", "complex64", "bool"])
+def test_full_with_a_numpy_scalar_keeps_the_scalars_dtype_and_value(
+    any_backend: str, default_float: str, scalar: str
+) -> None:
+    """``xp.full((2,), np.float64(0.1))`` is float64 everywhere, as NumPy makes it (torch made float32)."""
+    value = np.array(0.1 + 0.25j if scalar.startswith("complex") else 3 if scalar == "int32" else 0.1).astype(scalar)[()]
+    out = ub.namespace(any_backend).full((2,), value)
+    assert ub.dtype_of(out) == scalar
+    assert ub.to_numpy(out).tolist() == [value.item()] * 2
+
+
+def test_complex_data_takes_the_complex_default_wherever_the_complex_is(any_backend: str, default_float: str) -> None:
+    """A complex after floats (or nested deeper) makes the data complex, as NumPy infers it."""
+    xp = ub.namespace(any_backend)
+    want = COMPLEX_OF[default_float]
+    for data in ([1.0, 2j], [[1.0, 2.0], [3.0, 4j]], (0.5, 1, 1j)):
+        assert ub.dtype_of(xp.asarray(data)) == want, data
+    assert ub.dtype_of(xp.full((2,), 1j)) == want
+    assert ub.dtype_of(xp.zeros_like([1.0, 1j])) == want
+
+
+_JAX_STRICT = """
+import json, warnings
+import unibridge as ub
+from unibridge.errors import LossyCastError
+warnings.simplefilter("error")  # JAX's own narrowing warning would be an error too
+xp = ub.namespace("jax")
+found = {}
+for name, make in [("zeros", lambda: xp.zeros(2)), ("asarray", lambda: xp.asarray([0.5])),
+                   ("linspace", lambda: xp.linspace(0, 1, 3)), ("full(complex)", lambda: xp.full((2,), 1j))]:
+    try:
+        found[name] = str(make().dtype)
+    except LossyCastError as exc:
+        found[name] = "LossyCastError" if "x64" in str(exc) else str(exc)
+found["int32 sum"] = int(xp.sum(xp.asarray([1, 2], dtype=xp.int32)))
+ub.configure(default_float="float32")
+found["float32 default"] = str(ub.namespace("jax").zeros(2).dtype)
+print(json.dumps(found))
+"""
+
+
+def test_the_jax_namespace_refuses_float64_creation_when_strict_x64_is_off() -> None:
+    """With ``UNIBRIDGE_JAX_X64=strict`` and x64 off, ``xp.zeros`` raises as ``ub.zeros`` does
+    (it gave float32 with only JAX's warning); float32 creation and other functions still work."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    require("jax")
+    env = {**os.environ, "UNIBRIDGE_JAX_X64": "strict", "JAX_ENABLE_X64": "0"}
+    done = subprocess.run([sys.executable, "-c", _JAX_STRICT], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {
+        "zeros": "LossyCastError", "asarray": "LossyCastError", "linspace": "LossyCastError",
+        "full(complex)": "LossyCastError", "int32 sum": 3, "float32 default": "float32",
+    }

@@ -130,11 +130,11 @@ def test_the_core_layers_import_downwards_only() -> None:
     layers = [
         {"unibridge.errors", "unibridge._memory", "unibridge._dlpack", "unibridge._version", "unibridge._forksafe"},
         {"unibridge.devices", "unibridge.dtypes", "unibridge.tree"},
-        {"unibridge.protocol", "unibridge.casting", "unibridge.namespaces", "unibridge._batching"},
-        {"unibridge.backend_kit", "unibridge.registry"},
+        {"unibridge.protocol", "unibridge.casting", "unibridge._batching"},
+        {"unibridge.backend_kit", "unibridge.registry", "unibridge.namespaces"},
         {"unibridge.config"},
         {"unibridge.engine"},
-        {"unibridge.api"},
+        {"unibridge.api", "unibridge.following"},
         {"unibridge.autodiff", "unibridge.random", "unibridge._namespace_of"},
         {"unibridge.compiling"},
         {"unibridge.nn", "unibridge.optim", "unibridge.transforms"},
@@ -146,6 +146,32 @@ def test_the_core_layers_import_downwards_only() -> None:
         f"{m} -> {d}" for m in level for d in graph[m] if d in level and level[d] >= level[m]
     ]
     assert not upward, f"imports that climb back up: {upward}"
+
+
+# Modules that may import the public package itself: the CLI reports on the whole package from
+# above it. Anything else inside the package imports the module it needs (``unibridge.config``,
+# ``unibridge.engine``...): ``unibridge/__init__.py`` imports the API, which loads backends and
+# their namespaces, so a module below it importing it back depends on everything at once.
+PUBLIC_PACKAGE_IMPORTERS = frozenset({"unibridge.cli.info"})
+
+
+def test_no_module_inside_the_package_imports_the_public_package() -> None:
+    graph = import_graph()
+    found = {m for m, deps in graph.items() if "unibridge" in deps}
+    assert found <= PUBLIC_PACKAGE_IMPORTERS, f"import the public package unibridge: {sorted(found - PUBLIC_PACKAGE_IMPORTERS)}"
+
+
+def test_an_import_of_the_public_package_is_seen_in_every_spelling(tmp_path: Path) -> None:
+    known = set(_module_names())
+    spellings = ["import unibridge", "import unibridge as ub", "from unibridge import current",
+                 "def f():\n    from unibridge import asarray", "from ... import namespace"]
+    for code in spellings:
+        path = tmp_path / "planted.py"
+        path.write_text(code + "\n", encoding="utf-8")
+        # As if it were unibridge/adapters/tensorflow/planted.py (three dots reach the package).
+        assert "unibridge" in _imports("unibridge.adapters.tensorflow.planted", path, known), code
+    path.write_text("from unibridge.config import current\nfrom ... import engine\n", encoding="utf-8")
+    assert "unibridge" not in _imports("unibridge.adapters.tensorflow.planted", path, known)
 
 
 def test_every_module_imports_the_plain_way() -> None:

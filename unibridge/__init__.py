@@ -49,6 +49,7 @@ from .errors import (
 )
 from .compiling import jit
 from .transforms import vmap
+from .following import xp
 from .protocol import Backend
 from .registry import BackendInfo, backends, register_backend, registered, unregister_backend
 
@@ -65,6 +66,7 @@ __all__ = [
     "device_of",
     "as_dtype",
     "namespace",
+    "xp",
     # model code: gradients, compilation, random numbers
     "value_and_grad",
     "grad",

@@ -20,7 +20,7 @@ from typing import Any
 
 from .config import current
 from .errors import UnsupportedInputError
-from .namespaces import with_default_float
+from .namespaces import namespace_of as backend_namespace
 from .registry import owner_of
 
 __all__ = ["namespace_of", "native_dtype", "on_device_of"]
@@ -34,7 +34,7 @@ def namespace_of(x: Any, what: str = "the input") -> ModuleType:
             f"{what} is a {type(x).__name__}, not an array of a registered backend; "
             f"make it one first, e.g. unibridge.asarray(x)"
         )
-    return with_default_float(backend.name, backend.namespace(), current().default_float)
+    return backend_namespace(backend, current().default_float)  # the backend's own default-float rule
 
 
 def native_dtype(xp: ModuleType, dtype: Any) -> Any:

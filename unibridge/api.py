@@ -15,7 +15,7 @@ from .config import current
 from .devices import Device
 from .dtypes import DType
 from .engine import asarray, shares_memory, to_numpy
-from .namespaces import with_default_float
+from .namespaces import namespace_of
 from .protocol import Backend
 from .registry import _REGISTRY, resolve_dtype
 
@@ -135,5 +135,4 @@ def namespace(backend: str | None = None) -> ModuleType:
         >>> float(xp.sum(xp.asarray([1.0, 2.0])))
         3.0
     """
-    target = get_backend(backend)
-    return with_default_float(target.name, target.namespace(), current().default_float)
+    return namespace_of(get_backend(backend), current().default_float)

@@ -3,38 +3,44 @@
 The same ``xp`` code must give the same dtypes on every backend, but each
 framework has its own default: ``torch.zeros(2)`` is float32 (torch's global
 default), NumPy, JAX (x64) and Dask give float64, and none of them follows
-``UNIBRIDGE_DEFAULT_FLOAT``. :func:`with_default_float` wraps a namespace so
-that creation without a dtype gives the configured default float, without
-touching any framework's global state (no ``torch.set_default_dtype``):
+``UNIBRIDGE_DEFAULT_FLOAT``. :func:`namespace_of` asks the backend for its
+namespace in a default float (the optional
+:class:`~unibridge.protocol.SupportsDefaultFloatNamespace`); a backend without
+that rule gets the generic one here, :func:`with_default_float`, which wraps
+its namespace so that creation without a dtype gives the configured default
+float, without touching any framework's global state:
 
 * ``zeros``, ``ones``, ``empty``, ``eye``, ``linspace`` (complex endpoints: the
   matching complex dtype);
 * ``full`` with a Python float (complex) fill, ``arange`` with a Python float
   among its arguments, ``asarray`` of Python floats (complex) or of nested
-  lists/tuples holding one;
+  lists/tuples holding one; a complex anywhere in the data wins over floats;
+* ``full`` with a NumPy scalar fill (``np.float64(0.1)``): the scalar's own
+  dtype, as NumPy keeps it (a framework with its own default would narrow it);
 * the ``_like`` forms when the template is Python data rather than an array (an
   array template keeps its own dtype, as the Array API says);
 * ``__array_namespace_info__().default_dtypes()``, so libraries that ask the
   namespace for its default (array-api-extra's ``one_hot``) agree;
-* ``cov`` (not in the standard; NumPy, torch and JAX have it, and
-  array-api-extra delegates to it) of integer or bool input computes in
-  float64 as NumPy's does, where torch's own would give float32.
+* ``cov`` (not in the standard, but common, and array-api-extra delegates to
+  it) of integer or bool input computes in float64 as NumPy's does, where a
+  framework's own might use its float32 default.
 
-Integer and bool creation keep the framework's own default (int64 and bool on
-every backend unibridge ships). Every other attribute is the wrapped
-namespace's own object, looked up once and then stored on the wrapper, so
-non-creation functions cost nothing extra. The wrapper keeps the wrapped
-module's ``__name__``, so ``array_api_compat.is_torch_namespace(xp)`` and the
-fast paths that libraries choose from it still work.
+Integer and bool creation keep the framework's own default. Every other
+attribute is the wrapped namespace's own object, looked up once and then
+stored on the wrapper, so non-creation functions cost nothing extra. The
+wrapper keeps the wrapped module's ``__name__``, so
+``array_api_compat.is_torch_namespace(xp)`` and the fast paths that libraries
+choose from it still work, and it compares and hashes equal to the wrapped
+module, so ``array_namespace(x) == xp`` holds for its arrays.
 
 Example:
     >>> import numpy as np
     >>> from unibridge.dtypes import float32
-    >>> xp = with_default_float("numpy", np, float32)
+    >>> xp = with_default_float(np, float32)
     >>> xp.zeros(2).dtype, xp.asarray([1.0, 2.0]).dtype, xp.arange(3).dtype
     (dtype('float32'), dtype('float32'), dtype('int64'))
-    >>> xp.sum is np.sum
-    True
+    >>> xp.sum is np.sum, xp == np
+    (True, True)
 """
 
 from __future__ import annotations
@@ -44,26 +50,28 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from .dtypes import DType
+from .protocol import Backend
 
-__all__ = ["DefaultFloatNamespace", "with_default_float", "unwrap_namespace", "FOLLOWS_DEFAULT_FLOAT"]
-
-# Backends whose own namespace already reads the configured default float at
-# call time (unibridge's TensorFlow namespace): returned unwrapped.
-FOLLOWS_DEFAULT_FLOAT = frozenset({"tensorflow"})
+__all__ = ["DefaultFloatNamespace", "with_default_float", "namespace_of", "unwrap_namespace"]
 
 _COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
 
-# Cache of wrapped namespaces, one per (backend name, default float): built on
+# Cache of wrapped namespaces, one per (wrapped module, default float): built on
 # first use, never mutated afterwards, so namespace() stays a dict lookup.
-_WRAPPED: dict[tuple[str, str], DefaultFloatNamespace] = {}
+_WRAPPED: dict[tuple[int, str], DefaultFloatNamespace] = {}
 _LOCK = threading.Lock()
+
+Check = Callable[[DType], None]
 
 
 def _python_kind(obj: Any) -> str | None:
     """``"complex"`` or ``"float"`` when Python data holds a Python complex or float; else None.
 
-    NumPy scalars and arrays carry their own dtype and count as neither.
+    A complex anywhere wins (``[1.0, 2j]`` is complex data). NumPy scalars and
+    arrays carry their own dtype and count as neither.
     """
     if isinstance(obj, (bool, int)) or hasattr(obj, "dtype"):
         return None
@@ -104,26 +112,29 @@ class DefaultFloatNamespace(ModuleType):
     """An Array API namespace whose creation functions default to one float dtype.
 
     ``__wrapped__`` is the framework's namespace; every attribute other than
-    the creation functions is that namespace's own object.
+    the creation functions is that namespace's own object. It compares and
+    hashes equal to ``__wrapped__`` (and to every other wrapper of it): it is
+    the same namespace, creating in a chosen default float. ``check``, when
+    given, is called with the dtype before each creation that uses the default
+    float, and raises when the framework cannot make it.
 
     Example:
         >>> import numpy as np
         >>> from unibridge.dtypes import float32
         >>> xp = DefaultFloatNamespace(np, float32)
-        >>> xp.ones((2,)).dtype, xp.__wrapped__ is np, xp.__name__
-        (dtype('float32'), True, 'numpy')
+        >>> xp.ones((2,)).dtype, xp.__wrapped__ is np, xp.__name__, xp == np, hash(xp) == hash(np)
+        (dtype('float32'), True, 'numpy', True, True)
     """
 
     __wrapped__: ModuleType
     default_float: DType
 
-    def __init__(self, base: ModuleType, default_float: DType) -> None:
+    def __init__(self, base: ModuleType, default_float: DType, check: Check | None = None) -> None:
         super().__init__(base.__name__, base.__doc__)
         self.__wrapped__ = base
         self.default_float = default_float
-        real = getattr(base, default_float.name)
-        complex_ = getattr(base, _COMPLEX_OF[default_float.name])
-        self.__dict__.update(_creation_functions(self, base, real, complex_))
+        self.__dict__["_check"] = check
+        self.__dict__.update(_creation_functions(self, base, default_float, check))
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names not yet on the wrapper: look up once, then the
@@ -132,6 +143,17 @@ class DefaultFloatNamespace(ModuleType):
         self.__dict__[name] = value
         return value
 
+    def __eq__(self, other: object) -> bool:
+        return other is self or other is self.__wrapped__ or (
+            isinstance(other, DefaultFloatNamespace) and other.__wrapped__ is self.__wrapped__
+        )
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self.__wrapped__)
+
     def __dir__(self) -> list[str]:
         return sorted(set(dir(self.__wrapped__)) | set(self.__dict__))
 
@@ -139,27 +161,55 @@ class DefaultFloatNamespace(ModuleType):
         return f"<namespace {self.__name__!r} with default float {self.default_float}>"
 
 
-def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: Any) -> dict[str, Callable[..., Any]]:
+def _creation_functions(
+    ns: ModuleType, base: ModuleType, default_float: DType, check: Check | None
+) -> dict[str, Callable[..., Any]]:
     """The wrapped creation functions: each fills in ``dtype`` only when the caller left it out."""
+    real = getattr(base, default_float.name)
+    complex_name = _COMPLEX_OF[default_float.name]
+    complex_ = getattr(base, complex_name)
+    if check is None:
+        def real_dtype() -> Any:
+            return real
+
+        def complex_dtype() -> Any:
+            return complex_
+    else:
+        checked = check
+        wanted_complex = DType(complex_name)
+
+        def real_dtype() -> Any:
+            checked(default_float)
+            return real
+
+        def complex_dtype() -> Any:
+            checked(wanted_complex)
+            return complex_
 
     def floating(kind: str | None) -> Any:
-        return complex_ if kind == "complex" else real if kind == "float" else None
+        return complex_dtype() if kind == "complex" else real_dtype() if kind == "float" else None
 
     def zeros(shape: Any, *, dtype: Any = None, **kw: Any) -> Any:
-        return base.zeros(shape, dtype=real if dtype is None else dtype, **kw)
+        return base.zeros(shape, dtype=real_dtype() if dtype is None else dtype, **kw)
 
     def ones(shape: Any, *, dtype: Any = None, **kw: Any) -> Any:
-        return base.ones(shape, dtype=real if dtype is None else dtype, **kw)
+        return base.ones(shape, dtype=real_dtype() if dtype is None else dtype, **kw)
 
     def empty(shape: Any, *, dtype: Any = None, **kw: Any) -> Any:
-        return base.empty(shape, dtype=real if dtype is None else dtype, **kw)
+        return base.empty(shape, dtype=real_dtype() if dtype is None else dtype, **kw)
 
     def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, **kw: Any) -> Any:
-        return base.eye(n_rows, n_cols, k=k, dtype=real if dtype is None else dtype, **kw)
+        return base.eye(n_rows, n_cols, k=k, dtype=real_dtype() if dtype is None else dtype, **kw)
 
     def full(shape: Any, fill_value: Any, *, dtype: Any = None, **kw: Any) -> Any:
         if dtype is None:
-            dtype = floating(_python_kind(fill_value))
+            if isinstance(fill_value, np.generic):
+                # A NumPy scalar carries its dtype (NumPy keeps it); torch would use its own default,
+                # and take the scalar's real part only. Its dtype, and its value as a Python number.
+                dtype = getattr(base, fill_value.dtype.name, None)
+                fill_value = fill_value.item()
+            else:
+                dtype = floating(_python_kind(fill_value))
         return base.full(shape, fill_value, dtype=dtype, **kw)
 
     def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None, **kw: Any) -> Any:
@@ -171,7 +221,7 @@ def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: A
 
     def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, **kw: Any) -> Any:
         if dtype is None:
-            dtype = complex_ if _python_kind((start, stop)) == "complex" else real
+            dtype = complex_dtype() if _python_kind((start, stop)) == "complex" else real_dtype()
         return base.linspace(start, stop, num, dtype=dtype, **kw)
 
     def asarray(obj: Any, /, *, dtype: Any = None, **kw: Any) -> Any:
@@ -198,9 +248,9 @@ def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: A
     wide = getattr(base, "float64", None)
 
     def cov(m: Any, /, *args: Any, **kw: Any) -> Any:
-        # Not in the standard, but numpy, torch and jax.numpy have it, and array-api-extra's
-        # cov delegates to it. NumPy (and array-api-extra's generic code) compute integer input
-        # in float64; torch uses its global default, float32. Follow NumPy everywhere.
+        # Not in the standard, but common, and array-api-extra's cov delegates to it. NumPy
+        # (and array-api-extra's generic code) compute integer input in float64; a framework
+        # with a float32 default would not. Follow NumPy everywhere.
         if base.isdtype(m.dtype, ("integral", "bool")):
             m = base.astype(m, wide)
         return base.cov(m, *args, **kw)
@@ -222,36 +272,60 @@ def _creation_functions(ns: ModuleType, base: ModuleType, real: Any, complex_: A
     for f in made.values():
         f.__module__ = ns.__name__
         f.__doc__ = getattr(getattr(base, f.__name__, None), "__doc__", None)
+    if check is None:
+        # zeros, ones and empty only fill in the default float: say so, so that a caller that
+        # binds arguments anyway (unibridge.xp binds the device) can call the framework directly.
+        for f in (zeros, ones, empty):
+            if f.__name__ in made:
+                f.fills_default_float = (getattr(base, f.__name__), real)  # type: ignore[attr-defined]
     return made
 
 
-def with_default_float(backend: str, base: ModuleType, default_float: DType) -> ModuleType:
-    """``base`` (the namespace of ``backend``) with creation defaulting to ``default_float``.
+def with_default_float(base: ModuleType, default_float: DType, *, check: Check | None = None) -> ModuleType:
+    """``base`` with creation defaulting to ``default_float``: the generic rule.
 
-    Cached per backend and default float. Namespaces in
-    :data:`FOLLOWS_DEFAULT_FLOAT`, and namespaces without the float dtypes, are
-    returned unchanged.
+    Cached per namespace and default float. A namespace without the float
+    dtypes (not an Array API namespace we can fill dtypes in for) is returned
+    unchanged. ``check(dtype)``, when given, runs before each creation that
+    uses the default float and raises when the framework cannot make it.
 
     Example:
         >>> import numpy as np
         >>> from unibridge.dtypes import float64
-        >>> with_default_float("numpy", np, float64) is with_default_float("numpy", np, float64)
+        >>> with_default_float(np, float64) is with_default_float(np, float64)
         True
     """
-    if backend in FOLLOWS_DEFAULT_FLOAT:
-        return base
-    key = (backend, str(default_float))
-    found = _WRAPPED.get(key)
-    if found is not None and found.__wrapped__ is base:
-        return found
     if not all(hasattr(base, name) for name in (default_float.name, _COMPLEX_OF[default_float.name])):
-        return base  # not an Array API namespace we can fill dtypes in for
+        return base
+    key = (id(base), default_float.name)
+    found = _WRAPPED.get(key)
+    if found is not None and found.__wrapped__ is base and found.__dict__["_check"] == check:
+        return found
     with _LOCK:
         found = _WRAPPED.get(key)
-        if found is None or found.__wrapped__ is not base:
-            found = DefaultFloatNamespace(base, default_float)
+        if found is None or found.__wrapped__ is not base or found.__dict__["_check"] != check:
+            found = DefaultFloatNamespace(base, default_float, check)
             _WRAPPED[key] = found
     return found
+
+
+def namespace_of(backend: Backend, default_float: DType) -> ModuleType:
+    """The namespace of ``backend`` whose creation defaults to ``default_float``.
+
+    The backend's own rule when it has one
+    (:class:`~unibridge.protocol.SupportsDefaultFloatNamespace`), else the generic
+    :func:`with_default_float` around ``backend.namespace()``.
+
+    Example:
+        >>> import unibridge as ub
+        >>> from unibridge.dtypes import float32
+        >>> namespace_of(ub.get_backend("numpy"), float32).ones(2).dtype
+        dtype('float32')
+    """
+    rule = getattr(backend, "default_float_namespace", None)
+    if rule is not None:
+        return rule(default_float)  # type: ignore[no-any-return]
+    return with_default_float(backend.namespace(), default_float)
 
 
 def unwrap_namespace(ns: ModuleType) -> ModuleType:
@@ -260,7 +334,7 @@ def unwrap_namespace(ns: ModuleType) -> ModuleType:
     Example:
         >>> import numpy as np
         >>> from unibridge.dtypes import float64
-        >>> unwrap_namespace(with_default_float("numpy", np, float64)) is np
+        >>> unwrap_namespace(with_default_float(np, float64)) is np
         True
     """
     return ns.__wrapped__ if isinstance(ns, DefaultFloatNamespace) else ns

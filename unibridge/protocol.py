@@ -48,6 +48,8 @@ __all__ = [
     "SupportsJit",
     "SupportsVmap",
     "Autodiff",
+    "SupportsDefaultFloatNamespace",
+    "SupportsNamespaceDevice",
     "NumpyFastPath",
     "NumpyViewFastPath",
 ]
@@ -200,6 +202,51 @@ class SupportsVmap(Protocol):
 
     def vmap(self, fun: Callable[..., Any], in_axes: tuple[Any, ...], out_axes: Any) -> Callable[..., Any]:
         """``fun`` vectorised over ``in_axes`` of its arguments, results along ``out_axes``."""
+
+
+@runtime_checkable
+class SupportsDefaultFloatNamespace(Protocol):
+    """Optional: the backend's own rule for creating arrays in unibridge's default float.
+
+    Without it, :func:`unibridge.namespace` wraps ``namespace()`` in the generic rule of
+    :mod:`unibridge.namespaces` (creation without a dtype gets ``default_float``, found as
+    the namespace's attribute of that name). A backend offers this method when the generic
+    rule is not right for it: its namespace already reads the configured default float at
+    every call (then it returns ``namespace()`` itself), or the framework cannot always make
+    that dtype (JAX with x64 off: creation must raise, not narrow).
+
+    Example:
+        >>> import unibridge as ub
+        >>> isinstance(ub.get_backend("tensorflow"), SupportsDefaultFloatNamespace)
+        True
+    """
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``namespace()`` whose creation functions, given no dtype, make ``default_float``
+        arrays (complex data: the matching complex dtype); every other function is the
+        namespace's own. It must not raise for a dtype the framework cannot make: its
+        creation functions raise then, when called."""
+        ...
+
+
+@runtime_checkable
+class SupportsNamespaceDevice(Protocol):
+    """Optional: what the namespace's ``device=`` keyword takes for a unibridge device.
+
+    ``unibridge.xp`` creates arrays on the selected device by passing this object to the
+    namespace's creation functions. Without it, arrays are made where the framework puts
+    them and moved with ``from_native`` when that is not the selected device.
+
+    Example:
+        >>> import unibridge as ub
+        >>> from unibridge.devices import CPU
+        >>> ub.get_backend("torch").namespace_device(CPU)
+        device(type='cpu')
+    """
+
+    def namespace_device(self, device: Device) -> Any:
+        """The namespace's own device object for ``device`` (one of ``devices()``), or None
+        when its creation functions, given no device, already put arrays on ``device``."""
         ...
 
 

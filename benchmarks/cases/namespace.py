@@ -1,10 +1,15 @@
-"""The TensorFlow namespace against raw TensorFlow, per call, all in one interleaved comparison.
+"""The TensorFlow namespace against raw TensorFlow, per call, all in one interleaved comparison;
+and ``unibridge.xp`` (the namespace that follows the selection) against the fixed namespace.
 
 Eager: each ``xp`` function on a 64x64 float64 tensor against the public TF call it stands
 for (``xp.mean`` vs ``tf.math.reduce_mean``, ``xp.take`` vs ``tf.gather``, ...); the target is
 at most 1.2x. ``tf.function``: a small model step written once against ``xp`` and once in raw
 TF, both traced before timing; the target is at most 1.1x. ``CASES`` is the table of pairs;
 ``TARGETS`` (read by :mod:`benchmarks.targets`) lists every ratio with its limit.
+
+``unibridge.xp``: each call in ``FOLLOW_CASES`` on 64x64 float64 arrays, once through ``xp`` and
+once through ``unibridge.namespace(backend)`` taken beforehand, under ``use(backend)``, for
+NumPy, torch, TensorFlow and JAX; the target is at most 1.1x (what deciding at each call costs).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from ._common import add_case
 GROUP = "namespace"
 EAGER_LIMIT = 1.2
 GRAPH_LIMIT = 1.1
+FOLLOW_LIMIT = 1.1
 N = 64
 
 # name: (xp call, raw TF call), each taking (xp or tf, arrays) and returning a tensor.
@@ -79,11 +85,32 @@ def key(name: str, who: str) -> str:
     return f"{GROUP}.{name}.{who}"
 
 
+# unibridge.xp against the fixed namespace: name -> call taking (namespace, arrays).
+FOLLOW_BACKENDS = ("numpy", "torch", "tensorflow", "jax")
+FOLLOW_CASES: dict[str, Call] = {
+    "add": lambda ns, a: ns.add(a["x"], a["y"]),
+    "multiply by 2.0": lambda ns, a: ns.multiply(a["x"], 2.0),
+    "exp": lambda ns, a: ns.exp(a["x"]),
+    "sum(axis=1)": lambda ns, a: ns.sum(a["x"], axis=1),
+    "matmul": lambda ns, a: ns.matmul(a["x"], a["y"]),
+    "zeros": lambda ns, a: ns.zeros((N, N)),
+    "asarray(list)": lambda ns, a: ns.asarray([0.5, 1.5, 2.5, 3.5]),
+}
+
+
+def follow_key(backend: str, name: str, who: str) -> str:
+    return f"{GROUP}.xp.{backend}.{name}.{who}"
+
+
 TARGETS: tuple[tuple[str, str, str, float], ...] = tuple(
     (f"TF namespace xp.{name} <= {EAGER_LIMIT}x raw TF (eager, 64x64 float64)", key(name, "xp"), key(name, "tf"), EAGER_LIMIT)
     for name in CASES
 ) + ((f"TF namespace model step in tf.function <= {GRAPH_LIMIT}x raw TF in tf.function",
-      key("tf.function model", "xp"), key("tf.function model", "tf"), GRAPH_LIMIT),)
+      key("tf.function model", "xp"), key("tf.function model", "tf"), GRAPH_LIMIT),) + tuple(
+    (f"unibridge.xp {name} on {backend} <= {FOLLOW_LIMIT}x the fixed namespace (64x64 float64)",
+     follow_key(backend, name, "follow"), follow_key(backend, name, "fixed"), FOLLOW_LIMIT)
+    for backend in FOLLOW_BACKENDS for name in FOLLOW_CASES
+)
 
 
 def _arrays(tf: Any) -> dict[str, Any]:
@@ -103,11 +130,41 @@ def _model(tf: Any, xp: Any) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: ours(x, w1, w2, labels)), (lambda: raw(x, w1, w2, labels))
 
 
+def _follow(s: Settings) -> tuple[list[Result], list[Skip]]:
+    """``unibridge.xp`` against ``unibridge.namespace(backend)``, per backend, interleaved."""
+    import unibridge as ub
+
+    cases: list[Case] = []
+    skips: list[Skip] = []
+    rng = np.random.default_rng(2)
+    for backend in FOLLOW_BACKENDS:
+        ok, why = backend_ready(backend)
+        if not ok:
+            skips.append(Skip(GROUP, f"xp on {backend}", why))
+            continue
+        fixed = ub.namespace(backend)
+        arrays = {n: ub.asarray(rng.random((N, N)) + 0.5, backend=backend) for n in ("x", "y")}
+        selected = (lambda b=backend: ub.use(b))
+        for name, call in FOLLOW_CASES.items():
+            ours = (lambda f=call, a=arrays: f(ub.xp, a))
+            theirs = (lambda f=call, a=arrays, ns=fixed: f(ns, a))
+            with ub.use(backend):
+                np.testing.assert_allclose(np.asarray(ub.to_numpy(ours())), np.asarray(ub.to_numpy(theirs())))
+            ref = follow_key(backend, name, "fixed")
+            if add_case(cases, skips, GROUP, Case(ref, f"{backend} {name}: fixed namespace", theirs,
+                                                  kind="native", context=selected)):
+                add_case(cases, skips, GROUP, Case(follow_key(backend, name, "follow"), f"{backend} {name}: unibridge.xp",
+                                                   ours, refs=(ref,), kind="unibridge", context=selected))
+    s.say(f"[{GROUP}] timing {len(cases)} unibridge.xp calls x {s.timing.trials} trials")
+    return compare(GROUP, cases, s.timing), skips
+
+
 def run(s: Settings) -> tuple[list[Result], list[Skip]]:
+    follow_results, follow_skips = _follow(s)
     tf, why = framework("tensorflow")
     ok, why = backend_ready("tensorflow") if tf else (False, why)
     if not ok:
-        return [], [Skip(GROUP, "all", why)]
+        return follow_results, [*follow_skips, Skip(GROUP, "all", why)]
     import unibridge as ub
 
     xp = ub.namespace("tensorflow")
@@ -122,4 +179,4 @@ def run(s: Settings) -> tuple[list[Result], list[Skip]]:
             add_case(cases, skips, GROUP,
                      Case(key(name, "xp"), f"{name}: xp", ours, refs=(key(name, "tf"),), kind="unibridge"))
     s.say(f"[{GROUP}] timing {len(cases)} calls x {s.timing.trials} trials")
-    return compare(GROUP, cases, s.timing), skips
+    return follow_results + compare(GROUP, cases, s.timing), follow_skips + skips

@@ -207,3 +207,19 @@ def test_functions_with_several_results_return_tuples(xp):
     assert type(xp.broadcast_arrays(x, xp.asarray(1))) is tuple
     assert type(xp.unstack(xp.ones((2, 3)))) is tuple
     assert type(xp.__array_namespace_info__().devices()) is tuple
+
+
+def test_moveaxis_puts_every_moved_axis_where_numpy_puts_it(xp):
+    """Every source/destination pairing of two axes of a 4-d array (the pairs are placed in
+    ascending destination order; placing them in the order given gets some of them wrong)."""
+    import itertools
+
+    a = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    x = xp.asarray(a)
+    for source in itertools.permutations(range(4), 2):
+        for destination in itertools.permutations(range(-4, 4), 2):
+            if len({d % 4 for d in destination}) < 2:
+                continue
+            want = np.moveaxis(a, source, destination)
+            got = to_np(xp.moveaxis(x, source, destination))
+            assert got.shape == want.shape and np.array_equal(got, want), (source, destination)

@@ -188,3 +188,41 @@ def test_slogdet_gives_a_real_log_of_the_absolute_determinant(xp, dtype, real):
     ref = np.linalg.slogdet(a)
     np.testing.assert_allclose(to_np(sign), ref.sign, rtol=1e-6)
     np.testing.assert_allclose(to_np(logabsdet), ref.logabsdet, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_eigh_of_complex_hermitian_matrices_gives_real_eigenvalues(xp, dtype):
+    """The spec: eigenvalues of a Hermitian matrix are real, of the matching real dtype."""
+    a = RNG.standard_normal((2, 3, 3)) + 1j * RNG.standard_normal((2, 3, 3))
+    h = (a + np.conj(np.swapaxes(a, -1, -2))).astype(dtype)
+    real = {"complex64": "float32", "complex128": "float64"}[dtype]
+    want = np.linalg.eigvalsh(h.astype(np.complex128))
+    for values in (xp.linalg.eigh(xp.asarray(h)).eigenvalues, xp.linalg.eigvalsh(xp.asarray(h))):
+        assert str(to_np(values).dtype) == real
+        np.testing.assert_allclose(to_np(values), want, rtol=1e-4 if dtype == "complex64" else 1e-10, atol=1e-4)
+
+
+FFT_IN_GRAPH = {
+    "fft": (lambda xp, x: xp.fft.fft(x), lambda a: np.fft.fft(a)),
+    "fft(n=9, forward)": (lambda xp, x: xp.fft.fft(x, n=9, norm="forward"), lambda a: np.fft.fft(a, n=9, norm="forward")),
+    "ifft": (lambda xp, x: xp.fft.ifft(x), lambda a: np.fft.ifft(a)),
+    "ifft(ortho)": (lambda xp, x: xp.fft.ifft(x, norm="ortho"), lambda a: np.fft.ifft(a, norm="ortho")),
+    "rfft(n=8)": (lambda xp, x: xp.fft.rfft(x, n=8), lambda a: np.fft.rfft(a, n=8)),
+    "rfft(n=4)": (lambda xp, x: xp.fft.rfft(x, n=4), lambda a: np.fft.rfft(a, n=4)),
+    "irfft": (lambda xp, x: xp.fft.irfft(xp.astype(x, xp.complex128)), lambda a: np.fft.irfft(a)),
+}
+
+
+@pytest.mark.parametrize("case", FFT_IN_GRAPH)
+def test_fft_traces_inside_tf_function_when_only_the_rank_is_known(tfxp, case):
+    """``tf.function`` with an input signature of known rank and unknown sizes: the sizes are
+    tensors when the graph is traced, and the transform must not branch on them in Python."""
+    import tensorflow as tf
+
+    ours, oracle = FFT_IN_GRAPH[case]
+    a = RNG.standard_normal((3, 6))
+    traced = tf.function(lambda x: ours(tfxp, x), input_signature=[tf.TensorSpec([None, None], tf.float64)],
+                         autograph=False)
+    np.testing.assert_allclose(traced(tf.constant(a)).numpy(), oracle(a), rtol=1e-10, atol=1e-12)
+    b = RNG.standard_normal((2, 11))  # the same graph, other sizes
+    np.testing.assert_allclose(traced(tf.constant(b)).numpy(), oracle(b), rtol=1e-10, atol=1e-12)

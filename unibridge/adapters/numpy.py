@@ -145,3 +145,8 @@ class NumpyBackend:
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         """``fun`` itself: NumPy has no compiler, so ``unibridge.jit`` declares no compilation here."""
         return fun
+
+    def namespace_device(self, device: Device) -> Any:
+        """None: the namespace makes every array on NumPy's one device, the CPU."""
+        _check_cpu(device)
+        return None

@@ -340,3 +340,7 @@ class TorchBackend(FrameworkBackend):
         yourself where that pays.
         """
         return fun
+
+    def namespace_device(self, device: Device) -> Any:
+        """The ``torch.device`` the namespace's ``device=`` takes."""
+        return self._torch_device(device)

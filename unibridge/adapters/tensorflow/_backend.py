@@ -412,3 +412,11 @@ class TensorFlowBackend(FrameworkBackend):
         unibridge's own code.
         """
         return self.module.function(fun, autograph=False)  # type: ignore[no-any-return]
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``namespace()`` itself: it reads the configured default float at every call."""
+        return self.namespace()
+
+    def namespace_device(self, device: Device) -> Any:
+        """None: the namespace places arrays on the selected device itself (it reads the selection)."""
+        return None

@@ -47,6 +47,7 @@ from unibridge.backend_kit import (
     share_blocker,
 )
 from unibridge.errors import ConfigurationError
+from unibridge.namespaces import with_default_float
 
 from . import X64_ENV
 
@@ -347,3 +348,18 @@ class JaxBackend(FrameworkBackend):
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         """``jax.jit(fun)``: XLA compilation; fusion may round the last bit differently from eager."""
         return self.module.jit(fun)  # type: ignore[no-any-return]
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``jax.numpy`` creating in ``default_float``; a 64-bit default raises
+        :class:`~unibridge.LossyCastError` at creation while x64 is off (``strict`` mode), as
+        ``unibridge.zeros`` does, instead of JAX's warning and a float32 array."""
+        return with_default_float(self.namespace(), default_float, check=self._check_dtype)
+
+    def namespace_device(self, device: Device) -> Any:
+        """The ``jax.Device`` the namespace's ``device=`` takes; None when JAX has no other
+        place to put an array (its one CPU device and no accelerator), since creation with an
+        explicit ``device=`` costs JAX about three times as much."""
+        jax = self.module
+        if device == CPU and jax.default_backend() == "cpu" and len(jax.devices()) == 1:
+            return None
+        return self._jax_device(device)

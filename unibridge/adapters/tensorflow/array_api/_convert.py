@@ -12,10 +12,10 @@ from typing import Any, Optional
 import numpy as np
 import tensorflow as tf
 
-import unibridge
-from unibridge.devices import CPU, Device
+from ....devices import CPU, Device
+from ....engine import asarray
 
-from ._devices import resolve
+from ._devices import resolve, tensorflow_backend
 
 __all__ = ["from_host", "from_dlpack"]
 
@@ -31,7 +31,7 @@ def from_host(obj: Any, *, dtype: Any = None, device: Any = None, copy: Optional
     data inferred like NumPy with the configured default float, and unibridge's casting policy
     (``[1, 2**40]`` to int32 raises ``LossyCastError`` instead of wrapping).
     """
-    return unibridge.asarray(obj, dtype=dtype, device=device, copy=copy, backend="tensorflow")
+    return asarray(obj, dtype=dtype, device=device, copy=copy, backend="tensorflow")
 
 
 def _producer_device(x: Any) -> Device:
@@ -51,7 +51,7 @@ def from_dlpack(x: Any, *, device: Any = None, copy: Optional[bool] = None) -> t
     raises ``CopyRequiredError``, a ValueError). Device memory goes through the backend's
     ``from_dlpack``.
     """
-    backend = unibridge.get_backend("tensorflow")
+    backend = tensorflow_backend()
     source = _producer_device(x)
     target = source if device is None else resolve(device)
     if source == CPU:

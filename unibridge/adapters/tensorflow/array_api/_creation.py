@@ -32,7 +32,13 @@ def _shape(shape: Shape) -> list[int]:
 
 
 def _scalar_dtype(value: Any) -> tf.DType:
-    """The default dtype of a Python scalar: bool, int64, default float or default complex."""
+    """The default dtype of a Python scalar: bool, int64, default float or default complex.
+
+    A NumPy scalar keeps its own dtype, as NumPy keeps it (``np.float64`` is a subclass of
+    ``float``, but it is not Python data without a dtype).
+    """
+    if isinstance(value, np.generic):
+        return as_tf_dtype(value.dtype)
     if isinstance(value, bool):
         return tf.bool
     if isinstance(value, int):

@@ -8,23 +8,26 @@ request is checked against the devices TF really has, and a missing one raises
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import tensorflow as tf
 
-import unibridge
-from unibridge.devices import AUTO, Device, parse_device, resolve_device
+from ....config import current
+from ....devices import AUTO, Device, parse_device, resolve_device
+from ....registry import _REGISTRY
+from .._backend import TensorFlowBackend
 
-__all__ = ["device", "to_device", "available_devices", "device_scope", "resolve"]
+__all__ = ["device", "to_device", "available_devices", "device_scope", "resolve", "tensorflow_backend"]
 
 
-def _backend() -> Any:
-    return unibridge.get_backend("tensorflow")
+def tensorflow_backend() -> TensorFlowBackend:
+    """The backend registered as "tensorflow" (the registry's instance, which knows the devices)."""
+    return cast(TensorFlowBackend, _REGISTRY.load("tensorflow"))
 
 
 def available_devices() -> tuple[Device, ...]:
     """The CPU, then every logical GPU TensorFlow sees (the backend lists them once)."""
-    return tuple(_backend().devices())
+    return tuple(tensorflow_backend().devices())
 
 
 def resolve(spec: Any) -> Device:
@@ -34,14 +37,14 @@ def resolve(spec: Any) -> Device:
 
 
 def tf_name(dev: Device) -> str:
-    return _backend().tf_device_name(dev)  # type: ignore[no-any-return]
+    return tensorflow_backend().tf_device_name(dev)
 
 
 @contextlib.contextmanager
 def device_scope(spec: Any) -> Iterator[None]:
     """Place the ops in the block on ``spec``; ``None`` means unibridge's configured device."""
     if spec is None:
-        configured = unibridge.current().device
+        configured = current().device
         if configured == AUTO:  # TF's own default placement is already "first GPU, else CPU"
             yield
             return
@@ -55,7 +58,7 @@ def device(x: tf.Tensor, /) -> Device:
 
     Symbolic tensors inside ``tf.function`` have no device yet; they report the CPU.
     """
-    return _backend().device_of(x)  # type: ignore[no-any-return]
+    return tensorflow_backend().device_of(x)
 
 
 def to_device(x: tf.Tensor, device: Any, /, *, stream: Any = None) -> tf.Tensor:
@@ -63,7 +66,8 @@ def to_device(x: tf.Tensor, device: Any, /, *, stream: Any = None) -> tf.Tensor:
     if stream is not None:
         raise ValueError("TensorFlow has no streams; pass stream=None")
     target = resolve(device)
-    if isinstance(x, tf.Tensor) and getattr(x, "device", "") and parse_device(x.device) == target:
+    placed = getattr(x, "device", None) if isinstance(x, tf.Tensor) else None
+    if placed and parse_device(placed) == target:
         return x
     with tf.device(tf_name(target)):
         return tf.identity(x)

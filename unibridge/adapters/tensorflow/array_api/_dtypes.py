@@ -14,7 +14,7 @@ import builtins as _builtins
 import numpy as np
 import tensorflow as tf
 
-import unibridge
+from ....config import current
 
 __all__ = [
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -97,7 +97,7 @@ def as_tf_dtype(dtype: Any) -> tf.DType:
 
 def default_float() -> tf.DType:
     """unibridge's configured default float (``float64`` unless configured)."""
-    return tf.as_dtype(str(unibridge.current().default_float))
+    return tf.as_dtype(str(current().default_float))
 
 
 def default_complex() -> tf.DType:
@@ -105,7 +105,7 @@ def default_complex() -> tf.DType:
     return _COMPLEX_OF[default_float()]
 
 
-def is_kind(dtype: tf.DType, kind: str) -> bool:
+def is_kind(dtype: tf.DType, kind: str) -> _builtins.bool:
     return dtype in _KINDS[kind]
 
 
@@ -169,7 +169,7 @@ def result_type(*arrays_and_dtypes: Any) -> tf.DType:
 def can_cast(from_: Any, to: DTypeLike, /) -> _builtins.bool:
     """Whether promotion of ``from_`` with ``to`` gives ``to`` (the spec's "safe" cast)."""
     src, dst = _dtype_of(from_), as_tf_dtype(to)
-    return PROMOTION.get((src, dst)) == dst
+    return _builtins.bool(PROMOTION.get((src, dst)) == dst)
 
 
 def astype(x: tf.Tensor, dtype: DTypeLike, /, *, copy: _builtins.bool = True, device: Any = None) -> tf.Tensor:
@@ -226,7 +226,7 @@ def iinfo(type: Any, /) -> iinfo_object:  # noqa: A002
     return iinfo_object(dt.size * 8, int(dt.max), int(dt.min), dt)
 
 
-def isdtype(dtype: DTypeLike, kind: Union[str, DTypeLike, tuple]) -> _builtins.bool:
+def isdtype(dtype: DTypeLike, kind: Union[str, DTypeLike, tuple[Any, ...]]) -> _builtins.bool:
     """Whether ``dtype`` is of ``kind`` (a kind name, a dtype, or a tuple of those)."""
     dtype = as_tf_dtype(dtype)
     if isinstance(kind, tuple):
@@ -235,4 +235,4 @@ def isdtype(dtype: DTypeLike, kind: Union[str, DTypeLike, tuple]) -> _builtins.b
         return dtype in _KINDS[kind]
     if isinstance(kind, str) and " " in kind:
         raise ValueError(f"unknown dtype kind {kind!r}; known kinds: {', '.join(_KINDS)}")
-    return dtype == as_tf_dtype(kind)
+    return _builtins.bool(dtype == as_tf_dtype(kind))

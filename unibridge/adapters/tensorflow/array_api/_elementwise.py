@@ -32,7 +32,7 @@ __all__ = [
     "round", "sign", "signbit", "sin", "sinh", "square", "sqrt", "subtract", "tan", "tanh", "trunc",
 ]
 
-Operand = Union[tf.Tensor, bool, int, float, complex]
+Operand = Any  # a tensor or a Python scalar (tf.Tensor is untyped, so a Union would only hide that)
 Unary = Callable[[Any], tf.Tensor]
 Binary = Callable[[Any, Any], tf.Tensor]
 R = tf.raw_ops
@@ -49,7 +49,7 @@ def _inexact(x: Any) -> tf.Tensor:
     return x if (x.dtype.is_floating or x.dtype.is_complex) else tf.cast(x, default_float())
 
 
-def _unary(name: str, doc: str, op: Unary, fast: frozenset, general: Optional[Unary] = None) -> Unary:
+def _unary(name: str, doc: str, op: Unary, fast: frozenset[Any], general: Optional[Unary] = None) -> Unary:
     """A one-argument function: ``op`` at once for an eager tensor of a ``fast`` dtype.
 
     ``general`` (default: ``op`` on the input made inexact) handles everything else.
@@ -80,7 +80,7 @@ def _scalar_fits(value: Any, dtype: tf.DType) -> bool:
     return False
 
 
-def _binary(name: str, doc: str, op: Binary, fast: frozenset, general: Optional[Binary] = None) -> Callable[..., tf.Tensor]:
+def _binary(name: str, doc: str, op: Binary, fast: frozenset[Any], general: Optional[Binary] = None) -> Callable[..., tf.Tensor]:
     """A two-argument function: ``op`` at once for eager tensors of one ``fast`` dtype, or one
     such tensor and a Python scalar that the weak-scalar rule casts to its dtype.
 
@@ -114,7 +114,7 @@ def _binary(name: str, doc: str, op: Binary, fast: frozenset, general: Optional[
 _INT_NOTE = "\n\nInteger inputs are computed in the default float (the spec leaves them undefined)."
 
 
-def _float_fn(name: str, doc: str, op: Unary, fast: frozenset = INEXACT, general: Optional[Unary] = None) -> Unary:
+def _float_fn(name: str, doc: str, op: Unary, fast: frozenset[Any] = INEXACT, general: Optional[Unary] = None) -> Unary:
     return _unary(name, doc + _INT_NOTE, op, fast, general)
 
 
@@ -285,7 +285,7 @@ pow = _binary("pow", "``x1 ** x2``. Unsigned integers are computed modulo 2**64 
 
 # --- comparisons and logic ----------------------------------------------------------------
 
-def _compare(name: str, symbol: str, op: Binary, fast: frozenset) -> Callable[..., tf.Tensor]:
+def _compare(name: str, symbol: str, op: Binary, fast: frozenset[Any]) -> Callable[..., tf.Tensor]:
     return _binary(name, f"``x1 {symbol} x2`` (operands promoted by the spec's rules).", op, fast)
 
 

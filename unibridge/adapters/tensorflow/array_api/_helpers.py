@@ -7,7 +7,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from ._axes import Axis, normalize_axes, normalize_axis  # noqa: F401 - re-exported for the modules
+from ._axes import Axis as Axis, normalize_axes as normalize_axes, normalize_axis as normalize_axis  # re-exported
 from ._convert import from_host
 from ._dtypes import promote, scalar_dtype
 from ._fast import EAGER
@@ -76,14 +76,14 @@ def ndim(x: tf.Tensor) -> int:
     rank = x.shape.rank
     if rank is None:
         raise ValueError("the namespace needs arrays of known rank (inside tf.function, give an input_signature with a rank)")
-    return rank
+    return int(rank)
 
 
 def shape_list(x: tf.Tensor) -> list[Any]:
     """The shape, static where known and a scalar tensor where not (inside ``tf.function``)."""
     static = x.shape.as_list()
     if all(d is not None for d in static):
-        return static
+        return list(static)
     dynamic = tf.shape(x)
     return [d if d is not None else dynamic[i] for i, d in enumerate(static)]
 

@@ -6,8 +6,8 @@ from typing import Any, Optional, Union
 
 import tensorflow as tf
 
-import unibridge
-from unibridge.devices import AUTO, Device
+from ....config import current
+from ....devices import AUTO, Device
 
 from ._devices import available_devices, resolve
 from ._dtypes import _KINDS, SPEC_DTYPES, default_float
@@ -38,7 +38,7 @@ class __array_namespace_info__:  # noqa: N801 - the spec's name
 
     def default_device(self) -> Device:
         """unibridge's configured device, or TF's own pick (first GPU, else CPU) for "auto"."""
-        configured = unibridge.current().device
+        configured = current().device
         if configured != AUTO:
             return resolve(configured)
         devices = available_devices()

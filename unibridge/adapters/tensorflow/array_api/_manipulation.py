@@ -146,10 +146,10 @@ def repeat(x: tf.Tensor, repeats: Union[int, tf.Tensor], /, *, axis: Optional[in
 def reshape(x: tf.Tensor, /, shape: tuple[int, ...], *, copy: Optional[bool] = None) -> tf.Tensor:
     """Reshape ``x``. Tensors are immutable, so ``copy`` never changes what you can observe."""
     x = tensor(x)
-    shape = list(shape)
-    if shape.count(-1) > 1:
+    wanted = list(shape)
+    if wanted.count(-1) > 1:
         raise ValueError("reshape: at most one dimension may be -1")
-    out = tf.reshape(x, shape)
+    out = tf.reshape(x, wanted)
     return tf.identity(out) if copy else out
 
 

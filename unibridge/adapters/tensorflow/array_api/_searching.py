@@ -109,7 +109,7 @@ def _branch_fits(value: Any, dtype: tf.DType) -> bool:
 
 
 def where(
-    condition: tf.Tensor, x1: Union[tf.Tensor, bool, int, float, complex], x2: Union[tf.Tensor, bool, int, float, complex], /
+    condition: tf.Tensor, x1: Any, x2: Any, /
 ) -> tf.Tensor:
     """``x1`` where ``condition`` else ``x2``, broadcast together and promoted."""
     if type(condition) is EAGER and condition.dtype is tf.bool:

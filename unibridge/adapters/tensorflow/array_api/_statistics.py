@@ -43,7 +43,7 @@ _SQUARED_DIFFERENCE, _MUL, _REAL_DIV, _SQRT = (raw(n) for n in ("SquaredDifferen
 INEXACT_IDS, REAL_IDS, REAL_FLOAT_IDS, BOOL_IDS = (ids(d) for d in (INEXACT, REAL, REAL_FLOATS, _BOOL))
 
 
-def _fast(x: Any, dtype_ids: frozenset, keepdims: Any) -> bool:
+def _fast(x: Any, dtype_ids: frozenset[int], keepdims: Any) -> bool:
     """Whether ``x`` takes a raw reduction at once: eager, of one of the dtypes, ``keepdims`` a bool."""
     return type(x) is EAGER and id(x.dtype) in dtype_ids and type(keepdims) is bool
 

@@ -7,7 +7,6 @@ N-dimensional transforms compose 1-D ones (each axis's scale multiplies to the s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, Literal, Optional
 
@@ -23,7 +22,7 @@ __all__ = [
 ]
 
 Norm = Literal["backward", "ortho", "forward"]
-_SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+_SWAP: dict[str, Norm] = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 
 def _check_norm(norm: str) -> None:
@@ -42,26 +41,45 @@ def _back(x: tf.Tensor, perm: list[int]) -> tf.Tensor:
     return tf.transpose(x, inv) if perm != sorted(perm) else x
 
 
-def _resize(x: tf.Tensor, n: int) -> tf.Tensor:
-    """Crop or zero-pad the last axis to ``n``."""
+def _resize(x: tf.Tensor, n: Any) -> tf.Tensor:
+    """Crop or zero-pad the last axis to ``n`` points.
+
+    Inside ``tf.function`` the axis's size, and ``n`` when it comes from that size, may be
+    scalar tensors known only when the graph runs: then crop and pad with tensor arithmetic
+    (a Python ``if`` on a symbolic size would fail to trace).
+    """
     size = shape_list(x)[-1]
-    if n < 1:
+    if isinstance(n, int) and n < 1:
         raise ValueError(f"invalid number of points {n}")
-    if size == n:
+    if n is size:
         return x
-    if isinstance(size, int) and size > n:
-        return x[..., :n]
-    pad = [[0, 0]] * (ndim(x) - 1) + [[0, n - size]]
-    return tf.pad(x, pad)
+    if isinstance(size, int) and isinstance(n, int):
+        if size == n:
+            return x
+        if size > n:
+            return x[..., :n]
+        return tf.pad(x, [[0, 0]] * (ndim(x) - 1) + [[0, n - size]])
+    cropped = x[..., :n]
+    missing = tf.maximum(tf.cast(n, tf.int32) - tf.shape(cropped, out_type=tf.int32)[-1], 0)
+    pad = tf.concat([tf.zeros([ndim(x) - 1, 2], tf.int32), tf.reshape(tf.stack([0, missing]), [1, 2])], axis=0)
+    return tf.pad(cropped, pad)
 
 
-def _scale(x: tf.Tensor, norm: str, n: int, inverse: bool) -> tf.Tensor:
-    """TF: forward unscaled, inverse divided by n. Rescale to what ``norm`` asks."""
-    if inverse:
-        factor = {"backward": 1.0, "ortho": math.sqrt(n), "forward": float(n)}[norm]
+def _scale(x: tf.Tensor, norm: str, n: Any, inverse: bool) -> tf.Tensor:
+    """TF: forward unscaled, inverse divided by n. Rescale to what ``norm`` asks.
+
+    ``n`` is a scalar tensor inside ``tf.function`` when the axis's size is not known yet.
+    """
+    if norm == "backward":
+        return x
+    if isinstance(n, int):
+        count = tf.constant(float(n), tf.float64)
     else:
-        factor = {"backward": 1.0, "ortho": 1 / math.sqrt(n), "forward": 1 / n}[norm]
-    return x if factor == 1.0 else x * tf.constant(factor, x.dtype)
+        count = tf.cast(n, tf.float64)
+    factor = tf.sqrt(count) if norm == "ortho" else count
+    if not inverse:
+        factor = 1.0 / factor
+    return x * tf.cast(factor, x.dtype)
 
 
 def _complex(x: Any) -> tf.Tensor:

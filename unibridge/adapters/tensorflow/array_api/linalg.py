@@ -113,12 +113,14 @@ def eigvals(x: tf.Tensor, /) -> tf.Tensor:
 def eigh(x: tf.Tensor, /) -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of Hermitian matrices."""
     values, vectors = tf.linalg.eigh(_matrices(x, square=True))
-    return EighResult(values, vectors)
+    # TF gives complex Hermitian input complex eigenvalues (imaginary parts zero); they are real.
+    return EighResult(tf.math.real(values) if values.dtype.is_complex else values, vectors)
 
 
 def eigvalsh(x: tf.Tensor, /) -> tf.Tensor:
     """Eigenvalues (ascending) of Hermitian matrices."""
-    return tf.linalg.eigvalsh(_matrices(x, square=True))
+    values = tf.linalg.eigvalsh(_matrices(x, square=True))
+    return tf.math.real(values) if values.dtype.is_complex else values
 
 
 def inv(x: tf.Tensor, /) -> tf.Tensor:

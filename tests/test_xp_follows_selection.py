@@ -1,0 +1,266 @@
+"""``unibridge.xp``: one namespace, held at module level, that follows the selection.
+
+``xp = ub.namespace()`` at module level goes stale when the backend is chosen later: its
+creation keeps making arrays of the old backend, and its functions turn other frameworks'
+arrays into NumPy arrays and cut their gradients. ``unibridge.xp`` creates with the selection
+active at the call and computes with the namespace of the arrays it is given. Gradients are
+checked with each framework's own autodiff against the derivative written out by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import unibridge as ub
+from unibridge import xp  # imported once, before any selection: what user modules do
+
+from _backends import availability, require
+from _example_helpers import registered_backends
+
+COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
+
+# Creation that takes no array: the selection's backend and default float decide.
+CREATION: dict[str, Any] = {
+    "zeros": lambda: xp.zeros((2, 3)),
+    "ones": lambda: xp.ones(3),
+    "empty": lambda: xp.empty((2,)),
+    "full": lambda: xp.full((2,), 1.5),
+    "asarray": lambda: xp.asarray([1.0, 2.0]),
+    "arange": lambda: xp.arange(0.0, 1.0, 0.25),
+    "linspace": lambda: xp.linspace(0, 1, 5),
+    "eye": lambda: xp.eye(3),
+    "zeros_like(list)": lambda: xp.zeros_like([1.0, 2.0]),
+    "full_like(list)": lambda: xp.full_like([1.0, 2.0], 3.0),
+}
+
+
+@pytest.fixture(params=registered_backends())
+def any_backend(request: pytest.FixtureRequest) -> str:
+    require(request.param)
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=["float64", "float32"])
+def default_float(request: pytest.FixtureRequest) -> str:
+    ub.configure(default_float=request.param)  # conftest resets it after the test
+    return request.param  # type: ignore[no-any-return]
+
+
+def _owner(x: Any) -> str:
+    from unibridge.registry import _REGISTRY
+
+    found = _REGISTRY.owner(x)
+    return "none" if found is None else found.name
+
+
+@pytest.mark.parametrize("call", CREATION)
+def test_creation_uses_the_backend_and_default_float_selected_at_the_call(
+    any_backend: str, default_float: str, call: str
+) -> None:
+    with ub.use(any_backend):
+        out = CREATION[call]()
+    assert _owner(out) == any_backend, f"xp.{call} under use({any_backend!r}) made a {type(out)}"
+    assert ub.dtype_of(out) == default_float
+
+
+def test_creation_follows_configure_after_xp_was_imported(any_backend: str) -> None:
+    ub.configure(any_backend, default_float="float32")
+    out = xp.asarray([0.5, 1j])
+    assert _owner(out) == any_backend and ub.dtype_of(out) == "complex64"
+    with ub.use("numpy"):
+        assert type(xp.ones(2)) is np.ndarray  # the innermost selection wins, then configure again
+    assert _owner(xp.ones(2)) == any_backend
+
+
+def test_other_functions_use_the_namespace_of_their_arrays(any_backend: str) -> None:
+    """Under the NumPy selection, another framework's arrays stay that framework's arrays."""
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    x = ub.asarray(a, backend=any_backend)
+    with ub.use("numpy"):
+        results = {
+            "exp": (xp.exp(x), np.exp(a)),
+            "add(scalar)": (xp.add(x, 1.0), a + 1.0),
+            "sum(axis=0)": (xp.sum(x, axis=0), a.sum(axis=0)),
+            "matmul": (xp.matmul(x, x), a @ a),
+            "concat(list)": (xp.concat([x, x], axis=0), np.concatenate([a, a])),
+            "linalg.inv": (xp.linalg.inv(x), np.linalg.inv(a)),
+            "zeros_like(array)": (xp.zeros_like(x), np.zeros_like(a)),
+        }
+    for name, (got, want) in results.items():
+        assert _owner(got) == any_backend, f"xp.{name} of {any_backend} arrays gave {type(got)}"
+        np.testing.assert_allclose(ub.to_numpy(got), want, rtol=1e-12, err_msg=name)
+
+
+def test_like_functions_keep_the_templates_dtype_and_framework(any_backend: str, default_float: str) -> None:
+    x = ub.asarray(np.ones(3, dtype=np.int32), backend=any_backend)
+    with ub.use("numpy"):
+        for like in (xp.zeros_like(x), xp.ones_like(x), xp.full_like(x, 2), xp.empty_like(x)):
+            assert _owner(like) == any_backend and ub.dtype_of(like) == "int32"
+
+
+def test_torch_gradients_flow_through_xp_under_another_selection() -> None:
+    require("torch")
+    import torch
+
+    w = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with ub.use("numpy"):
+        loss = xp.sum(xp.sin(w) * w)
+    loss.backward()
+    # d/dw sum(sin(w) * w) = cos(w) * w + sin(w), written out in NumPy.
+    np.testing.assert_allclose(w.grad.numpy(), np.cos([0.5, -1.0, 2.0]) * [0.5, -1.0, 2.0] + np.sin([0.5, -1.0, 2.0]))
+
+
+def test_tensorflow_gradients_flow_through_xp_under_another_selection() -> None:
+    require("tensorflow")
+    import tensorflow as tf
+
+    w = tf.Variable([0.5, -1.0, 2.0], dtype=tf.float64)
+    with ub.use("numpy"), tf.GradientTape() as tape:
+        loss = xp.sum(xp.exp(xp.multiply(w, 2.0)))
+    grad = tape.gradient(loss, w)
+    assert grad is not None, "the gradient was cut"
+    np.testing.assert_allclose(grad.numpy(), 2 * np.exp(2 * np.array([0.5, -1.0, 2.0])))
+
+
+def test_jax_gradients_flow_through_xp_under_another_selection() -> None:
+    require("jax")
+    import jax
+
+    def loss(w: Any) -> Any:
+        return xp.sum(xp.tanh(w))
+
+    w = ub.asarray(np.array([0.5, -1.0, 2.0]), backend="jax")
+    with ub.use("numpy"):
+        grad = jax.grad(loss)(w)
+    np.testing.assert_allclose(np.asarray(grad), 1 - np.tanh([0.5, -1.0, 2.0]) ** 2)
+
+
+def test_a_module_level_fixed_namespace_goes_stale_where_xp_does_not() -> None:
+    """The failure ``xp`` is for: a namespace taken before ``use()`` keeps the old backend."""
+    require("torch")
+    stale = ub.namespace()  # the NumPy selection of the test process
+    with ub.use("torch"):
+        assert type(stale.zeros(2)) is np.ndarray
+        assert _owner(xp.zeros(2)) == "torch"
+
+
+def _two_backends() -> tuple[str, str]:
+    found = [name for name in ("numpy", "torch", "tensorflow", "jax", "strict", "dask") if availability(name)[0]]
+    if len(found) < 2:
+        pytest.skip("needs two available backends")
+    return found[0], found[1]
+
+
+@pytest.mark.parametrize("where", ["positional", "keyword", "in a list"])
+def test_arrays_of_two_frameworks_in_one_call_raise_naming_both(where: str) -> None:
+    first, second = _two_backends()
+    a = ub.asarray(np.ones(3), backend=first)
+    b = ub.asarray(np.ones(3), backend=second)
+    calls = {
+        "positional": lambda: xp.add(a, b),
+        "keyword": lambda: xp.clip(a, min=b),
+        "in a list": lambda: xp.concat([a, b]),
+    }
+    xp.add(a, a), xp.add(b, b)  # the memo of each array type is warm: mixing must still be seen
+    with pytest.raises(ub.UnsupportedInputError) as info:
+        calls[where]()
+    assert first in str(info.value) and second in str(info.value)
+
+
+def test_dtype_names_are_the_selected_backends(any_backend: str) -> None:
+    with ub.use(any_backend):
+        native = ub.namespace()
+        assert xp.float32 == native.float32 and xp.int64 == native.int64
+        assert ub.dtype_of(xp.zeros(2, dtype=xp.float32)) == "float32"
+
+
+def test_creation_passes_the_selected_device_to_the_namespace() -> None:
+    """torch's global default device is not the selected one: the namespace is told the device."""
+    require("torch")
+    import torch
+
+    before = torch.get_default_device()
+    torch.set_default_device("meta")
+    try:
+        with ub.use("torch", device="cpu"):
+            made = [xp.zeros(2), xp.asarray([1.0]), xp.linspace(0, 1, 3), xp.eye(2), xp.full((1,), 2.0)]
+        assert all(t.device.type == "cpu" for t in made), [t.device for t in made]
+    finally:
+        torch.set_default_device(before)
+
+
+def test_re_registering_a_backend_forgets_what_xp_remembered() -> None:
+    """A backend registered again replaces the old one in xp's memo too."""
+    from unibridge.adapters.numpy import NumpyBackend
+    from unibridge.registry import _REGISTRY
+
+    class Tagged(NumpyBackend):
+        name = "tagged"
+
+        def __init__(self, tag: str) -> None:
+            super().__init__()
+            self.tag = tag
+
+        def namespace(self):  # type: ignore[no-untyped-def]
+            import types
+
+            import array_api_compat.numpy as base
+
+            ns = types.ModuleType(f"tagged_{self.tag}")
+            ns.__dict__.update({k: getattr(base, k) for k in dir(base) if not k.startswith("__")})
+            ns.zeros = lambda *a, **k: ("made by", self.tag)  # type: ignore[attr-defined]
+            return ns
+
+    try:
+        ub.register_backend("tagged", lambda: Tagged("old"))
+        with ub.use("tagged"):
+            assert xp.zeros(2) == ("made by", "old")
+        ub.register_backend("tagged", lambda: Tagged("new"))
+        with ub.use("tagged"):
+            assert xp.zeros(2) == ("made by", "new")
+    finally:
+        with _REGISTRY.lock:
+            _REGISTRY.entries.pop("tagged", None)
+            _REGISTRY.loaded.pop("tagged", None)
+            _REGISTRY.changed()
+
+
+def test_xp_is_one_object_equal_only_to_itself() -> None:
+    import unibridge.following as following
+
+    assert ub.xp is xp is following.xp
+    assert xp == xp and xp != ub.namespace("numpy")
+    with pytest.raises(AttributeError):
+        xp.no_such_function  # noqa: B018
+
+
+def test_an_explicit_dtype_none_means_the_default_float_too(any_backend: str, default_float: str) -> None:
+    with ub.use(any_backend):
+        for out in (xp.zeros(2, dtype=None), xp.ones((1, 2), dtype=None), xp.empty(3, dtype=None),
+                    xp.full((2,), 0.5, dtype=None), xp.linspace(0, 1, 3, dtype=None)):
+            assert ub.dtype_of(out) == default_float
+        assert ub.dtype_of(xp.zeros(2, dtype=xp.int32)) == "int32"
+
+
+def test_namespace_info_is_the_selected_backends(any_backend: str, default_float: str) -> None:
+    with ub.use(any_backend):
+        defaults = xp.__array_namespace_info__().default_dtypes()
+        assert ub.dtype_of(xp.zeros(1, dtype=defaults["real floating"])) == default_float
+        assert xp.__array_api_version__ == ub.namespace().__array_api_version__
+
+
+def test_a_dtype_of_the_selected_backend_is_translated_for_the_arrays_framework(any_backend: str) -> None:
+    """``xp.astype(x, xp.float32)`` under another selection: ``xp.float32`` is the selection's
+    object, and the arrays' framework is handed its own."""
+    x = ub.asarray(np.array([1.5, 2.5]), backend=any_backend)
+    for selected in ("numpy", "torch"):
+        if not availability(selected)[0]:
+            continue
+        with ub.use(selected):
+            out = xp.astype(x, xp.float32)
+            ones = xp.ones_like(x, dtype=xp.int32)
+        assert _owner(out) == any_backend and ub.dtype_of(out) == "float32"
+        assert _owner(ones) == any_backend and ub.dtype_of(ones) == "int32"
