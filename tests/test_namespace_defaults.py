@@ -1,4 +1,4 @@
-"""The same xp code gives the same dtypes on every backend (issue 14).
+"""The same xp code gives the same dtypes on every backend.
 
 ``unibridge.namespace(b)`` creates arrays without a dtype in the configured
 default float on every built-in backend and the JAX and Dask plugins, without

@@ -1,4 +1,4 @@
-"""``unibridge.random.default_rng`` (issue 14): the same numbers on every backend for the same seed."""
+"""``unibridge.random.default_rng``: the same numbers on every backend for the same seed."""
 
 from __future__ import annotations
 

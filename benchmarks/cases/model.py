@@ -1,4 +1,4 @@
-"""Model code (issue 14): a training step through ``unibridge.value_and_grad`` and
+"""Model code: a training step through ``unibridge.value_and_grad`` and
 ``unibridge.jit`` against the same step written natively, and seeded draws from
 ``unibridge.random`` against NumPy's generator plus one conversion.
 

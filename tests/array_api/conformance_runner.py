@@ -5,7 +5,7 @@ Usage (from the repository root)::
     ARRAY_API_TESTS_DIR=/path/to/array-api-tests python tests/array_api/conformance_runner.py [PYTEST ARGS]
 
 ``ARRAY_API_TESTS_DIR`` is a checkout of data-apis/array-api-tests with its ``array-api``
-submodule (``git clone --recursive``). The suite runs with the settings of issue 15
+submodule (``git clone --recursive``). The suite runs with these settings
 (Array API 2025.12, ``--max-examples=20``, hypothesis seed 0, two xdist workers); extra
 arguments go to pytest; a first argument that is not an option replaces the whole suite
 (``array_api_tests/test_linalg.py``, say) to run part of it.
