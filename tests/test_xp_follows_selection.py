@@ -195,7 +195,6 @@ def test_creation_passes_the_selected_device_to_the_namespace() -> None:
 def test_re_registering_a_backend_forgets_what_xp_remembered() -> None:
     """A backend registered again replaces the old one in xp's memo too."""
     from unibridge.adapters.numpy import NumpyBackend
-    from unibridge.registry import _REGISTRY
 
     class Tagged(NumpyBackend):
         name = "tagged"
@@ -214,18 +213,12 @@ def test_re_registering_a_backend_forgets_what_xp_remembered() -> None:
             ns.zeros = lambda *a, **k: ("made by", self.tag)  # type: ignore[attr-defined]
             return ns
 
-    try:
-        ub.register_backend("tagged", lambda: Tagged("old"))
+    with ub.registered("tagged", lambda: Tagged("old")):
         with ub.use("tagged"):
             assert xp.zeros(2) == ("made by", "old")
-        ub.register_backend("tagged", lambda: Tagged("new"))
+        ub.register_backend("tagged", lambda: Tagged("new"), replace=True)
         with ub.use("tagged"):
             assert xp.zeros(2) == ("made by", "new")
-    finally:
-        with _REGISTRY.lock:
-            _REGISTRY.entries.pop("tagged", None)
-            _REGISTRY.loaded.pop("tagged", None)
-            _REGISTRY.changed()
 
 
 def test_xp_is_one_object_equal_only_to_itself() -> None:

@@ -48,7 +48,9 @@ import numpy as np
 from ._dlpack import dlpack_span
 from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros, extent_bytes
 from .devices import CPU, CPU_ONLY, CpuOnly, Device
+from .casting import cast as checked_cast  # NumPy arrays cast under unibridge's casting policy
 from .dtypes import PLAIN_NUMBER_CHARS, DType, all_dtypes, from_numpy_dtype, numpy_dtype
+from .namespaces import with_default_float  # the generic default-float rule for a namespace
 from .errors import (
     BackendUnavailableError,
     ConfigurationError,
@@ -102,6 +104,8 @@ __all__ = [
     "address",
     "dlpack_span",
     "ALIGNMENT",
+    "checked_cast",
+    "with_default_float",
     # what backend methods take, return and raise
     "Backend",
     "SupportsAstype",

@@ -527,3 +527,16 @@ def test_namespace_fills_array_api_signatures_mlx_lacks() -> None:
     assert [ub.to_numpy(i).tolist() for i in xp.nonzero(xp.asarray([[0, 3], [4, 0]]))] == [[0, 1], [1, 0]]
     assert ub.to_numpy(xp.copysign(x, xp.asarray([-0.0, 1.0]))).tolist() == [-1.0, 2.0]
     assert ub.to_numpy(xp.hypot(xp.asarray([3e300]), xp.asarray([4e300]))).tolist() == [5e300]
+
+
+def test_negative_strides_and_foreign_byte_order_convert_with_their_shape_kept() -> None:
+    # Found by the fuzz campaign: one reversed element reached MLX's DLPack import (NumPy calls a
+    # one-element array contiguous whatever its stride) and MLX's ValueError escaped; a 0-d
+    # big-endian array came back 1-d.
+    reversed_one = np.array([True])[::-1]
+    assert ub.to_numpy(ub.asarray(reversed_one, backend="mlx")).tolist() == [True]
+    reversed_many = np.arange(6, dtype=np.int32)[::-2]
+    assert ub.to_numpy(ub.asarray(reversed_many, backend="mlx")).tolist() == [5, 3, 1]
+    big_endian = np.array(15185, dtype=">i2")
+    out = ub.asarray(big_endian, backend="mlx")
+    assert out.shape == () and ub.dtype_of(out) == "int16" and int(ub.to_numpy(out)) == 15185

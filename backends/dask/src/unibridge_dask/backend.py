@@ -41,10 +41,9 @@ from unibridge.backend_kit import (
     FrameworkBackend,
     UnsupportedInputError,
     from_numpy_dtype,
+    checked_cast,
     numpy_dtype,
 )
-
-from unibridge.casting import cast
 
 from . import chunks_setting
 
@@ -100,7 +99,7 @@ def _checked_cast_block(
             "use x.map_blocks(np.ma.filled, fill_value) or da.ma.getdata(x) first"
         )
     try:
-        return cast(block, dtype, casting)
+        return checked_cast(block, dtype, casting)
     except LossyCastError as exc:
         raise LossyCastError(f"in {_chunk_named(block_info)} of a lazy cast to {dtype}: {exc}") from None
 

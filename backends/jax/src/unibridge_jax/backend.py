@@ -45,9 +45,9 @@ from unibridge.backend_kit import (
     import_framework,
     numpy_dtype,
     share_blocker,
+    with_default_float,
 )
 from unibridge.errors import ConfigurationError
-from unibridge.namespaces import with_default_float
 
 from . import X64_ENV
 

@@ -284,7 +284,10 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = N
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
     """``fill_value`` everywhere; Python floats give the default float, ints int64."""
     _no_device(device)
-    if dtype is None and not isinstance(fill_value, _mx.array):
+    if dtype is None and isinstance(fill_value, _np.generic):
+        name = fill_value.dtype.name
+        dtype = getattr(_mx, "bool_" if name == "bool" else name)  # a NumPy scalar keeps its dtype, as in NumPy
+    elif dtype is None and not isinstance(fill_value, _mx.array):
         dtype = _python_dtype(fill_value)
     return _mx.full(shape, fill_value, dtype=dtype)
 

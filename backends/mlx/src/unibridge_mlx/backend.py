@@ -135,10 +135,12 @@ class MlxBackend(FrameworkBackend):
         native = self.native_dtype(from_numpy_dtype(a.dtype))  # object/str/...; complex128
         if copy is False:
             raise CopyRequiredError(f"{NO_FOREIGN_MEMORY}; copy=False")
-        if not (a.dtype.isnative and a.flags.c_contiguous):
-            # MLX refuses negative strides and foreign byte order (std::bad_cast): hand it compact,
-            # native-order memory. The copy MLX makes next is the one the caller gets.
-            a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("="))
+        if not (a.dtype.isnative and a.flags.c_contiguous) or any(s < 0 for s in a.strides):
+            # MLX refuses negative strides (a ValueError, also for one element, which NumPy calls
+            # contiguous) and foreign byte order (std::bad_cast): hand it compact, native-order
+            # memory, of the same shape (np.ascontiguousarray would make a 0-d array 1-d).
+            # The copy MLX makes next is the one the caller gets.
+            a = np.array(a, dtype=a.dtype.newbyteorder("="), order="C", copy=True)
         # dtype= always: without it MLX turns float64 into float32 and complex128 into complex64.
         return mx.array(a, dtype=native)
 
