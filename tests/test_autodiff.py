@@ -20,19 +20,7 @@ from unibridge.protocol import SupportsAutodiff
 
 from _backends import require
 
-AUTODIFF = ("torch", "tensorflow", "jax")
-Layer = namedtuple("Layer", "w b")
-
-
-@pytest.fixture(params=AUTODIFF)
-def ad(request: pytest.FixtureRequest) -> str:
-    """Each backend with automatic differentiation; skipped when its framework is missing."""
-    require(request.param)
-    return request.param  # type: ignore[no-any-return]
-
-
-def arr(values: Any, backend: str, dtype: str = "float64") -> Any:
-    return ub.asarray(np.asarray(values), dtype=dtype, backend=backend, casting="unsafe")
+from _autodiff_helpers import AUTODIFF, Layer, ad, arr  # noqa: F401  # ad: a fixture
 
 
 def host(x: Any) -> np.ndarray:
