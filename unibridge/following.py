@@ -159,6 +159,25 @@ def _own_dtypes(
     return tuple(own(v) for v in args), {k: own(v) for k, v in kw.items()}
 
 
+class _Absent:
+    """The marker of a positional argument not given (``None`` is a value a caller may pass)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _given(x: Any, y: Any, rest: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The positional arguments a call was given, without the markers of absent ones."""
+    if x is _ABSENT:
+        return ()
+    return (x,) if y is _ABSENT else (x, y, *rest)
+
+
 def _array_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
     """``name`` of the namespace that owns the call's arrays (the selection's when there are none)."""
     memo: dict[type, Callable[..., Any]] = {}
@@ -184,24 +203,30 @@ def _array_function(path: tuple[str, ...], name: str) -> Callable[..., Any]:
             memo[type(args[0])] = fn  # the next call with this first-argument type goes straight there
         return fn(*args, **kw)
 
-    def call(*args: Any, **kw: Any) -> Any:
+    def call(x: Any = _ABSENT, y: Any = _ABSENT, /, *rest: Any, **kw: Any) -> Any:
+        # The hot path: one dict lookup on the first argument's type, then a type check of the
+        # others (a call mixing frameworks must not reach one of them). The first two arguments
+        # are named because packing and unpacking ``*args`` costs as much as the checks.
+        first = type(x)
         try:
-            first = type(args[0])
             fn = memo[first]
-        except (IndexError, KeyError):
+        except KeyError:
             fn = None  # (called outside the handler, so its errors do not chain to this KeyError)
         if fn is None:
-            return general(args, kw)
-        for value in args[1:] if len(args) > 1 else ():
+            return general(_given(x, y, rest), kw)
+        if y is not _ABSENT:
+            kind = type(y)
+            if kind is not first and kind not in _NEUTRAL:
+                return general(_given(x, y, rest), kw)
+            if not rest and not kw:
+                return fn(x, y)
+        elif not kw:
+            return fn(x)
+        for value in (*rest, *kw.values()):
             kind = type(value)
             if kind is not first and kind not in _NEUTRAL:
-                return general(args, kw)
-        if kw:
-            for value in kw.values():
-                kind = type(value)
-                if kind is not first and kind not in _NEUTRAL:
-                    return general(args, kw)
-        return fn(*args, **kw)
+                return general(_given(x, y, rest), kw)
+        return fn(x, **kw) if y is _ABSENT else fn(x, y, *rest, **kw)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = f"``{qualified}`` of the namespace that owns the arrays given (see :mod:`unibridge.following`)."
