@@ -35,3 +35,27 @@ def clean_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNIBRIDGE_")}
     env.update(overrides)
     return env
+
+
+README = ROOT / "README.md"
+
+
+def readme_table_rows(header_start: str, occurrence: int = 0) -> dict[str, list[str]]:
+    """The rows of the README table whose header line starts with ``header_start``, by backend.
+
+    ``occurrence`` picks among tables with the same header (0 is the first).
+
+    Fixed-width tables (``make demo``'s) split on runs of two or more spaces; Markdown tables on
+    ``|``. The first cell of each row is the backend's name.
+    """
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = [i for i, line in enumerate(lines) if line.startswith(header_start)][occurrence]
+    rows: dict[str, list[str]] = {}
+    for line in lines[start + 1:]:
+        if not line.strip() or line.startswith("```"):
+            break
+        if set(line.replace("|", "").strip()) <= set("-: "):
+            continue  # the rule under the header
+        cells = [c.strip() for c in line.strip("|").split("|")] if line.startswith("|") else line.split()
+        rows[cells[0]] = cells[1:]
+    return rows

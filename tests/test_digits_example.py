@@ -13,7 +13,7 @@ import pytest
 import unibridge as ub
 
 from _backends import availability
-from _example_helpers import EXAMPLES, clean_env, load_example, registered_backends
+from _example_helpers import EXAMPLES, clean_env, load_example, readme_table_rows, registered_backends
 
 pytest.importorskip("sklearn", reason="scikit-learn (in the 'test' extra) ships the digits data")
 
@@ -48,6 +48,16 @@ def test_digits_backends_agree_on_the_final_loss_in_float64(full_runs: dict[str,
     assert max(losses) - min(losses) <= FLOAT64_TOLERANCE
     per_epoch = np.array([run["losses"] for run in full_runs.values()])
     assert np.ptp(per_epoch, axis=0).max() <= FLOAT64_TOLERANCE
+
+
+def test_the_readme_digits_table_shows_the_loss_and_accuracy_the_default_training_gives(
+    full_runs: dict[str, dict],
+) -> None:
+    """The README's second demo table (``make demo``) against a fresh run; s/epoch is timing and not checked."""
+    rows = readme_table_rows("backend     device  test accuracy  final loss")
+    for name, run in full_runs.items():
+        accuracy, loss = rows[name][1], rows[name][2]
+        assert (accuracy, loss) == (f"{run['test_accuracy']:.1%}", f"{run['final_loss']:.12f}"), name
 
 
 def test_digits_starts_every_backend_from_the_same_data_and_weights() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 import unibridge as ub
 
-from _example_helpers import EXAMPLES, clean_env, load_example, registered_backends
+from _example_helpers import EXAMPLES, clean_env, load_example, readme_table_rows, registered_backends
 from _backends import require
 
 classifier = load_example("classifier")
@@ -150,6 +150,20 @@ def test_demo_table_has_the_promised_columns() -> None:
         assert column in header
     assert first.split()[:2] == ["numpy", "cpu"]
     assert "FAILED" in second and "ImportError: no" in second
+
+
+def test_the_readme_classifier_table_shows_the_loss_and_accuracy_the_default_training_gives() -> None:
+    """The README's first demo table (``make demo``) against a fresh NumPy run of the same training.
+
+    Every backend's row must show NumPy's loss to the 12 digits printed (they agree to float64
+    rounding); s/epoch is timing and not checked.
+    """
+    with ub.use("numpy", device="cpu"):
+        run = classifier.train()
+    rows = readme_table_rows("backend     device  final loss")
+    assert list(rows)[0] == "numpy"
+    for name, cells in rows.items():
+        assert cells[1:3] == [f"{run['final_loss']:.12f}", f"{run['accuracy']:.1%}"], name
 
 
 def test_examples_run_on_the_strict_backend_chosen_by_the_environment() -> None:

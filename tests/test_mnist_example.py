@@ -13,7 +13,7 @@ import pytest
 import unibridge as ub
 
 from _backends import availability
-from _example_helpers import EXAMPLES, clean_env, load_example
+from _example_helpers import EXAMPLES, clean_env, load_example, readme_table_rows
 
 pytest.importorskip("sklearn", reason="scikit-learn (in the 'test' extra) ships the digits data")
 
@@ -59,6 +59,9 @@ def test_the_full_training_passes_97_percent_test_accuracy() -> None:
     with ub.use(backend, device="cpu"):
         run = mnist.train()
     assert run["test_accuracy"] >= 0.97, run["test_accuracy"]
+    # The README's table of this training: the same accuracy and final loss (s/epoch is timing).
+    accuracy, loss = readme_table_rows("backend     device  test accuracy", occurrence=1)[backend][1:3]
+    assert (accuracy, loss) == (f"{run['test_accuracy']:.1%}", f"{run['final_loss']:.12f}")
 
 
 def test_the_script_exits_3_with_a_json_reason_without_autodiff() -> None:
