@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import array_api_compat
 import numpy as np
 import pytest
 
@@ -82,11 +83,24 @@ def default_float(request: pytest.FixtureRequest) -> str:
     return request.param  # type: ignore[no-any-return]
 
 
+# Where unibridge's default float is the framework's own fixed one, the namespace is the framework's
+# module itself (the object array_namespace gives), and a Python-data template is what that module
+# makes of it: JAX and array-api-strict take only arrays there, as the Array API says.
+OWN_MODULE_AT_FLOAT64 = ("numpy", "dask", "strict", "jax")
+ARRAY_TEMPLATES_ONLY = {"jax", "strict"}
+
+
+def _skip_data_templates_of_own_modules(backend: str, default_float: str, call: str) -> None:
+    if "_like(" in call and backend in ARRAY_TEMPLATES_ONLY and default_float == "float64":
+        pytest.skip(f"{backend}'s own namespace takes only arrays as templates (the Array API's rule)")
+
+
 @pytest.mark.parametrize("call", FLOAT_CREATION, ids=str)
 def test_creation_without_dtype_gives_the_configured_default_float(
     any_backend: str, default_float: str, call: str
 ) -> None:
     make, kind = FLOAT_CREATION[call]
+    _skip_data_templates_of_own_modules(any_backend, default_float, call)
     if kind != "real":
         _needs_complex128(any_backend, default_float)
     out = make(ub.namespace(any_backend))
@@ -260,6 +274,11 @@ def test_full_with_a_numpy_scalar_keeps_the_scalars_dtype_and_value(
 ) -> None:
     """``xp.full((2,), np.float64(0.1))`` is float64 everywhere, as NumPy makes it (torch made float32)."""
     value = np.array(0.1 + 0.25j if scalar.startswith("complex") else 3 if scalar == "int32" else 0.1).astype(scalar)[()]
+    if any_backend == "strict" and default_float == "float64":
+        # array-api-strict's own module (see above) refuses a NumPy scalar fill: loudly, never another dtype.
+        with pytest.raises((TypeError, KeyError)):  # its own errors: TypeError, or KeyError for np.float64
+            ub.namespace(any_backend).full((2,), value)
+        return
     out = ub.namespace(any_backend).full((2,), value)
     assert ub.dtype_of(out) == scalar
     assert ub.to_numpy(out).tolist() == [value.item()] * 2
@@ -273,7 +292,20 @@ def test_complex_data_takes_the_complex_default_wherever_the_complex_is(any_back
     for data in ([1.0, 2j], [[1.0, 2.0], [3.0, 4j]], (0.5, 1, 1j)):
         assert ub.dtype_of(xp.asarray(data)) == want, data
     assert ub.dtype_of(xp.full((2,), 1j)) == want
-    assert ub.dtype_of(xp.zeros_like([1.0, 1j])) == want
+    if not (any_backend in ARRAY_TEMPLATES_ONLY and default_float == "float64"):
+        assert ub.dtype_of(xp.zeros_like([1.0, 1j])) == want
+
+
+@pytest.mark.parametrize("backend", OWN_MODULE_AT_FLOAT64)
+def test_a_namespace_whose_default_float_is_the_frameworks_own_is_the_frameworks_module(backend: str) -> None:
+    """Third-party code (array-api-extra's tests among it) checks ``array_namespace(x) is xp``."""
+    require(backend)
+    own = array_api_compat.array_namespace(ub.zeros(2, backend=backend))
+    assert ub.namespace(backend) is own
+    ub.configure(default_float="float32")  # a wrapper then: equal, not the same object (conftest resets it)
+    wrapped = ub.namespace(backend)
+    assert wrapped is not own and wrapped == own and hash(wrapped) == hash(own)
+    assert ub.dtype_of(wrapped.zeros(2)) == "float32"
 
 
 _JAX_STRICT = """

@@ -60,6 +60,10 @@ def _owner(x: Any) -> str:
 def test_creation_uses_the_backend_and_default_float_selected_at_the_call(
     any_backend: str, default_float: str, call: str
 ) -> None:
+    if "_like(" in call and any_backend in ("jax", "strict") and default_float == "float64":
+        # The framework's own module is the namespace there (tests/test_namespace_defaults.py), and
+        # it takes only arrays as templates, as the Array API says.
+        pytest.skip(f"{any_backend}'s own namespace takes only arrays as templates")
     with ub.use(any_backend):
         out = CREATION[call]()
     assert _owner(out) == any_backend, f"xp.{call} under use({any_backend!r}) made a {type(out)}"

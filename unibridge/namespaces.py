@@ -281,7 +281,9 @@ def _creation_functions(
     return made
 
 
-def with_default_float(base: ModuleType, default_float: DType, *, check: Check | None = None) -> ModuleType:
+def with_default_float(
+    base: ModuleType, default_float: DType, *, check: Check | None = None, native: DType | None = None
+) -> ModuleType:
     """``base`` with creation defaulting to ``default_float``: the generic rule.
 
     Cached per namespace and default float. A namespace without the float
@@ -289,13 +291,24 @@ def with_default_float(base: ModuleType, default_float: DType, *, check: Check |
     unchanged. ``check(dtype)``, when given, runs before each creation that
     uses the default float and raises when the framework cannot make it.
 
+    ``native`` is the framework's own default float when that is fixed (NumPy's,
+    Dask's and array-api-strict's float64; not torch's, a global any code may
+    change). When it is ``default_float`` and there is no ``check``, ``base``
+    already creates what the wrapper would, and ``base`` itself is returned: the
+    very object ``array_api_compat.array_namespace`` gives for its arrays, so
+    third-party code that compares namespaces with ``is`` accepts it.
+
     Example:
         >>> import numpy as np
-        >>> from unibridge.dtypes import float64
-        >>> with_default_float(np, float64) is with_default_float(np, float64)
+        >>> from unibridge.dtypes import float32, float64
+        >>> with_default_float(np, float32) is with_default_float(np, float32)
+        True
+        >>> with_default_float(np, float64, native=float64) is np
         True
     """
     if not all(hasattr(base, name) for name in (default_float.name, _COMPLEX_OF[default_float.name])):
+        return base
+    if native is not None and native == default_float and check is None:
         return base
     key = (id(base), default_float.name)
     found = _WRAPPED.get(key)

@@ -27,6 +27,7 @@ from ..backend_kit import (
     aligned_zeros,
     from_numpy_dtype,
     numpy_dtype,
+    with_default_float,
 )
 
 __all__ = ["NumpyBackend"]
@@ -141,6 +142,10 @@ class NumpyBackend:
         import array_api_compat.numpy
 
         return array_api_compat.numpy
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``namespace()`` creating in ``default_float``: the module itself for float64, NumPy's own."""
+        return with_default_float(self.namespace(), default_float, native=DType("float64"))
 
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         """``fun`` itself: NumPy has no compiler, so ``unibridge.jit`` declares no compilation here."""

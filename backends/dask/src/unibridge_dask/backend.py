@@ -43,6 +43,7 @@ from unibridge.backend_kit import (
     from_numpy_dtype,
     checked_cast,
     numpy_dtype,
+    with_default_float,
 )
 
 from . import chunks_setting
@@ -264,6 +265,10 @@ class DaskBackend(FrameworkBackend):
         import array_api_compat.dask.array
 
         return array_api_compat.dask.array
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``namespace()`` creating in ``default_float``: the module itself for float64, Dask's own."""
+        return with_default_float(self.namespace(), default_float, native=DType("float64"))
 
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         """``fun`` itself: Dask builds a lazy task graph already and has no compiler, so ``unibridge.jit`` declares no compilation here."""

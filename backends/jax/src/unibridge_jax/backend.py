@@ -353,6 +353,10 @@ class JaxBackend(FrameworkBackend):
         """``jax.numpy`` creating in ``default_float``; a 64-bit default raises
         :class:`~unibridge.LossyCastError` at creation while x64 is off (``strict`` mode), as
         ``unibridge.zeros`` does, instead of JAX's warning and a float32 array."""
+        if self.module.config.jax_enable_x64:
+            # x64 on: jax.numpy itself creates float64, so it is returned as it is (the object
+            # array_namespace gives for JAX arrays); the check is only needed while x64 is off.
+            return with_default_float(self.namespace(), default_float, native=DType("float64"))
         return with_default_float(self.namespace(), default_float, check=self._check_dtype)
 
     def namespace_device(self, device: Device) -> Any:

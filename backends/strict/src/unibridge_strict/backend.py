@@ -49,6 +49,7 @@ from unibridge.backend_kit import (
     aligned_zeros,
     from_numpy_dtype,
     numpy_dtype,
+    with_default_float,
 )
 
 __all__ = ["StrictBackend", "STANDARD_VERSIONS", "VERSION_ENV"]
@@ -207,6 +208,10 @@ class StrictBackend(FrameworkBackend):
 
     def namespace(self) -> ModuleType:
         return self.module
+
+    def default_float_namespace(self, default_float: DType) -> ModuleType:
+        """``namespace()`` creating in ``default_float``: the module itself for float64, array-api-strict's own."""
+        return with_default_float(self.namespace(), default_float, native=DType("float64"))
 
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
         """``fun`` itself: array-api-strict is a NumPy-backed reference with no compiler, so ``unibridge.jit`` declares no compilation here."""
