@@ -131,7 +131,7 @@ def _largest(tree: Any) -> float:
 
 
 def assert_same_tree(actual: Any, expected: Any, framework: str, tolerance: tuple[float, float],
-                     where: str = "gradient", *, key_order: bool = True) -> None:
+                     where: str = "gradient") -> None:
     """``actual`` has ``expected``'s containers (types, keys in order), dtypes, shapes and values."""
     if isinstance(expected, Expected):
         types = _array_types(framework) if where.startswith("aux") else _array_types(framework)[:1]
@@ -147,14 +147,13 @@ def assert_same_tree(actual: Any, expected: Any, framework: str, tolerance: tupl
         return
     assert type(actual) is type(expected), f"{where} is a {type(actual).__name__}, not a {type(expected).__name__}"
     if isinstance(expected, dict):
-        keys, want = (list(actual), list(expected)) if key_order else (sorted(actual), sorted(expected))
-        assert keys == want, f"{where} has keys {list(actual)}, not {list(expected)}"
+        assert list(actual) == list(expected), f"{where} has keys {list(actual)}, not {list(expected)}"
         for key in expected:
-            assert_same_tree(actual[key], expected[key], framework, tolerance, f"{where}[{key!r}]", key_order=key_order)
+            assert_same_tree(actual[key], expected[key], framework, tolerance, f"{where}[{key!r}]")
         return
     assert len(actual) == len(expected), f"{where} has {len(actual)} items, not {len(expected)}"
     for i, (a, e) in enumerate(zip(actual, expected)):
-        assert_same_tree(a, e, framework, tolerance, f"{where}[{i}]", key_order=key_order)
+        assert_same_tree(a, e, framework, tolerance, f"{where}[{i}]")
 
 
 def check_against_finite_differences(program: Program, how: Call, framework: str) -> None:
@@ -162,9 +161,7 @@ def check_against_finite_differences(program: Program, how: Call, framework: str
     rtol, atol = AGAINST_DIFFERENCES[program.lowest_precision]
     scale = max(1.0, _largest(expected))
     value, aux, g = run(program, how, framework)
-    # Known: jax.jit hands dicts back with sorted keys (see the named test below); values are still checked.
-    key_order = not (how.jit and framework == "jax")
-    assert_same_tree(g, expected, framework, (rtol, atol * scale), key_order=key_order)
+    assert_same_tree(g, expected, framework, (rtol, atol * scale))
     loss, nodes = programs.oracle_loss(program)
     if value is not None:
         got = float(HOST[framework](value))
@@ -172,7 +169,7 @@ def check_against_finite_differences(program: Program, how: Call, framework: str
     if aux is not None:
         node = program.nodes[program.aux]
         want = Expected(np.asarray(nodes[program.aux]), node.dtype)
-        assert_same_tree(aux, {"node": want}, framework, (rtol, atol * programs.LIMIT), "aux", key_order=key_order)
+        assert_same_tree(aux, {"node": want}, framework, (rtol, atol * programs.LIMIT), "aux")
 
 
 # -- the properties ------------------------------------------------------------------------------------
@@ -282,13 +279,7 @@ def test_argnums_minus_one_of_the_same_array_twice_differentiates_the_last_posit
     assert HOST[framework](g).tolist() == [v * v for v in X]  # d/dv u v**2 / 2 = u v = x**2, not 1.5 x**2
 
 
-JAX_JIT_SORTS_KEYS = (
-    "ub.jit on JAX is jax.jit, which rebuilds every dict it returns with its keys sorted; the gradient of "
-    "{'w': ..., 'b': ...} comes back as {'b': ..., 'w': ...} (eager JAX, torch and TensorFlow keep the order)"
-)
-
-
-@pytest.mark.parametrize("framework", _framework_params({"jax": JAX_JIT_SORTS_KEYS}))
+@pytest.mark.parametrize("framework", _framework_params())
 def test_a_compiled_gradient_keeps_the_key_order_of_a_dict_argument(framework: str) -> None:
     xp = ub.namespace(framework)
     x = xp.asarray(np.array(X))

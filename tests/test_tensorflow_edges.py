@@ -9,6 +9,7 @@ built once the CPU device has been seen.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -131,6 +132,50 @@ def test_tf_backend_first_loaded_inside_tf_function_tracing_keeps_eager_fast_pat
     assert "SYMBOLIC UnsupportedInputError" in lines, proc.stdout
     assert "EAGER_TYPE True" in lines and "FAST_VIEW True" in lines, proc.stdout
     assert "VALUES [1.0, 2.0]" in lines, proc.stdout
+
+
+_NAMESPACE_FIRST_USED_WHILE_TRACING = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np, tensorflow as tf, unibridge as ub
+    from unibridge import xp
+
+    FAST = "unibridge.adapters.tensorflow.array_api._fast"
+
+    def f(x, k):
+        loaded = FAST in sys.modules
+        x32 = xp.astype(x, xp.float32)
+        mixed = xp.add(x, xp.astype(xp.multiply(x32, 2.0), xp.float64))  # float32 and float64 meet
+        return {
+            "loaded before": xp.asarray(loaded),
+            "mixed": mixed,
+            "sum": ub.namespace().sum(xp.subtract(xp.exp(x), x32)),
+            "normal32": ub.random.normal(k, (5,), dtype="float32"),
+            "uniform64": ub.random.uniform(k, (5,), dtype="float64", minval=-2.0, maxval=3.0),
+            "randint": ub.random.randint(k, (5,), 0, 10),
+        }
+
+    with ub.use("tensorflow"):
+        x, k = tf.constant([0.5, 1.5, -2.0], dtype=tf.float64), ub.random.key(7)
+        compiled = {n: ub.to_numpy(v).tolist() for n, v in ub.jit(f)(x, k).items()}  # the first ever call
+        eager = {n: ub.to_numpy(v).tolist() for n, v in f(x, k).items()}
+    print(json.dumps({"compiled": compiled, "eager": eager}))
+    """
+)
+
+
+def test_tf_namespace_first_used_while_jit_traces_computes_what_it_computes_eagerly() -> None:
+    """In a fresh process the TF namespace loads inside the trace: its eager-tensor test must still
+    mean eager tensors (it took the class of a symbolic one, and raw ops then met float32 and float64)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _NAMESPACE_FIRST_USED_WHILE_TRACING], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    compiled, eager = got["compiled"], got["eager"]
+    assert compiled.pop("loaded before") is False, "the namespace was loaded before the trace: nothing tested"
+    eager.pop("loaded before")
+    assert compiled == eager
 
 
 def test_tf_indexed_slices_say_how_to_densify() -> None:

@@ -346,8 +346,15 @@ class JaxBackend(FrameworkBackend):
         return self._autodiff
 
     def jit(self, fun: Callable[..., Any]) -> Callable[..., Any]:
-        """``jax.jit(fun)``: XLA compilation; fusion may round the last bit differently from eager."""
-        return self.module.jit(fun)  # type: ignore[no-any-return]
+        """``jax.jit(fun)``: XLA compilation; fusion may round the last bit differently from eager.
+
+        Dicts keep their key order, in the arguments ``fun`` sees and in the results
+        (``jax.jit`` alone sorts them; see :mod:`unibridge_jax.jit`).
+        """
+        self.module  # noqa: B018 - loads JAX with unibridge's settings (x64) before tracing
+        from .jit import jit_keeping_key_order
+
+        return jit_keeping_key_order(fun)
 
     def default_float_namespace(self, default_float: DType) -> ModuleType:
         """``jax.numpy`` creating in ``default_float``; a 64-bit default raises

@@ -19,7 +19,26 @@ __all__ = [
     "ALL", "int_fits",
 ]
 
-EAGER: Any = type(tf.constant(0))  # Any: mypy cannot narrow by `type(x) is EAGER`
+
+
+class _NoTensorIsThis:
+    """What :data:`EAGER` is where TensorFlow never runs eagerly (eager execution disabled): no fast path."""
+
+
+def _eager_tensor_class() -> Any:
+    """The class of eager tensors, also when this module is first imported while ``tf.function`` traces.
+
+    There ``tf.constant`` makes a symbolic tensor, whose class would send graph tensors down the
+    eager fast paths (raw ops that skip the promotion rules: a float32 and a float64 would meet in
+    one op and raise). ``tf.init_scope`` steps out of every graph being built to the eager context.
+    """
+    with tf.init_scope():
+        if tf.executing_eagerly():
+            return type(tf.constant(0))
+    return _NoTensorIsThis
+
+
+EAGER: Any = _eager_tensor_class()  # Any: mypy cannot narrow by `type(x) is EAGER`
 
 REAL_FLOATS = frozenset({tf.float32, tf.float64})
 COMPLEX = frozenset({tf.complex64, tf.complex128})
