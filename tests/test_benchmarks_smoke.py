@@ -60,7 +60,8 @@ def test_summary_rows_mark_each_target(quick_run: tuple[int, Path]) -> None:
     assert {row["status"] for row in rows} <= STATUSES
     assert all(set(row) == {"target", "measured", "limit", "status", "detail"} for row in rows)
     by_target = {row["target"]: row for row in rows}
-    assert by_target["import unibridge <= 1.3x import numpy"]["measured"] is not None
+    assert by_target["import unibridge <= 1.1x import numpy"]["measured"] is not None
+    assert by_target["python -c 'import unibridge' <= 1.1x python -c 'import numpy' (whole process)"]["measured"] is not None
 
 
 def test_plot_is_drawn_when_matplotlib_is_installed(quick_run: tuple[int, Path]) -> None:

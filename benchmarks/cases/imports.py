@@ -1,23 +1,35 @@
 """Import time, each sample in a fresh process, interleaved round-robin.
 
-* ``import unibridge`` against ``import numpy`` (unibridge imports numpy, so
-  the ratio is 1 + unibridge's own share);
+* ``import unibridge`` against ``import numpy`` (the statement alone, timed in
+  the child: unibridge imports nothing until a name is used, not even NumPy);
+* whole processes, timed from outside (interpreter start-up included):
+  ``python -c "import unibridge"`` and ``python -c "import numpy; import
+  unibridge"`` against ``python -c "import numpy"``;
+* the first ``ub.asarray([1.0, 2.0])`` after ``import numpy, unibridge``: where the
+  cost that ``import unibridge`` no longer pays goes (the conversion modules load);
 * the first ``asarray`` on each backend (with unibridge and numpy already
   imported) against importing that framework, which the first call must do.
 
-The child times only the statement (``perf_counter_ns`` around it), so
-interpreter start-up is not part of either figure. One untimed warm-up
-process per case comes first, so the file cache is warm for all of them.
+Statement cases time only the statement (``perf_counter_ns`` around it). One
+untimed warm-up process per case comes first, so the file cache is warm and
+bytecode is compiled for all of them.
+
+The whole-process ratio is also one command, without the suite::
+
+    python -m benchmarks.cases.imports 20
 """
 
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 
 from ..model import Ratio, Result, Skip
 from ..settings import Settings
-from ._child import MARK, ChildError, run_python
+from ._child import MARK, ROOT, ChildError, child_env, run_python
 
 GROUP = "imports"
 HEAVY = ("torch", "tensorflow", "jax", "scipy", "keras", "array_api_compat.numpy")
@@ -39,6 +51,7 @@ class ImportCase:
     pre: str
     timed: str
     ref: str | None = None
+    whole_process: bool = False  # time ``python -c timed`` from outside, start-up included
 
 
 def _light() -> list[ImportCase]:
@@ -47,6 +60,20 @@ def _light() -> list[ImportCase]:
         ImportCase(f"{GROUP}.unibridge", "import unibridge", "", "import unibridge", f"{GROUP}.numpy"),
         ImportCase(f"{GROUP}.array_api_compat", "[peer] import array_api_compat", "", "import array_api_compat",
                    f"{GROUP}.numpy"),
+        ImportCase(f"{GROUP}.first-asarray.list", "first ub.asarray([1.0, 2.0]) (numpy, unibridge imported)",
+                   "import numpy, unibridge as ub", "ub.asarray([1.0, 2.0])"),
+        *_whole_process(),
+    ]
+
+
+def _whole_process() -> list[ImportCase]:
+    ref = f"{GROUP}.process.numpy"
+    return [
+        ImportCase(ref, 'python -c "import numpy" (whole process)', "", "import numpy", whole_process=True),
+        ImportCase(f"{GROUP}.process.unibridge", 'python -c "import unibridge" (whole process)', "",
+                   "import unibridge", ref, whole_process=True),
+        ImportCase(f"{GROUP}.process.numpy+unibridge", 'python -c "import numpy; import unibridge" (whole process)',
+                   "", "import numpy; import unibridge", ref, whole_process=True),
     ]
 
 
@@ -61,8 +88,24 @@ def _heavy(backend: str) -> list[ImportCase]:
 
 
 def _sample(case: ImportCase) -> dict[str, object]:
+    if case.whole_process:
+        return _process_sample(case.timed)
     code = _SCRIPT.format(pre=case.pre, timed=case.timed, mark=MARK, heavy=HEAVY)
     return run_python(["-c", code])  # type: ignore[no-any-return]
+
+
+def _process_sample(code: str) -> dict[str, object]:
+    """``python -c code`` timed from outside: start-up, the imports and shutdown."""
+    env = child_env()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+    t0 = time.perf_counter_ns()
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    ns = time.perf_counter_ns() - t0
+    if proc.returncode:
+        tail = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        raise ChildError(f"child exited {proc.returncode}: {tail}")
+    return {"ns": ns, "heavy": []}
 
 
 def _measure(cases: list[ImportCase], trials: int, warmup: bool, s: Settings) -> tuple[list[Result], list[Skip]]:
@@ -114,13 +157,10 @@ def _measure(cases: list[ImportCase], trials: int, warmup: bool, s: Settings) ->
 
 
 def _own_modules() -> dict[str, float]:
-    """``-X importtime`` self time (ms) of the slowest modules ``import unibridge`` loads beyond numpy."""
-    import subprocess
-    import sys
-
-    from ._child import ROOT
-
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import numpy; import unibridge"],
+    """``-X importtime`` self time (ms) of the slowest modules ``import unibridge`` and its first
+    ``asarray`` load beyond numpy."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "import numpy; import unibridge as ub; ub.asarray([1.0])"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     rows: dict[str, float] = {}
     after_numpy = False
@@ -153,3 +193,22 @@ def run(s: Settings) -> tuple[list[Result], list[Skip]]:
         results += r
         skips += k
     return results, skips
+
+
+def main(argv: list[str]) -> int:
+    """Print the whole-process ratios alone: ``python -m benchmarks.cases.imports [TRIALS]``."""
+    from ..settings import Settings
+
+    trials = int(argv[0]) if argv else 20
+    cases = _whole_process()
+    results, skips = _measure(cases, trials, True, Settings())
+    for r in results:
+        ratio = "".join(f"; {q.median:.3f}x {q.ref} (range {q.lo:.3f}-{q.hi:.3f})" for q in r.ratios)
+        print(f"{r.name}: median {r.ns / 1e6:.1f} ms{ratio}")
+    for k in skips:
+        print(f"skipped {k.name}: {k.reason}")
+    return 0 if results and not skips else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
