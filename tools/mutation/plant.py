@@ -153,12 +153,12 @@ GROUPS = {"core": CORE, "model": MODEL_CODE}
 FUZZ = ("tests/reliability/test_fuzz.py", "-k", "numpy or torch")
 
 
-PLUGIN_SOURCES = sorted(p.relative_to(REPO) for p in (REPO / "backends").glob("*/src"))
+PLUGIN_SOURCES = sorted(str(p.relative_to(REPO)) for p in (REPO / "backends").glob("*/src"))
 
 
 def scratch_copy(into: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis")
-    for part in ("unibridge", "tests", *map(str, PLUGIN_SOURCES)):
+    for part in ("unibridge", "tests", *PLUGIN_SOURCES):
         shutil.copytree(REPO / part, into / part, ignore=ignore)
     shutil.copy2(REPO / "pyproject.toml", into / "pyproject.toml")
 
