@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard backends/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 
-.PHONY: test test-min docs demo bench conformance fuzz soak mutation install clean gpu-check gpu-wheels
+.PHONY: test test-min docs demo bench conformance fuzz soak mutation mutation-install mutation-tf-namespace install clean gpu-check gpu-wheels
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,22 +80,32 @@ fuzz: $(STAMP)
 soak: $(STAMP)
 	$(PY) -m tools.soak
 
-# make mutation: mutmut over the core (engine, casting, dtypes, config, devices, registry, memory);
-# the modules and the test selection are [tool.mutmut] in pyproject.toml. About 31 minutes on 2 cores (measured, see docs/mutation-report.md);
-# not run by CI (mutmut is in the `mutation` extra, not in `test`). The tests run on numpy and torch
-# only, with every framework imported once before the per-mutant forks, and hypothesis derandomized
-# with no example database, so no mutant inherits another's examples (tests/conftest.py). The
-# score and each mutant not killed: mutants/summary.md; the committed report: docs/mutation-report.md.
-MUTATION_BACKENDS ?= numpy,torch
+# make mutation: mutmut over the core (engine, casting, dtypes, config, devices, registry, memory) and
+# the model code (autodiff, compiling, namespaces and the xp that follows the selection, random), then
+# the hand-planted mutants (tools/mutation/plant.py); make mutation-tf-namespace: the TensorFlow Array
+# API namespace. Each target (tools/mutation/targets.py: its modules, its tests, its backends) runs in
+# its own scratch copy, mutants/TARGET/, by tools/mutation/run.py; MUTATION_TARGETS picks some. Each
+# make run starts afresh (--fresh); `python -m tools.mutation.run TARGET` alone keeps mutmut's results
+# and tests only the mutants of changed functions.
+# Run times on 2 shared cores: see docs/mutation-report.md (measured). Not run by CI (mutmut is in the
+# `mutation` extra, not in `test`). Every framework is imported once before the per-mutant forks,
+# and hypothesis is derandomized with no example database, so no mutant inherits another's
+# examples (tests/conftest.py). Each target's score and every mutant not killed:
+# mutants/TARGET/summary.md; the committed report: docs/mutation-report.md.
+MUTATION_CHILDREN ?= 2
+MUTATION_TARGETS ?= --group mutation
+MUTATION_FRESH ?= --fresh
 
-mutation: $(STAMP)
+mutation-install: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mutation]' \
 		2>&1 | sed '/^WARNING: Location .* is ignored/d'
-	rm -rf mutants
-	UNIBRIDGE_PRELOAD_FRAMEWORKS=1 UNIBRIDGE_TEST_BACKENDS=$(MUTATION_BACKENDS) UNIBRIDGE_HYPOTHESIS_PROFILE=mutation \
-		$(BIN)/mutmut run --max-children 2
-	$(PY) -m tools.mutation.summary
+
+mutation: mutation-install
+	$(PY) -m tools.mutation.run $(MUTATION_TARGETS) $(MUTATION_FRESH) --max-children $(MUTATION_CHILDREN)
 	$(PY) -m tools.mutation.plant
+
+mutation-tf-namespace: mutation-install
+	$(PY) -m tools.mutation.run --group tf-namespace $(MUTATION_FRESH) --max-children $(MUTATION_CHILDREN)
 
 # make gpu-check: on a machine with an NVIDIA GPU, `pytest -m gpu` and `python -m benchmarks --only gpu`
 # into one JSON, benchmarks/results/gpu-check.json (see gpu_check/__init__.py, and README "GPUs").

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
+from unibridge.adapters.numpy import NumpyBackend
 from unibridge.protocol import SupportsJit
 
 from _backends import require
@@ -191,3 +192,44 @@ def test_jit_of_a_backend_name_that_is_not_registered_raises_not_found() -> None
 def test_every_builtin_and_bundled_backend_declares_its_jit(name: str) -> None:
     require(name)
     assert isinstance(ub.get_backend(name), SupportsJit)
+
+
+class _NumpyWithoutJit(NumpyBackend):
+    """The numpy backend with nothing to say about jit: it has no ``jit`` attribute at all."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    @property
+    def jit(self) -> Any:  # type: ignore[override]
+        raise AttributeError("jit")
+
+
+def _declared_jit_in(message: str) -> list[str]:
+    return message.rpartition("use a backend that declares jit: ")[2].split(", ")
+
+
+def test_jit_for_a_backend_that_declares_nothing_refuses_naming_the_backends_that_do() -> None:
+    with ub.registered("jitless", lambda: _NumpyWithoutJit("jitless")):
+        with pytest.raises(ub.JitUnavailableError) as caught:
+            ub.jit(lambda x: x, backend="jitless")
+    assert isinstance(caught.value, NotImplementedError)
+    message = str(caught.value)
+    assert message.startswith("backend 'jitless' declares no jit")
+    named = _declared_jit_in(message)
+    # numpy and torch are installed wherever the tests run, and both declare jit.
+    assert {"numpy", "torch"} <= set(named) and "jitless" not in named, named
+
+
+def test_jit_where_no_installed_backend_declares_jit_says_none_here() -> None:
+    import contextlib
+
+    available = [row.name for row in ub.backends() if row.available]
+    with contextlib.ExitStack() as stack:
+        for name in available:  # each taken over, for this block only, by one that declares nothing
+            stack.enter_context(ub.registered(name, lambda name=name: _NumpyWithoutJit(name), replace=True))
+        with pytest.raises(ub.JitUnavailableError) as caught:
+            ub.jit(lambda x: x, backend="numpy")
+    assert _declared_jit_in(str(caught.value)) == ["none here"]
+    assert ub.jit(lambda x: x, backend="numpy") is not None  # the registry is itself again

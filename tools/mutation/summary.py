@@ -1,8 +1,8 @@
-"""Summarise a finished ``mutmut run`` (``make mutation`` runs it last).
+"""Summarise a finished ``mutmut run`` (``tools/mutation/run.py`` runs it after each target).
 
-    python -m tools.mutation.summary [--equivalent docs/mutation-report.md] [--out FILE]
+    python -m tools.mutation.summary --where mutants/core [--equivalent docs/mutation-report.md] [--out FILE]
 
-Reads mutmut's result files under ``mutants/``, counts each outcome, and lists every mutant that
+Reads mutmut's result files under ``WHERE/mutants/`` (WHERE: the directory mutmut ran in), counts each outcome, and lists every mutant that
 was not killed with its file:line and its change. Mutants that the report lists as equivalent
 (a line ``- `name` ... equivalent: why``) are counted apart: the score is killed (timeouts
 included) over the mutants that can change behaviour.
@@ -27,32 +27,34 @@ NAMED = {0: "survived", 5: "no tests", 33: "no tests", None: "not checked", 34: 
 _KEY = re.compile(r"^(?P<module>[\w.]+)\.x(?:ǁ(?P<cls>\w+)ǁ|_)(?P<func>\w+?)__mutmut_(?P<n>\d+)$")
 
 
-def outcomes() -> dict[str, str]:
+def outcomes(where: Path) -> dict[str, str]:
     """Each mutant's outcome, by name."""
     found: dict[str, str] = {}
-    for meta in sorted((REPO / "mutants").rglob("*.py.meta")):
+    for meta in sorted((where / "mutants").rglob("*.py.meta")):
         data = json.loads(meta.read_text())
         for name, code in data["exit_code_by_key"].items():
             found[name] = KILLED.get(code) or NAMED.get(code, f"suspicious (exit {code})")
     return found
 
 
-def function_line(module: str, cls: str | None, func: str) -> tuple[Path, int]:
-    path = REPO / (module.replace(".", "/") + ".py")
+def function_line(where: Path, module: str, cls: str | None, func: str) -> tuple[Path, int]:
+    path = where / (module.replace(".", "/") + ".py")
+    if not path.exists():  # mutmut names a package's __init__.py by the package
+        path = where / module.replace(".", "/") / "__init__.py"
     tree = ast.parse(path.read_text())
     scope: list[ast.stmt] = tree.body
     if cls:
         scope = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls).body
     node = next(n for n in scope if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func)
     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-    return path.relative_to(REPO), first
+    return path.relative_to(where), first
 
 
-def change(name: str) -> tuple[str, int, list[str]]:
+def change(where: Path, name: str) -> tuple[str, int, list[str]]:
     """``(file, line, changed lines)`` of one mutant, from ``mutmut show``."""
     match = _KEY.match(name)
     assert match, name
-    shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=REPO,
+    shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", name], cwd=where,
                            capture_output=True, text=True).stdout.splitlines()
     offset, changed = 0, []
     for i, text in enumerate(shown):
@@ -64,11 +66,11 @@ def change(name: str) -> tuple[str, int, list[str]]:
             offset = start - 1 + minus
         elif (text.startswith("-") or text.startswith("+")) and not text.startswith(("---", "+++")):
             changed.append(text)
-    path, first = function_line(match["module"], match["cls"], match["func"])
+    path, first = function_line(where, match["module"], match["cls"], match["func"])
     line = first + offset
     removed = next((c[1:] for c in changed if c.startswith("-")), None)
     if removed is not None:  # mutmut's hunk numbering can be off by a line: find the removed line nearby
-        source = (REPO / path).read_text().splitlines()
+        source = (where / path).read_text().splitlines()
         near = [n for n in range(line - 3, line + 4) if 0 < n <= len(source) and source[n - 1].strip() == removed.strip()]
         if near:
             line = min(near, key=lambda n: abs(n - line))
@@ -79,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--equivalent", default="docs/mutation-report.md",
                         help="the report whose '- `name` ... equivalent:' lines count as equivalent")
-    parser.add_argument("--out", default="mutants/summary.md")
+    parser.add_argument("--where", default=".", help="the directory mutmut ran in (default: the project)")
+    parser.add_argument("--out", help="the summary to write (default: WHERE/summary.md)")
     args = parser.parse_args(argv)
-    found = outcomes()
+    where = (REPO / args.where).resolve()
+    found = outcomes(where)
     report = REPO / args.equivalent
     equivalent = set()
     if report.exists():
@@ -98,16 +102,16 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     for name in left:
-        path, line, changed = change(name)
+        path, line, changed = change(where, name)
         tag = "equivalent (listed)" if name in equivalent else found[name]
         lines.append(f"- `{name}` {path}:{line} — {tag}")
         lines.extend(f"      {c}" for c in changed[:6])
     text = "\n".join(lines) + "\n"
-    out = REPO / args.out
-    out.parent.mkdir(exist_ok=True)
+    out = REPO / args.out if args.out else where / "summary.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     print("\n".join(lines[:3]))
-    print(f"(every mutant not killed, with its change: {out.relative_to(REPO)})")
+    print(f"(every mutant not killed, with its change: {out})")
     return 0
 
 

@@ -1,0 +1,163 @@
+"""Run mutmut over one or more targets, each in a scratch copy with its own ``[tool.mutmut]``.
+
+    python -m tools.mutation.run core autodiff       # these targets, one after the other
+    python -m tools.mutation.run --group mutation    # `make mutation`: the core and the model code
+    python -m tools.mutation.run --group tf-namespace
+    python -m tools.mutation.run random -- 'unibridge.random._generator.*'   # rerun these mutants
+    python -m tools.mutation.run --list
+
+mutmut reads one ``[tool.mutmut]`` for a run, so each target (``tools/mutation/targets.py``) runs in
+``mutants/<target>/``: a copy of the files git tracks (and new ones it does not ignore), whose
+``pyproject.toml`` gets the target's modules and test selection added to the shared table. The copy
+is kept between runs and only changed files are copied again, so mutmut's own cache holds: a second
+run tests only the mutants of changed functions, and names after ``--`` are run again whatever
+their result. Each target ends with its summary, ``mutants/<target>/summary.md``
+(``tools/mutation/summary.py``), and its wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .targets import GROUPS, TARGETS, Target
+
+REPO = Path(__file__).resolve().parents[2]
+SCRATCH = REPO / "mutants"
+
+
+def scratch_of(name: str) -> Path:
+    """The scratch directory of target ``name``.
+
+    Example:
+        >>> scratch_of("core").relative_to(REPO).as_posix()
+        'mutants/core'
+    """
+    return SCRATCH / name
+
+
+def _project_files() -> list[str]:
+    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                         cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return [p for p in out.split("\0") if p and (REPO / p).is_file()]
+
+
+def sync(into: Path) -> int:
+    """Copy the project's files into ``into``, only those that changed; remove those gone. Returns
+    how many were copied. A changed file gets a new modification time, so mutmut regenerates its
+    mutants; an unchanged one keeps its mutants and their results."""
+    wanted = set(_project_files())
+    copied = 0
+    for rel in sorted(wanted):
+        src, dst = REPO / rel, into / rel
+        if dst.is_file() and filecmp.cmp(src, dst, shallow=False):
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, dst)
+        copied += 1
+    for path in into.rglob("*"):
+        rel = path.relative_to(into).as_posix()
+        if rel.startswith(("mutants/", "summary.md")) or "__pycache__" in rel or not path.is_file():
+            continue
+        if rel not in wanted:
+            path.unlink()
+    return copied
+
+
+def _toml_list(items: tuple[str, ...] | list[str]) -> str:
+    return "[\n" + "".join(f"    {json.dumps(item)},\n" for item in items) + "]"
+
+
+def mutmut_table(target: Target) -> str:
+    """The lines ``run`` adds to the shared ``[tool.mutmut]`` for ``target``.
+
+    Example:
+        >>> print(mutmut_table(TARGETS["compiling"]).splitlines()[0])
+        only_mutate = [
+    """
+    selection = [*target.tests, "-m", "not slow and not gpu"]
+    if target.deselect:
+        selection += ["-k", " and ".join(f"not {name}" for name in target.deselect)]
+    return "\n".join([
+        f"only_mutate = {_toml_list(target.modules)}",
+        f"pytest_add_cli_args_test_selection = {_toml_list(selection)}",
+        # The scratch copy lies inside the project's git work tree, whose history is not its own.
+        "use_git_change_detection = false",
+    ]) + "\n"
+
+
+def configure(into: Path, target: Target) -> None:
+    """Add the target's keys to the copy's ``[tool.mutmut]`` (the shared table in pyproject.toml)."""
+    text = (REPO / "pyproject.toml").read_text()
+    header = "[tool.mutmut]\n"
+    assert text.count(header) == 1, "pyproject.toml needs one [tool.mutmut] table"
+    (into / "pyproject.toml").write_text(text.replace(header, header + mutmut_table(target), 1))
+
+
+def environment(target: Target, into: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        UNIBRIDGE_PRELOAD_FRAMEWORKS="1",  # every framework imported once, in the fork server
+        UNIBRIDGE_TEST_BACKENDS=target.backends,
+        UNIBRIDGE_HYPOTHESIS_PROFILE="mutation",
+        # The copy's plugins (JAX, Dask, ...), ahead of installed ones; mutmut puts the mutated
+        # unibridge first on the path itself.
+        PYTHONPATH=os.pathsep.join(str(p) for p in sorted((into / "backends").glob("*/src"))),
+    )
+    env.update(dict(target.env))
+    return env
+
+
+def run_target(name: str, max_children: int, names: list[str], fresh: bool) -> int:
+    target = TARGETS[name]
+    into = scratch_of(name)
+    if fresh:
+        shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    copied = sync(into)
+    configure(into, target)
+    print(f"== {name}: {', '.join(target.modules)} ({copied} files copied into {into.relative_to(REPO)})", flush=True)
+    mutmut = Path(sys.executable).parent / "mutmut"
+    code = subprocess.run([str(mutmut), "run", "--max-children", str(max_children), *names],
+                          cwd=into, env=environment(target, into)).returncode
+    minutes, seconds = divmod(round(time.monotonic() - start), 60)
+    print(f"== {name}: mutmut exited {code} after {minutes} min {seconds} s of wall time", flush=True)
+    if code != 0:
+        return code
+    return subprocess.run([sys.executable, "-m", "tools.mutation.summary", "--where", str(into)], cwd=REPO).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("targets", nargs="*", help=f"targets: {', '.join(TARGETS)}")
+    parser.add_argument("--group", choices=list(GROUPS), help="a named list of targets")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument("--fresh", action="store_true", help="start from an empty scratch copy (no cached results)")
+    parser.add_argument("--list", action="store_true", help="list the targets and exit")
+    argv = sys.argv[1:] if argv is None else argv
+    names = argv[argv.index("--") + 1:] if "--" in argv else []  # mutant names: run these again
+    args = parser.parse_args(argv[:len(argv) - len(names) - (1 if "--" in argv else 0)])
+    if args.list:
+        for name, target in TARGETS.items():
+            print(f"{name:13} {', '.join(target.modules)}  [{target.backends}]")
+        return 0
+    chosen = list(args.targets) + list(GROUPS[args.group] if args.group else ())
+    unknown = [t for t in chosen if t not in TARGETS]
+    if unknown or not chosen:
+        parser.error(f"name targets from {', '.join(TARGETS)} (or --group), got {unknown or 'none'}")
+    failed = 0
+    for name in chosen:
+        failed |= run_target(name, args.max_children, names, args.fresh) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
