@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
+from unibridge.random._host import BLOCK
 from unibridge.random._threefry import Words, threefry2x32
 
 from _backends import require
@@ -40,6 +41,9 @@ DRAWS: dict[str, Callable[[Any], Any]] = {
     "bits(uint64)": lambda k: R.bits(k, (9,), "uint64"),
     "uniform(float32)": lambda k: R.uniform(k, (500,), "float32"),
     "uniform(float32, 40_000: NumPy's blocks)": lambda k: R.uniform(k, (200, 200), "float32"),
+    "uniform(float32, host blocks, the last one partial)": lambda k: R.uniform(k, (2 * BLOCK + 3,), "float32"),
+    "uniform(float64, host blocks, the last one partial)": lambda k: R.uniform(k, (2 * BLOCK + 3,), "float64"),
+    "bits(host blocks, the last one partial)": lambda k: R.bits(k, (BLOCK + 5,)),
     "uniform(float64)": lambda k: R.uniform(k, (500,), "float64"),
     "uniform(float32, -3.3, 1.7)": lambda k: R.uniform(k, (500,), "float32", -3.3, 1.7),
     "uniform(float64, -3.3, 1.7)": lambda k: R.uniform(k, (500,), "float64", -3.3, 1.7),
@@ -68,6 +72,9 @@ def _jax_draws(seed: int) -> dict[str, np.ndarray]:
         "bits(uint64)": jr.bits(k, (9,), jnp.uint64),
         "uniform(float32)": jr.uniform(k, (500,), jnp.float32),
         "uniform(float32, 40_000: NumPy's blocks)": jr.uniform(k, (200, 200), jnp.float32),
+        "uniform(float32, host blocks, the last one partial)": jr.uniform(k, (2 * BLOCK + 3,), jnp.float32),
+        "uniform(float64, host blocks, the last one partial)": jr.uniform(k, (2 * BLOCK + 3,), jnp.float64),
+        "bits(host blocks, the last one partial)": jr.bits(k, (BLOCK + 5,), jnp.uint32),
         "uniform(float64)": jr.uniform(k, (500,), jnp.float64),
         "uniform(float32, -3.3, 1.7)": jr.uniform(k, (500,), jnp.float32, -3.3, 1.7),
         "uniform(float64, -3.3, 1.7)": jr.uniform(k, (500,), jnp.float64, -3.3, 1.7),
@@ -127,6 +134,61 @@ def test_normal_agrees_across_backends(backend: str, dtype: str) -> None:
     ulps = np.abs(got.astype(float) - ref.astype(float)) / np.spacing(np.abs(ref))
     # float32: rounded once from float64, identical; float64: the backends' log differs in the last bits
     assert ulps.max() <= (0 if dtype == "float32" else 4), ulps.max()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_normal_drawn_in_host_blocks_has_the_bits_of_the_array_operations(backend: str, dtype: str) -> None:
+    """NumPy arrays and torch CPU tensors draw block by block in place; dask takes the array operations
+    (with NumPy's log): the same steps, so the same bits, across block edges too."""
+    require(backend)
+    require("dask")
+    shape = (2 * BLOCK + 3,)
+    blocks = host(R.normal(R.key(8, backend=backend), shape, dtype))
+    operations = host(R.normal(R.key(8, backend="dask"), shape, dtype))
+    assert blocks.dtype == operations.dtype and blocks.tobytes() == operations.tobytes()
+
+
+def _allocated_by_the_draw(backend: str, draw: Callable[[Any], Any]) -> tuple[int, int]:
+    """Bytes the backend allocates during ``draw(key)`` (NumPy: the peak traced by tracemalloc; torch: every
+    allocation torch's profiler records), and the size of the result."""
+    k = R.key(0, backend=backend)
+    draw(k)  # first-call set-up (imports, caches) is not the draw's
+    if backend == "numpy":
+        import tracemalloc
+
+        tracemalloc.start()
+        try:
+            out = draw(k)
+            allocated = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return allocated, out.nbytes
+    import torch
+
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], profile_memory=True) as prof:
+        out = draw(k)
+    allocated = sum([e.cpu_memory_usage for e in prof.events() if e.cpu_memory_usage > 0])
+    return allocated, out.numel() * out.element_size()
+
+
+MILLION = {
+    "uniform(float32)": lambda k: R.uniform(k, (10**6,), "float32"),
+    "uniform(float64)": lambda k: R.uniform(k, (10**6,), "float64"),
+    "bits": lambda k: R.bits(k, (10**6,)),
+    "normal(float32)": lambda k: R.normal(k, (10**6,), "float32"),
+}
+
+
+@pytest.mark.parametrize("draw", MILLION.values(), ids=list(MILLION))
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_a_million_number_draw_in_host_memory_allocates_little_beyond_its_result(backend: str, draw: Any) -> None:
+    """The rounds run in place over cache-sized blocks: a few blocks of scratch, never a fresh array per
+    step of a round (written with array operations a million numbers made about 1 GB of temporaries)."""
+    require(backend)
+    allocated, result = _allocated_by_the_draw(backend, draw)
+    scratch = 6 * BLOCK * 8  # three word buffers and three float64 ones, at most
+    assert allocated <= result + scratch, (allocated, result)
 
 
 def test_normal_is_close_to_jax_random_normal() -> None:

@@ -39,12 +39,13 @@ from ..config import current
 from ..dtypes import DType
 from ..errors import ConfigurationError
 from ..registry import owner_of, resolve_dtype
+from . import _host
+from ._erfinv import erfinv64
+from ._host import normal_low
 from ._threefry import TorchWords, Words, threefry2x32
 
 __all__ = ["key", "split", "fold_in", "bits", "uniform", "normal", "randint", "bernoulli", "permutation"]
 
-# Eager CPU backends evaluate big draws block by block (words per block: a round's temporaries stay in L2).
-_BLOCKS = {"numpy": 1 << 14, "torch": 1 << 15}
 _MAX_DRAW = 2**31 - 1  # counters are made with a 32-bit arange (torch has no uint32 arange)
 _UNSIGNED_BITS = {"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64}
 _INT_BITS = {"int8": 8, "int16": 16, "int32": 32, "int64": 64, **_UNSIGNED_BITS}
@@ -85,6 +86,10 @@ class _Backend:
         if find is not None:
             return find(dt)
         return getattr(self.xp, str(dt)) if hasattr(self.xp, str(dt)) else dt.numpy  # NumPy: ml_dtypes' bfloat16
+
+    def host_key(self, k: Any) -> tuple[int, int] | None:
+        """The key's words as Python ints when its draws run in host memory (:mod:`._host`), else None."""
+        return _host.key_words(k, self.name)
 
     def creation(self, like: Any) -> dict[str, Any]:
         """``device=`` for ``arange`` & co. so that new arrays live where ``like`` does (torch only needs it)."""
@@ -269,33 +274,24 @@ def fold_in(key: Any, data: Any) -> Any:
 
 def _threefry_words(b: _Backend, k: Any, shape: tuple[int, ...]) -> tuple[Any, Any]:
     """Threefry of the counters ``(0, i)`` for every element ``i`` of ``shape`` (row-major), as two word arrays."""
+    on_host = b.host_key(k)
+    if on_host is not None:
+        return _host.words(b.name, on_host, shape)
     xp, ops = b.xp, b.ops
     k0, k1 = _words(b, k)
-    n = math.prod(shape)
-    block = _BLOCKS.get(b.name, 0)
-    if block and n > block and (b.name != "torch" or k.device.type == "cpu"):
-        return _in_blocks(b, k0, k1, shape, block)
-    counts = xp.reshape(xp.arange(n, dtype=ops.word, **b.creation(k)), shape)
+    counts = xp.reshape(xp.arange(math.prod(shape), dtype=ops.word, **b.creation(k)), shape)
     return threefry2x32(ops, k0, k1, xp.zeros_like(k0), counts)
-
-
-def _in_blocks(b: _Backend, k0: Any, k1: Any, shape: tuple[int, ...], block: int) -> tuple[Any, Any]:
-    """Eager CPU backends: the rounds over blocks that stay in cache, so each round's temporaries are reused
-    instead of fresh (page-faulting) megabytes; the same numbers, several times faster for a million."""
-    xp, ops = b.xp, b.ops
-    n = math.prod(shape)
-    out0, out1 = xp.empty((n,), dtype=ops.word), xp.empty((n,), dtype=ops.word)
-    zero = xp.zeros_like(k0)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        out0[start:stop], out1[start:stop] = threefry2x32(ops, k0, k1, zero, xp.arange(start, stop, dtype=ops.word))
-    return xp.reshape(out0, shape), xp.reshape(out1, shape)
 
 
 def _bits_of_width(b: _Backend, k: Any, shape: tuple[int, ...], nbits: int) -> Any:
     """JAX's ``_random_bits`` for ``nbits`` <= 32: ``bits1 ^ bits2``, its low ``nbits`` bits, as words."""
-    y0, y1 = _threefry_words(b, k, shape)
-    return b.ops.low(b.ops.xor(y0, y1), nbits)
+    on_host = b.host_key(k)
+    if on_host is not None:
+        bits = _host.xor_words(b.name, on_host, shape)
+    else:
+        y0, y1 = _threefry_words(b, k, shape)
+        bits = b.ops.xor(y0, y1)
+    return b.ops.low(bits, nbits)
 
 
 def _bits(k: Any, shape: tuple[int, ...], dtype: str) -> Any:
@@ -345,6 +341,11 @@ def bits(key: Any, shape: Any = (), dtype: Any = "uint32") -> Any:
 def _unit(b: _Backend, k: Any, shape: tuple[int, ...], dt: DType) -> Any:
     """JAX's uniform ``[0, 1)``: the top mantissa bits of the draw, as ``m * 2**-nmant`` (exact)."""
     xp, ops = b.xp, b.ops
+    on_host = b.host_key(k)
+    if on_host is not None:
+        done = _host.unit(b.name, on_host, shape, str(dt))
+        if done is not None:
+            return done
     nmant, width = _MANTISSA[str(dt)]
     native = b.native(dt)
     if width == 64:  # (bits1 << 32 | bits2) >> 12 = bits1 * 2**20 + (bits2 >> 12), exact in float64
@@ -459,67 +460,16 @@ def uniform(key: Any, shape: Any = (), dtype: Any = None, minval: float = 0.0, m
     return _compiled(b, _uniform, _shape(shape, "uniform"), dt, low, span, exact_when_fused=exact)(key)
 
 
-# Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): the double-precision
-# polynomials XLA's ErfInv uses for float64, in w = -log1p(-x*x) shifted by 3.125, or sqrt(w) by 3.25 or 5.
-_ERFINV_CENTRAL = (
-    -3.6444120640178196996e-21, -1.685059138182016589e-19, 1.2858480715256400167e-18,
-    1.115787767802518096e-17, -1.333171662854620906e-16, 2.0972767875968561637e-17,
-    6.6376381343583238325e-15, -4.0545662729752068639e-14, -8.1519341976054721522e-14,
-    2.6335093153082322977e-12, -1.2975133253453532498e-11, -5.4154120542946279317e-11,
-    1.051212273321532285e-09, -4.1126339803469836976e-09, -2.9070369957882005086e-08,
-    4.2347877827932403518e-07, -1.3654692000834678645e-06, -1.3882523362786468719e-05,
-    0.0001867342080340571352, -0.00074070253416626697512, -0.0060336708714301490533,
-    0.24015818242558961693, 1.6536545626831027356,
-)  # w < 6.25
-_ERFINV_MIDDLE = (
-    2.2137376921775787049e-09, 9.0756561938885390979e-08, -2.7517406297064545428e-07,
-    1.8239629214389227755e-08, 1.5027403968909827627e-06, -4.013867526981545969e-06,
-    2.9234449089955446044e-06, 1.2475304481671778723e-05, -4.7318229009055733981e-05,
-    6.8284851459573175448e-05, 2.4031110387097893999e-05, -0.0003550375203628474796,
-    0.00095328937973738049703, -0.0016882755560235047313, 0.0024914420961078508066,
-    -0.0037512085075692412107, 0.005370914553590063617, 1.0052589676941592334,
-    3.0838856104922207635,
-)  # 6.25 <= w < 16
-_ERFINV_TAIL = (
-    -2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.5076572693500548083e-09,
-    -3.7894654401267369937e-09, 7.6157012080783393804e-09, -1.4960026627149240478e-08,
-    2.9147953450901080826e-08, -6.7711997758452339498e-08, 2.2900482228026654717e-07,
-    -9.9298272942317002539e-07, 4.5260625972231537039e-06, -1.9681778105531670567e-05,
-    7.5995277030017761139e-05, -0.00021503011930044477347, -0.00013871931833623122026,
-    1.0103004648645343977, 4.8499064014085844221,
-)  # w >= 16
-
-
-def _horner(b: _Backend, coefficients: tuple[float, ...], t: Any) -> Any:
-    """The polynomial at ``t``, each product rounded before its sum (on JAX too: see :meth:`_Backend.rounded`)."""
-    xp = b.xp
-    p = xp.add(b.rounded(xp.multiply(t, coefficients[0])), coefficients[1])
-    for c in coefficients[2:]:
-        p = xp.add(b.rounded(xp.multiply(p, t)), c)
-    return p
-
-
-def _erfinv64(b: _Backend, x: Any) -> Any:
-    """erfinv of float64 ``x`` in (-1, 1): each branch evaluated everywhere, the right one chosen (no NaN: w >= 0)."""
-    xp = b.xp
-    # -log((1 - x)(1 + x)) rather than -log1p(-x*x): XLA's float64 log1p is off by up to ~130 ulp, its log is not
-    w = xp.negative(xp.log(xp.multiply(xp.subtract(1.0, x), xp.add(1.0, x))))
-    root = xp.sqrt(w)
-    central = _horner(b, _ERFINV_CENTRAL, xp.subtract(w, 3.125))
-    middle = _horner(b, _ERFINV_MIDDLE, xp.subtract(root, 3.25))
-    tail = _horner(b, _ERFINV_TAIL, xp.subtract(root, 5.0))
-    p = xp.where(w < 6.25, central, xp.where(w < 16.0, middle, tail))
-    return xp.multiply(p, x)
-
-
 def _normal(k: Any, shape: tuple[int, ...], dt: DType) -> Any:
     b = _backend_named_for(k)
+    on_host = b.host_key(k)
+    if on_host is not None:
+        done = _host.normal(b.name, on_host, shape, str(dt))
+        if done is not None:
+            return done
     xp = b.xp
-    low = float(np.nextafter(np.asarray(-1.0, dtype=dt.numpy), np.asarray(0.0, dtype=dt.numpy)))
-    span = float(np.asarray(1.0, dtype=dt.numpy) - np.asarray(low, dtype=dt.numpy))
-    u = _scaled(b, _unit(b, k, shape, dt), low, span)
-    wide = u if dt == "float64" else xp.astype(u, xp.float64)
-    z = xp.multiply(_erfinv64(b, wide), math.sqrt(2.0))
+    x = xp.add(xp.multiply(xp.astype(_unit(b, k, shape, dt), xp.float64), 2.0), normal_low(dt))
+    z = xp.multiply(erfinv64(xp, x, b.rounded), math.sqrt(2.0))
     return z if dt == "float64" else xp.astype(z, b.native(dt))
 
 

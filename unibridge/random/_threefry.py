@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Words", "TorchWords", "threefry2x32", "ROUNDS"]
+import numpy as np
+
+__all__ = ["Words", "TorchWords", "threefry2x32", "threefry2x32_counters_in_place", "ROUNDS"]
 
 ROUNDS = 20  # JAX's threefry2x32
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -53,7 +55,7 @@ class Words:
 
     def low(self, x: Any, nbits: int) -> Any:
         """The low ``nbits`` bits of each word, as a non-negative word."""
-        return self.xp.bitwise_and(x, (1 << nbits) - 1)
+        return self.xp.bitwise_and(x, (1 << nbits) - 1) if nbits < 32 else x
 
     def from_uint32(self, x: Any) -> Any:
         """Words from an array of the backend's uint32 dtype (a key)."""
@@ -108,3 +110,42 @@ def threefry2x32(ops: Words, k0: Any, k1: Any, x0: Any, x1: Any, rounds: int = R
             x0 = ops.add(x0, schedule[s % 3])
             x1 = ops.add(x1, ops.add(schedule[(s + 1) % 3], s))  # a 0-d sum, then one full-size add
     return x0, x1
+
+
+_MASK = 0xFFFFFFFF
+
+
+def threefry2x32_counters_in_place(
+    k0: int, k1: int, start: int, ramp: Any, x0: Any, x1: Any, scratch: Any, rounds: int = ROUNDS
+) -> None:
+    """Threefry of key ``(k0, k1)`` (Python ints) on the counters ``(0, start + i)``, into ``x0, x1``.
+
+    For eager NumPy: ``ramp`` is ``arange(n)``, and ``x0``, ``x1``, ``scratch`` are
+    uint32 buffers of the same length ``n``, overwritten. Every step is one ufunc
+    writing into a buffer it reads (no temporaries), so a block of a few tens of
+    thousands of words stays in the CPU cache for all the rounds: about five
+    passes a round, a hundred and ten in all, each at the speed of the cache.
+    The same numbers as :func:`threefry2x32`.
+
+    Example:
+        >>> import numpy as np
+        >>> x0, x1, t = (np.empty(1, np.uint32) for _ in range(3))
+        >>> threefry2x32_counters_in_place(0, 0, 0, np.arange(1, dtype=np.uint32), x0, x1, t)
+        >>> hex(int(x0[0])), hex(int(x1[0]))
+        ('0x6b200159', '0x99ba4efe')
+    """
+    schedule = (k0, k1, k0 ^ k1 ^ _PARITY)
+    np.add(ramp, (start + k1) & _MASK, out=x1)  # the counter's second word plus the key's
+    np.add(x1, k0, out=x0)  # the first word (0) plus k0, and round 0's x0 += x1
+    for r in range(rounds):
+        if r:
+            np.add(x0, x1, out=x0)
+        rotation = _ROTATIONS[(r // 4) % 2][r % 4]
+        np.left_shift(x1, rotation, out=scratch)
+        np.right_shift(x1, 32 - rotation, out=x1)
+        np.bitwise_or(x1, scratch, out=x1)
+        np.bitwise_xor(x1, x0, out=x1)
+        if r % 4 == 3:
+            s = r // 4 + 1
+            np.add(x0, schedule[s % 3], out=x0)
+            np.add(x1, (schedule[(s + 1) % 3] + s) & _MASK, out=x1)
