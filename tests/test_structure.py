@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import unibridge as ub
+from _layers import LEVEL  # the layers, shared with test_walk_budget.py
 from unibridge.config import reset_defaults
 
 PACKAGE = Path(ub.__file__).resolve().parent
@@ -127,24 +128,9 @@ def test_imports_inside_functions_count() -> None:
 
 
 def test_the_core_layers_import_downwards_only() -> None:
-    layers = [
-        {"unibridge.errors", "unibridge._memory", "unibridge._dlpack", "unibridge._version", "unibridge._forksafe"},
-        {"unibridge.devices", "unibridge.dtypes", "unibridge.tree"},
-        {"unibridge.protocol", "unibridge.casting", "unibridge._batching"},
-        {"unibridge.namespaces"},
-        {"unibridge.backend_kit", "unibridge.registry"},
-        {"unibridge.config"},
-        {"unibridge.engine"},
-        {"unibridge.api", "unibridge.following"},
-        {"unibridge.autodiff", "unibridge.random", "unibridge._namespace_of"},
-        {"unibridge.compiling"},
-        {"unibridge.nn", "unibridge.optim", "unibridge.transforms"},
-        {"unibridge.checkpoint._io"},
-    ]
-    level = {m: i for i, group in enumerate(layers) for m in group}
     graph = import_graph()
     upward = [
-        f"{m} -> {d}" for m in level for d in graph[m] if d in level and level[d] >= level[m]
+        f"{m} -> {d}" for m in LEVEL for d in graph[m] if d in LEVEL and LEVEL[d] >= LEVEL[m]
     ]
     assert not upward, f"imports that climb back up: {upward}"
 

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Callable
 from importlib.util import find_spec
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 import numpy as np
 
@@ -49,7 +49,7 @@ from ._dlpack import dlpack_span
 from ._memory import ALIGNMENT, address, aligned_copy, aligned_empty, aligned_zeros, extent_bytes
 from .devices import CPU, CPU_ONLY, CpuOnly, Device
 from .casting import cast as checked_cast  # NumPy arrays cast under unibridge's casting policy
-from .dtypes import PLAIN_NUMBER_CHARS, DType, all_dtypes, from_numpy_dtype, numpy_dtype
+from .dtypes import ALL_DTYPES, PLAIN_NUMBER_CHARS, DType, all_dtypes, from_numpy_dtype, numpy_dtype
 from .namespaces import with_default_float  # the generic default-float rule for a namespace
 from .errors import (
     BackendUnavailableError,
@@ -197,6 +197,26 @@ def _installed(module: str) -> bool:
         return False
 
 
+class _Framework:
+    """``backend.module``: the framework, imported on the first read (see :meth:`FrameworkBackend._load`).
+
+    A non-data descriptor: the loaded module is then stored on the backend object under the
+    same name, where Python finds it before the descriptor, so every later read is a plain
+    attribute read, with no call.
+    """
+
+    @overload
+    def __get__(self, backend: None, owner: type[Any]) -> _Framework: ...
+
+    @overload
+    def __get__(self, backend: FrameworkBackend, owner: type[Any] | None = None) -> ModuleType: ...
+
+    def __get__(self, backend: FrameworkBackend | None, owner: type[Any] | None = None) -> ModuleType | _Framework:
+        if backend is None:
+            return self
+        return backend._load()
+
+
 class FrameworkBackend:
     """Base class for a backend over one framework that is imported on first use.
 
@@ -235,17 +255,22 @@ class FrameworkBackend:
     framework: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
     distributions: ClassVar[tuple[str, ...]] = ()
+    # The framework's name in dtype errors, when its module spells its dtypes with the canonical
+    # names (torch.float64): the default dtype_table() is then built from them. None: NumPy's dtypes.
+    dtype_framework: ClassVar[str | None] = None
 
-    def __init__(self) -> None:
-        self._module: ModuleType | None = None
-        self._dtypes: DtypeTable | None = None
-        # The UNIBRIDGE_BACKEND value that chose this backend (set by the selection), for errors.
-        self.chosen_by_environment = ""
+    # Per object, set on first use (no __init__: a subclass may define its own or none).
+    _module: ModuleType | None = None
+    _dtypes: DtypeTable | None = None
+    # The UNIBRIDGE_BACKEND value that chose this backend (set by the selection), for errors.
+    chosen_by_environment = ""
 
     # -- the framework, on first use -------------------------------------------------------------
-    @property
-    def module(self) -> ModuleType:
-        """The framework module, imported (and :meth:`_on_load` run) on first access."""
+    module = _Framework()
+    """The framework module, imported (and :meth:`_on_load` run) on first access."""
+
+    def _load(self) -> ModuleType:
+        """Import the framework, build the dtype table and run :meth:`_on_load`, once."""
         module = self._module
         if module is None:
             with _LOADING.lock:  # threads arriving at once: one loads, the others wait and reuse it
@@ -261,6 +286,7 @@ class FrameworkBackend:
                     self._dtypes = self.dtype_table(module)
                     self._on_load(module)
                     self._module = module  # set last: a half-initialised backend is never seen as loaded
+                    setattr(self, "module", module)  # later reads of .module: an attribute, no call
         return module
 
     def _on_load(self, module: ModuleType) -> None:
@@ -298,8 +324,10 @@ class FrameworkBackend:
         return ()
 
     def dtype_table(self, module: ModuleType) -> DtypeTable | None:
-        """The framework's :class:`DtypeTable`; None when it uses NumPy's dtypes."""
-        return None
+        """The framework's :class:`DtypeTable`, built from ``module``'s dtype names when
+        :attr:`dtype_framework` is set; None when it uses NumPy's dtypes. Override it for a
+        table that needs more (other spellings, other error wording)."""
+        return None if self.dtype_framework is None else DtypeTable(self.dtype_framework, module)
 
     # -- dtypes (through the table, or NumPy's dtypes) -------------------------------------------
     @property
@@ -365,7 +393,7 @@ class DtypeTable:
     def __init__(self, framework: str, module: ModuleType, describe: Callable[[Any], str] | None = None) -> None:
         self.framework = framework
         self.to_native: dict[DType, Any] = {
-            dt: getattr(module, str(dt)) for dt in all_dtypes() if hasattr(module, str(dt))
+            dt: getattr(module, str(dt)) for dt in ALL_DTYPES if hasattr(module, str(dt))
         }
         self.from_native: dict[Any, DType] = {v: k for k, v in self.to_native.items()}
         self._describe = describe or (lambda native: f"dtype {native!r}")

@@ -197,11 +197,16 @@ def plan_cast(src: DType, dst: Any, casting: str, origin: str = "array") -> Cast
         'FIT'
     """
     dst = dst if type(dst) is DType else as_dtype(dst)
-    return CastPlan(src, dst, numpy_dtype(dst), check_cast(src, dst, casting, origin))
+    return CastPlan(src, dst, dst.numpy, check_cast(src, dst, casting, origin))
 
 
-def cast(a: np.ndarray[Any, Any], dst: Any, casting: str, *, origin: str = "array") -> np.ndarray[Any, Any]:
+def cast(
+    a: np.ndarray[Any, Any], dst: Any, casting: str, *, origin: str = "array", src: DType | None = None
+) -> np.ndarray[Any, Any]:
     """``a`` as ``dst`` under the policy: fresh, 64-byte-aligned memory, or LossyCastError.
+
+    The cast is planned once (:func:`plan_cast`) and carried out (:func:`run_cast`);
+    ``src``, when the caller knows it, is ``a``'s dtype already resolved.
 
     Example:
         >>> import numpy as np
@@ -213,7 +218,8 @@ def cast(a: np.ndarray[Any, Any], dst: Any, casting: str, *, origin: str = "arra
         ...     print(str(exc)[:35])
         the value -1 does not fit uint64 (r
     """
-    return run_cast(a, plan_cast(from_numpy_dtype(a.dtype), dst, casting, origin), origin)
+    have = from_numpy_dtype(a.dtype) if src is None else src
+    return run_cast(a, plan_cast(have, dst, casting, origin), origin)
 
 
 def run_cast(a: np.ndarray[Any, Any], plan: CastPlan, origin: str = "array") -> np.ndarray[Any, Any]:

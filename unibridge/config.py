@@ -29,18 +29,23 @@ from types import MappingProxyType
 from typing import Any
 
 from ._forksafe import fork_safe_lock
-from .devices import ALLOWED_SPELLINGS, DeviceRequest, parse_device, spelling_of
-from .dtypes import DType, as_dtype
+from .devices import ALLOWED_SPELLINGS, CPU, DeviceRequest, parse_device, spelling_of
+from .dtypes import DType, as_dtype, float64
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnibridgeError
 from .registry import _REGISTRY
 
 __all__ = ["Selection", "use", "configure", "current", "reset_defaults", "ENV_VARS", "DEFAULT_FLOATS"]
 
+# The built-in defaults, already parsed: a process that sets no variable parses nothing.
+_BUILT_IN_BACKEND = "numpy"
+_BUILT_IN_DEVICE: DeviceRequest = CPU
+_BUILT_IN_FLOAT: DType = float64
+
 ENV_VARS: Mapping[str, str] = MappingProxyType(
     {
-        "UNIBRIDGE_BACKEND": "numpy",
-        "UNIBRIDGE_DEVICE": "cpu",
-        "UNIBRIDGE_DEFAULT_FLOAT": "float64",
+        "UNIBRIDGE_BACKEND": _BUILT_IN_BACKEND,
+        "UNIBRIDGE_DEVICE": str(_BUILT_IN_DEVICE),
+        "UNIBRIDGE_DEFAULT_FLOAT": str(_BUILT_IN_FLOAT),
     }
 )
 DEFAULT_FLOATS = ("float32", "float64")
@@ -121,7 +126,9 @@ def _check_backend(name: str, origin: str) -> str:
     """The canonical name of backend ``name``, checked to be loadable here."""
     prefix = f"UNIBRIDGE_BACKEND={name!r}: " if origin == "UNIBRIDGE_BACKEND" else ""
     try:
-        backend = _REGISTRY.load(name)
+        # The name it is registered under, not backend.name: a subclass of a built-in backend
+        # registered as "mytorch" keeps its own name (its .name may still say "torch").
+        canonical, backend = _REGISTRY.resolve(name)
     except (BackendNotFoundError, BackendUnavailableError) as exc:
         if prefix:
             raise type(exc)(f"{prefix}{exc}") from None
@@ -133,9 +140,7 @@ def _check_backend(name: str, origin: str) -> str:
         # The framework is imported on first use, and may fail then (a partial install): the
         # backend's error names the variable while it still chooses it (FrameworkBackend.module).
         backend.chosen_by_environment = name
-    # The name it is registered under, not backend.name: a subclass of a built-in backend
-    # registered as "mytorch" keeps its own name (its .name may still say "torch").
-    return _REGISTRY.canonical(name)
+    return canonical
 
 
 def _parse_default_float(value: Any, origin: str) -> DType:
@@ -160,18 +165,14 @@ def _parse_device_setting(value: Any, origin: str) -> DeviceRequest:
 
 
 def _from_environment() -> Selection:
-    env = os.environ
-    sources = {}
-    values = {}
-    for var, default in ENV_VARS.items():
-        raw = env.get(var, "").strip()
-        key = var.removeprefix("UNIBRIDGE_").lower()
-        values[key] = raw or default
-        sources[key] = "environment" if raw else "default"
+    raw = {var: os.environ.get(var, "").strip() for var in ENV_VARS}
+    sources = {var.removeprefix("UNIBRIDGE_").lower(): "environment" if raw[var] else "default" for var in ENV_VARS}
+    device, default_float = raw["UNIBRIDGE_DEVICE"], raw["UNIBRIDGE_DEFAULT_FLOAT"]
     return Selection(
-        backend=_check_backend(values["backend"], "UNIBRIDGE_BACKEND"),
-        device=_parse_device_setting(values["device"], "UNIBRIDGE_DEVICE"),
-        default_float=_parse_default_float(values["default_float"], "UNIBRIDGE_DEFAULT_FLOAT"),
+        backend=_check_backend(raw["UNIBRIDGE_BACKEND"] or _BUILT_IN_BACKEND, "UNIBRIDGE_BACKEND"),
+        device=_parse_device_setting(device, "UNIBRIDGE_DEVICE") if device else _BUILT_IN_DEVICE,
+        default_float=(_parse_default_float(default_float, "UNIBRIDGE_DEFAULT_FLOAT") if default_float
+                       else _BUILT_IN_FLOAT),
         sources=MappingProxyType(sources),
     )
 

@@ -11,8 +11,10 @@ to values is the casting policy's job (:mod:`unibridge.casting`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -23,6 +25,8 @@ __all__ = [
     "CASTING_MODES",
     "as_dtype",
     "all_dtypes",
+    "ALL_DTYPES",
+    "BY_NAME",
     "numpy_dtype",
     "from_numpy_dtype",
     "PLAIN_NUMBER_CHARS",
@@ -73,6 +77,28 @@ _TABLE: dict[str, _Facts] = {
     "complex128": _Facts("complex floating", 128, 53, 1023, "complex128"),
 }
 
+class _NumpyOf:
+    """``dtype.numpy``: set on each DType when it is made, except bfloat16's (which needs the
+    optional ml_dtypes), looked up here on first read and then kept on the DType the same way.
+
+    A non-data descriptor: the value stored on the DType is found before it, so reading
+    ``dtype.numpy`` is an attribute read, with no call.
+    """
+
+    @overload
+    def __get__(self, dtype: None, owner: type[Any]) -> _NumpyOf: ...
+
+    @overload
+    def __get__(self, dtype: DType, owner: type[Any] | None = None) -> np.dtype[Any]: ...
+
+    def __get__(self, dtype: DType | None, owner: type[Any] | None = None) -> np.dtype[Any] | _NumpyOf:
+        if dtype is None:
+            return self
+        found = numpy_dtype(dtype)  # raises without ml_dtypes; nothing kept then
+        setattr(dtype, "numpy", found)
+        return found
+
+
 class DType(str):
     """A framework-neutral dtype that compares equal to its canonical name.
 
@@ -104,6 +130,8 @@ class DType(str):
         self.itemsize = max(1, facts.bits // 8)
         self.mantissa = facts.mantissa
         self.emax = facts.emax
+        if facts.numpy is not None:
+            setattr(self, "numpy", np.dtype(facts.numpy))
         return self
 
     def __repr__(self) -> str:
@@ -117,10 +145,8 @@ class DType(str):
         """The canonical name, e.g. ``"bfloat16"``."""
         return str(self)
 
-    @property
-    def numpy(self) -> np.dtype[Any]:
-        """The NumPy dtype (bfloat16 needs the optional ``ml_dtypes`` package)."""
-        return numpy_dtype(self)
+    numpy = _NumpyOf()
+    """The NumPy dtype (bfloat16 needs the optional ``ml_dtypes`` package)."""
 
 
 _BY_NAME: dict[str, DType] = {}
@@ -146,6 +172,11 @@ complex128 = _BY_NAME["complex128"]
 
 _PYTHON_TYPES: dict[type, DType] = {bool: bool_, int: int64, float: float64, complex: complex128}
 
+# Every dtype unibridge knows, in table order (what all_dtypes() returns, for tables built from it).
+ALL_DTYPES: tuple[DType, ...] = tuple(_BY_NAME.values())
+# Canonical name -> DType, read-only: a name is resolved by reading it, with no call.
+BY_NAME: Mapping[str, DType] = MappingProxyType(_BY_NAME)
+
 
 def all_dtypes() -> tuple[DType, ...]:
     """Every dtype unibridge knows, in table order.
@@ -155,7 +186,7 @@ def all_dtypes() -> tuple[DType, ...]:
         >>> "bfloat16" in all_dtypes()
         True
     """
-    return tuple(_BY_NAME.values())
+    return ALL_DTYPES
 
 
 def _ml_dtypes_bfloat16() -> np.dtype[Any]:

@@ -3,12 +3,15 @@
 1. :func:`asarray` — the hot path first: a memoized *route* (the source's
    zero-copy NumPy view composed with the target's NumPy fast path) when no
    option is given; otherwise, or when the route declines, the full path.
-2. The full path: Python data becomes NumPy (inferred at full precision,
-   exactly as NumPy does, then the default float), foreign CPU arrays become a
-   zero-copy NumPy view of their memory, device arrays go device to device
-   through DLPack, a dtype change within one framework is the framework's own;
-   the casting policy (:mod:`unibridge.casting`) and the copy policy are
-   applied once, and the target backend decides whether sharing is safe.
+2. The full path: the call is resolved once into a :class:`_Request` (target
+   backend and device, the input's backend, the dtype asked for), which is
+   carried to the backend call. Python data becomes NumPy (inferred at full
+   precision, exactly as NumPy does, then the default float), foreign CPU arrays
+   become a zero-copy NumPy view of their memory, device arrays go device to
+   device through DLPack, a dtype change within one framework is the
+   framework's own; the casting policy (:mod:`unibridge.casting`) is resolved
+   once into a plan, the copy policy applied once, and the target backend
+   decides whether sharing is safe.
 3. :func:`to_numpy`, :func:`shares_memory` (from real address ranges),
    :func:`to_device`, :func:`zeros` and :func:`zeros_like`, and the questions
    ``dtype_of``/``device_of``.
@@ -26,14 +29,14 @@ import warnings
 from collections.abc import Callable, Iterator
 from itertools import chain
 from types import GeneratorType
-from typing import Any, Literal, Union
+from typing import Any, Literal, NamedTuple, Union
 
 import numpy as np
 
 from ._memory import extent_bytes
-from .casting import EXACT, FIT, cast, check_cast, relation
+from .casting import EXACT, FIT, cast, plan_cast, relation, run_cast
 from .config import _CURRENT, _DEFAULT, Selection, process_default
-from .devices import CPU, Device, parse_device, resolve_device
+from .devices import CPU, Device, DeviceRequest, parse_device, resolve_device
 from .dtypes import CASTING_MODES, PLAIN_NUMBER_CHARS, DType, from_numpy_dtype, numpy_dtype
 from .errors import (
     ConfigurationError,
@@ -68,6 +71,9 @@ _FRESH_PYTHON = (*_PYTHON_VALUES, np.generic)
 _NDARRAY = np.ndarray
 _PLAIN_SCALARS = frozenset((float, int, bool, complex))
 _SEQUENCES = frozenset((list, tuple))
+# The exact types of Python data: no backend owns them, so no route and no owner to look up.
+_PYTHON_DATA_TYPES = frozenset(_PYTHON_VALUES)
+_UNSEEN = object()
 
 
 # == 1. asarray ====================================================================================
@@ -120,43 +126,58 @@ def asarray(
                     out = None
                 if out is not None:
                     return out
-    return _convert(obj, dtype, device, copy, casting, backend, non_blocking)
+    return _convert(obj, _resolve(obj, dtype, device, copy, casting, backend), non_blocking)
 
 
-def _convert(
-    obj: Any, dtype: Any, device: Any, copy: Any, casting: Any, backend: Any, non_blocking: bool
-) -> Any:
-    """The full path of :func:`asarray`."""
+class _Request(NamedTuple):
+    """One conversion, resolved once where it enters the engine and carried to the backend call."""
+
+    into: Backend  # the target backend
+    dev: Device  # the concrete target device
+    src: Backend | None  # the input's backend; None for Python data, NumPy scalars, buffers
+    want: DType | None  # the dtype asked for; None keeps the input's
+    copy: bool | None
+    casting: str
+    default_float: DType  # the selection's, which Python floats take
+
+
+def _resolve(obj: Any, dtype: Any, device: Any, copy: Any, casting: Any, backend: Any) -> _Request:
+    """Check the options and resolve everything a conversion of ``obj`` depends on, once."""
     check_modes(copy, casting)
-    sel = _CURRENT.get() or _DEFAULT.selection or process_default()
+    sel = current_selection()
     into, dev = target(sel, backend, device)
-    src = owner_of(obj)
+    want = None if dtype is None else resolve_dtype(dtype)
+    return _Request(into, dev, _owner(obj), want, copy, casting, sel.default_float)
+
+
+def _convert(obj: Any, req: _Request, non_blocking: bool) -> Any:
+    """The full path of :func:`asarray`, for a resolved request."""
+    into, dev, src, want = req.into, req.dev, req.src, req.want
     if non_blocking and dev != CPU:
-        return _host_to_device_async(into, obj, src, dtype, dev, copy, casting, sel)
+        return _host_to_device_async(obj, req)
 
     if src is None:  # Python data, NumPy scalars, buffers, __array__ objects
-        a, origin = _host_data(obj, copy, casting, sel.default_float, dtype is None)
+        a, origin = _host_data(obj, req.copy, req.casting, req.default_float, want is None)
         fresh = origin == "python" or isinstance(obj, np.generic)
-        return _from_numpy(into, a, dtype, dev, copy, casting, fresh, origin)
+        return _from_numpy(req, a, fresh, origin)
 
     if src is into:
         have = into.dtype_of(obj)
-        want = have if dtype is None else resolve_dtype(dtype)
-        if want == have:
-            return into.from_native(obj, device=dev, copy=copy)
+        if want is None or want == have:
+            return into.from_native(obj, device=dev, copy=req.copy)
         astype_checked = getattr(into, "astype_checked", None)
         if astype_checked is not None:
             # A lazy framework (dask) checks values inside its own graph, when the user computes:
             # checking them here would compute the whole array just to change its dtype.
-            return _astype_native(into, astype_checked, obj, have, want, dev, copy, casting, in_graph=True)
+            return _astype_native(req, astype_checked, obj, have, want, in_graph=True)
         astype = getattr(into, "astype", None)
         if astype is not None and relation(have, want) != "crossing" and not _rounds_twice(have, want):
             # Within a kind (or up the ladder) every framework rounds and wraps as IEEE and
             # two's complement do, like NumPy; a crossing cast (float -> int, complex -> bool,
             # allowed only by unsafe) is left to NumPy, whose answer is the documented one.
-            return _astype_native(into, astype, obj, have, want, dev, copy, casting)
+            return _astype_native(req, astype, obj, have, want)
 
-    if dtype is None and dev != CPU and src.device_of(obj) == dev:
+    if want is None and dev != CPU and src.device_of(obj) == dev:
         # Device to device between frameworks: DLPack, never through the host.
         from_dlpack = getattr(into, "from_dlpack", None)
         if from_dlpack is not None:
@@ -164,18 +185,18 @@ def _convert(
             synchronize = getattr(src, "synchronize", None)
             if synchronize is not None:
                 synchronize(obj)
-            return from_dlpack(obj, device=dev, copy=copy)
+            return from_dlpack(obj, device=dev, copy=req.copy)
 
     # A foreign array (or a dtype change): go through a NumPy view of its memory.
     try:
         view = _numpy_of(src, obj, False)
         fresh = False
     except CopyRequiredError:
-        if copy is False:
+        if req.copy is False:
             raise
         view = _numpy_of(src, obj, None)
         fresh = True
-    return _from_numpy(into, view, dtype, dev, copy, casting, fresh, "array")
+    return _from_numpy(req, view, fresh, "array")
 
 
 def _numpy_of(src: Backend, x: Any, copy: bool | None) -> np.ndarray[Any, Any]:
@@ -220,25 +241,25 @@ def _rounds_twice(have: DType, want: DType) -> bool:
 
 
 def _astype_native(
-    into: Backend, astype: Any, obj: Any, have: DType, want: DType, dev: Device, copy: Any, casting: str,
-    in_graph: bool = False,
+    req: _Request, astype: Any, obj: Any, have: DType, want: DType, in_graph: bool = False
 ) -> Any:
     """A dtype change within one framework, by the framework itself (a torch tensor that
     requires grad stays in the autograd graph; a lazy dask array stays lazy).
 
-    The policy decides first; when it must look at values (``FIT``, ``EXACT``), they
-    are checked on a host view, so the framework's cast never changes a value the
+    The policy decides first, in one plan; when it must look at values (``FIT``, ``EXACT``),
+    they are checked on a host view, so the framework's cast never changes a value the
     policy forbids, or (``in_graph``: the backend's ``astype_checked(x, dtype, casting)``)
     by the framework's own graph, when its values are computed.
     """
-    values = check_cast(have, want, casting, "array")
-    if copy is False:
+    into = req.into
+    plan = plan_cast(have, want, req.casting, "array")
+    if req.copy is False:
         raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
     if in_graph:
-        return into.from_native(astype(obj, want, casting), device=dev, copy=None)
-    if values in (FIT, EXACT):
-        cast(into.to_numpy(obj, copy=None), want, casting)  # raises LossyCastError; result unused
-    return into.from_native(astype(obj, want), device=dev, copy=None)
+        return into.from_native(astype(obj, want, req.casting), device=req.dev, copy=None)
+    if plan.values in (FIT, EXACT):
+        run_cast(into.to_numpy(obj, copy=None), plan)  # raises LossyCastError; result unused
+    return into.from_native(astype(obj, want), device=req.dev, copy=None)
 
 
 # == 2. the full path ==============================================================================
@@ -425,29 +446,20 @@ def _python_float_dtype(obj: Any, a: np.ndarray[Any, Any], default_float: DType)
     return np.result_type(*weak, *typed) if typed else weak[0]
 
 
-def _from_numpy(
-    into: Backend,
-    a: np.ndarray[Any, Any],
-    dtype: Any,
-    device: Device,
-    copy: bool | None,
-    casting: str,
-    fresh: bool,
-    origin: str,
-) -> Any:
-    """Hand a NumPy array to ``into``, applying the dtype and copy policy.
+def _from_numpy(req: _Request, a: np.ndarray[Any, Any], fresh: bool, origin: str) -> Any:
+    """Hand a NumPy array to the request's backend, applying the dtype and copy policy.
 
     ``fresh``: ``a`` is already a private copy. ``origin``: ``"python"`` when ``a``
     was inferred from Python values, which may take any dtype that holds them exactly.
     """
-    if dtype is not None:
-        want = resolve_dtype(dtype)
+    copy, want = req.copy, req.want
+    if want is not None:
         have = from_numpy_dtype(a.dtype)
         if want != have:
             if copy is False:
-                check_cast(have, want, casting, origin)
+                plan_cast(have, want, req.casting, origin)  # a cast the policy refuses says so first
                 raise CopyRequiredError(f"changing dtype {have} -> {want} needs a copy, but copy=False")
-            a = cast(a, want, casting, origin=origin)
+            a = cast(a, want, req.casting, origin=origin, src=have)  # planned once, carried out
             fresh = True
     if fresh:
         if copy is False:
@@ -457,34 +469,36 @@ def _from_numpy(
             )
         copy = None  # the fresh array is ours: sharing it is a copy of the input
     if copy is None and type(a) is _NDARRAY:
-        fast = _fast_path_into(into, device)
+        fast = _fast_path_into(req.into, req.dev)
         if fast:
             out = _apply(fast, a)
             if out is not None:
                 return out
-    return into.from_numpy(a, device=device, copy=copy)
+    return req.into.from_numpy(a, device=req.dev, copy=copy)
 
 
-def _host_to_device_async(
-    into: Backend, obj: Any, src: Backend | None, dtype: Any, dev: Device, copy: bool | None,
-    casting: str, sel: Selection,
-) -> Any:
+def _host_to_device_async(obj: Any, req: _Request) -> Any:
+    """``non_blocking=True`` to a device: one host buffer, handed to the backend's asynchronous copy."""
+    into, src, want = req.into, req.src, req.want
     host_to_device = getattr(into, "host_to_device", None)
     if host_to_device is None:
         raise UnsupportedInputError(
             f"backend {into.name!r} has no asynchronous host-to-device copy; drop non_blocking=True"
         )
-    if copy is False:
-        raise CopyRequiredError(f"moving host data to {dev} needs a copy, but copy=False")
+    if req.copy is False:
+        raise CopyRequiredError(f"moving host data to {req.dev} needs a copy, but copy=False")
     if src is None:
-        a = _host_data(obj, None, casting, sel.default_float, dtype is None)[0]
+        a = _host_data(obj, None, req.casting, req.default_float, want is None)[0]
+        origin = "python" if _is_python_data(obj) else "array"
     elif src.device_of(obj) == CPU:
-        a = src.to_numpy(obj, copy=None)
-    else:
-        return asarray(obj, dtype=dtype, device=dev, copy=copy, casting=casting, backend=_REGISTRY.name_of(into))
-    if dtype is not None and resolve_dtype(dtype) != from_numpy_dtype(a.dtype):
-        a = cast(a, resolve_dtype(dtype), casting, origin="python" if _is_python_data(obj) else "array")
-    return host_to_device(a, device=dev, non_blocking=True)
+        a, origin = src.to_numpy(obj, copy=None), "array"
+    else:  # already on a device: nothing to stage on the host, the synchronous path moves it
+        return _convert(obj, req, non_blocking=False)
+    if want is not None:
+        have = from_numpy_dtype(a.dtype)
+        if want != have:
+            a = cast(a, want, req.casting, origin=origin, src=have)
+    return host_to_device(a, device=req.dev, non_blocking=True)
 
 
 def check_modes(copy: Any, casting: Any) -> None:
@@ -530,7 +544,7 @@ def to_numpy(x: Any, /, *, copy: bool | None = None) -> np.ndarray[Any, Any]:
             if out is not None:
                 return out  # type: ignore[no-any-return]
     check_modes(copy, SAME_KIND)
-    src = owner_of(x)
+    src = _owner(x)
     if src is None:
         a = _host_data(x, copy, SAME_KIND, current_default_float(), True)[0]
         if isinstance(x, _FRESH_PYTHON):
@@ -585,7 +599,7 @@ def _cpu_view(x: Any, view: Any) -> np.ndarray[Any, Any] | None:
 def _memory_of(x: Any) -> tuple[Device, Any]:
     """``(device, memory)``: a NumPy view of CPU memory, else a backend's ``memory_layout``
     (a NumPy array describing the bytes, never read), else its ``memory_span``."""
-    src = owner_of(x)
+    src = _owner(x)
     if src is None:
         if isinstance(x, _FRESH_PYTHON):
             return CPU, None  # Python data owns no array memory
@@ -618,7 +632,7 @@ def _span(mem: Any) -> tuple[int, int]:
 
 
 def _require_owner(x: Any, what: str) -> Backend:
-    src = owner_of(x)
+    src = _owner(x)
     if src is None:
         raise UnsupportedInputError(
             f"{what} needs an array of a registered backend, got {type(x).__name__}; "
@@ -647,7 +661,7 @@ def zeros(shape: Any, dtype: Any, device: Any, backend: str | None) -> Any:
 
 def zeros_like(x: Any, dtype: Any, device: Any, backend: str | None) -> Any:
     """Zeros with ``x``'s shape and dtype (see :func:`unibridge.zeros_like`)."""
-    src = owner_of(x)
+    src = _owner(x)
     if src is None:
         template = _host_data(x, None, SAME_KIND, current_default_float(), True)[0]
         shape, like_dtype = template.shape, from_numpy_dtype(template.dtype)
@@ -658,7 +672,7 @@ def zeros_like(x: Any, dtype: Any, device: Any, backend: str | None) -> Any:
 
 def dtype_of(x: Any) -> DType:
     """The framework-neutral dtype of ``x`` (see :func:`unibridge.dtype_of`)."""
-    src = owner_of(x)
+    src = _owner(x)
     if src is None:
         return from_numpy_dtype(_host_data(x, None, SAME_KIND, current_default_float(), True)[0].dtype)
     return src.dtype_of(x)
@@ -666,7 +680,7 @@ def dtype_of(x: Any) -> DType:
 
 def device_of(x: Any) -> Device:
     """The framework-neutral device of ``x`` (see :func:`unibridge.device_of`)."""
-    src = owner_of(x)
+    src = _owner(x)
     if src is None:
         return CPU
     return src.device_of(x)
@@ -718,19 +732,48 @@ def target(sel: Selection, backend: Any, device: Any) -> tuple[Backend, Device]:
         >>> target(ub.current(), "numpy", None)[0].name
         'numpy'
     """
-    into = _REGISTRY.load(sel.backend if backend is None else backend)
+    named = backend is None or type(backend) is str
+    if device is None and named:
+        found = _MEMO.targets.get((backend, sel.key))
+        if found is not None:
+            return found
+    generation = _REGISTRY.generation
+    into = _loaded(sel.backend if backend is None else backend)
     if device is not None:
         return into, _resolve_request(device, into)
-    key = (into.name, sel.key)
-    found = _MEMO.targets.get(key)
-    if found is None or found[0] is not into:
-        try:
-            dev = resolve_device(sel.device, into.devices(), into.name)
-        except DeviceUnavailableError as exc:
-            raise DeviceUnavailableError(f"{exc} (device set by {sel.device_origin()})") from None
-        found = (into, dev)
-        _MEMO.store(_MEMO.targets, key, found)
+    try:
+        dev = _device_among(sel.device, into)
+    except DeviceUnavailableError as exc:
+        raise DeviceUnavailableError(f"{exc} (device set by {sel.device_origin()})") from None
+    found = (into, dev)
+    if named:
+        _MEMO.store(_MEMO.targets, (backend, sel.key), found, generation)
     return found
+
+
+def _loaded(name: Any) -> Backend:
+    """The backend registered as ``name``: the registry's table of loaded backends read first."""
+    found = _REGISTRY.loaded.get(name) if type(name) is str else None
+    return found if found is not None else _REGISTRY.load(name)
+
+
+def _device_among(request: DeviceRequest, backend: Backend) -> Device:
+    """``request`` resolved among ``backend.devices()``: a device it has is itself (the
+    common case, answered here); ``auto`` and the errors are :func:`resolve_device`'s."""
+    available = backend.devices()
+    if type(request) is Device and request in available:
+        return request
+    return resolve_device(request, available, backend.name)
+
+
+def _owner(x: Any) -> Backend | None:
+    """The backend owning ``x``: None for Python data, else the registry's answer, read from
+    its table of types already seen before it is asked."""
+    kind = type(x)
+    if kind in _PYTHON_DATA_TYPES:
+        return None
+    found = _REGISTRY.by_type.get(kind, _UNSEEN)
+    return owner_of(x) if found is _UNSEEN else found  # type: ignore[return-value]
 
 
 def _resolve_request(device: Any, backend: Backend) -> Device:
@@ -749,13 +792,16 @@ def _route(sel: Selection, x: Any, backend: Any) -> Route:
     if backend is not None and type(backend) is not str:
         return False  # not a name: the full path explains
     generation = _REGISTRY.generation
-    into, dev = target(sel, backend, None)
-    fast = _fast_path_into(into, dev)
-    source = owner_of(x)
     route: Route = False
-    if fast and type(x) is _NDARRAY:
-        route = fast
-    elif fast and source is not None and source is not into:
+    kind = type(x)
+    if kind in _PYTHON_DATA_TYPES:
+        fast: Route = False  # Python data is inferred by NumPy on the full path
+    else:
+        into, dev = target(sel, backend, None)
+        fast = _fast_path_into(into, dev)
+    if fast and kind is _NDARRAY:
+        route = fast  # the target's own fast path, whichever backend owns NumPy arrays
+    elif fast and (source := _owner(x)) is not None and source is not into:
         view = _view_path(x)
         if view:
             see, declines = view
@@ -816,7 +862,7 @@ def _fast_path_into(backend: Backend, device: Device) -> Route:
 def _view_path(x: Any) -> ViewPath:
     """The source backend's zero-copy view of ``x``'s type as ``(view, declines)``, or False."""
     generation = _REGISTRY.generation
-    source = owner_of(x)
+    source = _owner(x)
     path: ViewPath = False
     if source is not None:
         maker = _accelerator(source, "numpy_view_fast_path", "to_numpy")
@@ -856,7 +902,8 @@ class _Memo:
     * ``routes``: selection key -> {``backend=`` (None: the selection's) -> {input type -> route}};
     * ``views``: array type -> the owning backend's zero-copy NumPy view path;
     * ``fast_paths``: (backend name, device) -> (backend object, its NumPy fast path);
-    * ``targets``: (backend name, selection key) -> (backend object, resolved device).
+    * ``targets``: (``backend=`` name, None for the selection's; selection key) -> (backend object,
+      resolved device).
 
     One rule invalidates them all: every registry change calls :meth:`clear`
     (under the registry lock), and an entry built from an older registry
@@ -873,7 +920,7 @@ class _Memo:
         self.routes: dict[str, dict[str | None, dict[type, Route]]] = {}
         self.views: dict[type, ViewPath] = {}
         self.fast_paths: dict[tuple[str, Device], tuple[Backend, Any]] = {}
-        self.targets: dict[tuple[str, str], tuple[Backend, Device]] = {}
+        self.targets: dict[tuple[str | None, str], tuple[Backend, Device]] = {}
 
     def store(self, table: dict[Any, Any], key: Any, value: Any, generation: int | None = None) -> None:
         """``table[key] = value``, unless the registry changed since ``generation`` was read."""

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from ._forksafe import fork_safe_lock
-from .dtypes import DType, as_dtype
+from .dtypes import BY_NAME, DType, as_dtype
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnsupportedInputError
 from .protocol import Backend
 
@@ -160,8 +160,11 @@ class _Registry:
 
     # -- registration -----------------------------------------------------
     def add(
-        self, name: str, loader: Loader, aliases: tuple[str, ...], source: str, *, replace: bool = True
+        self, name: str, loader: Loader, aliases: tuple[str, ...], source: str, *, replace: bool = True,
+        notify: bool = True,
     ) -> None:
+        """Register ``name``; ``notify=False`` leaves calling :meth:`changed` to the caller (once
+        for a batch of additions, as the plugin scan does)."""
         _check_name(name)
         for alias in aliases:
             _check_name(alias)
@@ -185,14 +188,16 @@ class _Registry:
                     f"{listed}; uninstall all but one of them (pip uninstall ...)"
                 )
                 self._forget(old.backend)
-                self.changed()
+                if notify:
+                    self.changed()
                 return
             self.entries[name] = entry
             for alias in aliases:
                 self.aliases[alias] = name
             if old is not None:
                 self._forget(old.backend)
-            self.changed()
+            if notify:
+                self.changed()
 
     def _take_over(self, name: str, aliases: tuple[str, ...], replace: bool) -> None:
         """Make room for an explicit registration of ``name`` with ``aliases`` (lock held).
@@ -311,10 +316,11 @@ class _Registry:
             for ep in found:
                 dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
                 try:
-                    self.add(ep.name, _entry_point_loader(ep), (), dist)
+                    self.add(ep.name, _entry_point_loader(ep), (), dist, notify=False)
                 except ConfigurationError as exc:  # an invalid name: list it as unavailable
                     self.invalid.append((ep.name, dist, str(exc)))
             self._add_plugin_aliases(aliases)
+            self.changed()  # once for the whole scan
             # Set last: a concurrent reader must not see a half-scanned table as complete.
             self.plugins_scanned = True
 
@@ -325,6 +331,7 @@ class _Registry:
         same distribution must register. An alias that is invalid, already a name or an
         alias, claimed by two distributions, or for another distribution's backend is not
         added; it is listed by :func:`backends` as unavailable, with the reason.
+        The caller (the scan) calls :meth:`changed` afterwards.
         """
         claims: dict[str, list[tuple[str, str]]] = {}
         for ep in found:
@@ -351,8 +358,6 @@ class _Registry:
             assert entry is not None
             entry.aliases = entry.aliases + (alias,)
             self.aliases[alias] = target
-        if claims:
-            self.changed()
 
     # -- lookup -----------------------------------------------------------
     def canonical(self, name: str) -> str:
@@ -383,6 +388,11 @@ class _Registry:
             f"no backend named {name!r}{'; ' + hint if hint else ''}; registered: "
             f"{', '.join(self.names()) or 'none'}{_installed_suffix(self)}"
         )
+
+    def resolve(self, name: str) -> tuple[str, Backend]:
+        """``(the name name is registered under, its backend)``, loading it: one question, one answer."""
+        backend = self.load(name)
+        return self.canonical(name), backend
 
     def names(self) -> list[str]:
         self.scan_plugins()
@@ -442,29 +452,36 @@ class _Registry:
     def _candidates(self, top: str) -> Iterator[Backend]:
         """Backends whose ``array_modules`` include ``top``: loaded ones first.
 
-        Backends not loaded yet (plugins included) are loaded only when no
-        loaded backend claims the module, so identifying a NumPy or torch array
-        never imports a plugin.
+        Backends not loaded yet are loaded only when no loaded backend claims the
+        module: the registered ones first, then the plugins, whose metadata is read
+        only when no registered backend claims it either. So identifying a NumPy or
+        torch array never imports a plugin, nor reads the plugins' metadata.
         """
         seen = set()
         for backend in list(self.loaded.values()):
             if id(backend) not in seen and top in backend.array_modules:
                 seen.add(id(backend))
                 yield backend
-        self.scan_plugins()
-        for name in list(self.entries):
-            if name in self.loaded:
-                continue
-            entry = self.entries[name]
-            if entry.conflict or entry.error is not None:
-                continue
-            try:
-                backend = self.load(name)
-            except Exception:  # noqa: BLE001 - an unloadable backend owns nothing
-                continue
-            if id(backend) not in seen and top in backend.array_modules:
-                seen.add(id(backend))
-                yield backend
+        # Then the registered backends not loaded yet; the plugins' metadata is read only
+        # when none of them claims the module either.
+        for scan in (False, True):
+            if scan:
+                if self.plugins_scanned:
+                    return
+                self.scan_plugins()
+            for name in list(self.entries):
+                if name in self.loaded:
+                    continue
+                entry = self.entries[name]
+                if entry.conflict or entry.error is not None:
+                    continue
+                try:
+                    backend = self.load(name)
+                except Exception:  # noqa: BLE001 - an unloadable backend owns nothing
+                    continue
+                if id(backend) not in seen and top in backend.array_modules:
+                    seen.add(id(backend))
+                    yield backend
 
     def info(self) -> list[BackendInfo]:
         rows = []
@@ -725,6 +742,9 @@ def resolve_dtype(spec: Any) -> DType:
         >>> resolve_dtype("float32"), resolve_dtype(np.int16)
         (DType('float32'), DType('int16'))
     """
+    found = spec if type(spec) is DType else BY_NAME.get(spec) if type(spec) is str else None
+    if found is not None:  # a canonical name: read from the table
+        return found
     try:
         return as_dtype(spec)
     except UnsupportedInputError:

@@ -28,7 +28,6 @@ from ..backend_kit import (
     CopyRequiredError,
     Device,
     DType,
-    DtypeTable,
     FrameworkBackend,
     NumpyFastPath,
     NumpyViewFastPath,
@@ -65,20 +64,17 @@ class TorchBackend(FrameworkBackend):
     array_modules = ("torch",)
     install_hint = _INSTALL
     framework = "torch"
+    dtype_framework = "torch"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._devices: tuple[Device, ...] | None = None
-        self._autodiff: Autodiff | None = None
+    # Per object, found on first use.
+    _devices: tuple[Device, ...] | None = None
+    _autodiff: Autodiff | None = None
 
     def array_types(self, module: ModuleType) -> tuple[type, ...]:
         return (module.Tensor,)
 
     def dtype_types(self, module: ModuleType) -> tuple[type, ...]:
         return (module.dtype,)
-
-    def dtype_table(self, module: ModuleType) -> DtypeTable:
-        return DtypeTable("torch", module, lambda native: f"dtype {native}")
 
     def devices(self) -> Sequence[Device]:
         if self._devices is None:
