@@ -58,12 +58,16 @@ def _ours(name: str, n: int, draw: str) -> dict[str, Any]:
 
     k = ub.random.key(0, backend=name)
     ub_draw = getattr(ub.random, draw)
-    eager = {"eager": lambda: ub_draw(k, (n,), "float32")}
+
+    def from_key(key: Any) -> Any:
+        return ub_draw(key, (n,), "float32")
+
+    eager = {"eager": lambda: from_key(k)}
     if name == "tensorflow":
-        compiled = ub.jit(lambda key: ub_draw(key, (n,), "float32"), backend=name)
+        compiled = ub.jit(from_key, backend=name)
         eager["jit"] = lambda: compiled(k)
     if name == "jax":
-        compiled = ub.jit(lambda key: ub_draw(key, (n,), "float32"), backend=name)
+        compiled = ub.jit(from_key, backend=name)
         eager = {"eager": lambda: compiled(k).block_until_ready()}
     return eager
 
