@@ -87,6 +87,10 @@ RATIO_TARGETS: tuple[RatioTarget, ...] = (
                   f"random.{b}.{kind}.unibridge", f"random.{b}.{kind}.native", 3.0)
       for b, kind in (("numpy", "eager"), ("torch", "eager"), ("tensorflow", "eager"), ("tensorflow", "jit"),
                       ("jax", "eager"))),
+    *(RatioTarget(f"{b}: random.normal(key, (10**6,), float32) <= 3x the framework's own normal generator",
+                  f"random.{b}.{kind}.unibridge.normal", f"random.{b}.{kind}.native.normal", 3.0)
+      for b, kind in (("numpy", "eager"), ("torch", "eager"), ("tensorflow", "eager"), ("tensorflow", "jit"),
+                      ("jax", "eager"))),
     # On a CUDA machine: >= 85% of pinned cudaMemcpy bandwidth means <= 1/0.85 of its time.
     RatioTarget("GPU: numpy->torch cuda, largest size, >= 85% of pinned cudaMemcpy bandwidth",
                 "gpu.h2d.unibridge", "gpu.h2d.pinned-memcpy", 1 / 0.85),

@@ -3,17 +3,17 @@
 Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): the
 double-precision polynomials XLA's ErfInv uses for float64, in
 ``w = -log((1 - x)(1 + x))`` shifted by 3.125 (``w < 6.25``), or in
-``sqrt(w)`` shifted by 3.25 (``w < 16``) or 5. Both versions take the same
-steps, each product rounded before its sum, so on one backend they give the
-same bits; across backends only ``log`` differs (XLA's ``log1p`` is off by up
-to ~130 ulp in float64, its ``log`` is not: hence ``(1 - x)(1 + x)``).
+``sqrt(w)`` shifted by 3.25 (``w < 16``) or 5. Every step is an IEEE
+addition, multiplication, division or square root, each product rounded
+before its sum, and the log is :mod:`._log`'s (made of the same), so every
+backend gives the same bits, and so do both versions here.
 
 Example:
     >>> import numpy as np
     >>> x = np.array([-0.5, 0.0, 0.9999])
-    >>> out = np.empty(3)
-    >>> erfinv64_in_place(x, np.empty(3), out)
-    >>> bool(np.allclose(out, erfinv64(np, x, lambda p: p)))
+    >>> out, scratch = np.empty(3), (*(np.empty(3) for _ in range(5)), np.empty(3, np.int32))
+    >>> erfinv64_in_place(x.copy(), scratch[0], out, scratch[1:])
+    >>> bool(np.array_equal(out, erfinv64(np, x, lambda p: p)))
     True
 """
 
@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from ._log import log64, log64_in_place
 
 __all__ = ["erfinv64", "erfinv64_in_place", "CENTRAL_BELOW"]
 
@@ -74,7 +76,7 @@ def erfinv64(xp: Any, x: Any, rounded: Callable[[Any], Any]) -> Any:
         >>> round(float(erfinv64(np, np.asarray(0.5), lambda p: p)), 12)  # erfinv(0.5) = 0.476936276204469873...
         0.476936276204
     """
-    w = xp.negative(xp.log(xp.multiply(xp.subtract(1.0, x), xp.add(1.0, x))))
+    w = xp.negative(log64(xp, xp.multiply(xp.subtract(1.0, x), xp.add(1.0, x)), rounded))
     root = xp.sqrt(w)
     central = _horner(xp, rounded, _CENTRAL, xp.subtract(w, 3.125))
     middle = _horner(xp, rounded, _MIDDLE, xp.subtract(root, 3.25))
@@ -91,15 +93,16 @@ def _horner_in_place(coefficients: tuple[float, ...], t: np.ndarray, p: np.ndarr
         np.add(p, c, out=p)
 
 
-def erfinv64_in_place(x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
-    """erfinv of float64 ``x`` (1-d: a block of a host draw) into ``out``, with ``w`` as scratch: the same
-    bits as :func:`erfinv64` with NumPy. The central polynomial runs on every element, the other two only
-    on the few (about 0.1% of a uniform ``x``) that need them."""
+def erfinv64_in_place(x: np.ndarray, w: np.ndarray, out: np.ndarray, scratch: tuple[np.ndarray, ...]) -> None:
+    """erfinv of float64 ``x`` (1-d: a block of a host draw) into ``out``: the same bits as :func:`erfinv64`
+    with NumPy. ``w`` and ``scratch`` (for :func:`~._log.log64_in_place`) are buffers of ``x``'s length.
+    The central polynomial runs on every element, the other two only on the few (about 0.1% of a
+    uniform ``x``) that need them."""
     np.add(1.0, x, out=out)
     np.subtract(1.0, x, out=w)
     np.multiply(w, out, out=w)
-    np.log(w, out=w)
-    np.negative(w, out=w)
+    log64_in_place(w, out, scratch)
+    np.negative(out, out=w)
     far = np.flatnonzero(w >= CENTRAL_BELOW)
     w_far = w[far]
     np.subtract(w, 3.125, out=w)

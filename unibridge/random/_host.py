@@ -171,6 +171,7 @@ def normal(backend: str, k01: tuple[int, int], shape: tuple[int, ...], dtype: st
         return None
     n = min(math.prod(shape), BLOCK)
     x, w, p = (np.empty(n) for _ in range(3))
+    scratch: tuple[np.ndarray, ...] = (*(np.empty(n) for _ in range(4)), np.empty(n, np.int32))
     low = normal_low(dtype)
     nmant = _NORMAL_MANTISSA.get(dtype, 52)
 
@@ -189,7 +190,7 @@ def normal(backend: str, k01: tuple[int, int], shape: tuple[int, ...], dtype: st
             np.right_shift(y0, (32 if dtype == "float32" else 16) - nmant, out=y0)
             np.multiply(y0, 2.0 ** -(nmant - 1), out=xb, dtype=np.float64)
         np.add(xb, low, out=xb)
-        erfinv64_in_place(xb, wb, pb)
+        erfinv64_in_place(xb, wb, pb, tuple([buffer[:m] for buffer in scratch]))
         np.multiply(pb, math.sqrt(2.0), out=out[0], casting="same_kind")  # rounded once to the dtype
 
     return _draw(backend, k01, shape, (dtype,), finish)[0]

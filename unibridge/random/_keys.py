@@ -14,8 +14,12 @@ For the same seed, ``bits``, ``uniform``, ``randint``, ``bernoulli``, ``split``,
 same as ``jax.random`` with ``jax.random.PRNGKey(seed)`` (threefry, JAX's
 default, with ``jax_enable_x64`` as unibridge's JAX backend sets it).
 ``normal`` evaluates the inverse error function in float64 on every backend
-(Giles' polynomials, as XLA does for float64) and rounds once to the asked
-dtype; backends agree to the last bit but for their ``log1p``.
+(Giles' polynomials, as XLA does for float64, after a log of its own made of
+IEEE operations, :mod:`._log`) and rounds once to the asked dtype: the same
+bits on every backend, eagerly and under ``jit``.
+
+Eager draws from NumPy arrays and torch CPU tensors run in host memory,
+block by block in place (:mod:`._host`): the same bits, several times faster.
 
 Example:
     >>> import unibridge as ub
@@ -52,6 +56,7 @@ _INT_BITS = {"int8": 8, "int16": 16, "int32": 32, "int64": 64, **_UNSIGNED_BITS}
 # Mantissa bits of each float dtype, and the width of the random bits JAX spends on it.
 _MANTISSA = {"float64": (52, 64), "float32": (23, 32), "float16": (10, 16), "bfloat16": (7, 8)}
 _WORDS: dict[str, Callable[[Any], Words]] = {"torch": lambda xp: TorchWords(xp, xp.int32)}
+_FUSING = frozenset({"jax", "tensorflow"})  # draws compiled by XLA, which contracts a * b + c (see _compiled)
 
 
 # -- the backend of a key --------------------------------------------------------------------------------------
@@ -69,15 +74,16 @@ class _Backend:
     def rounded(self, product: Any) -> Any:
         """``product`` as computed, kept from being fused into the next addition.
 
-        XLA contracts ``a * b + c`` into one fused multiply-add; the other
-        backends round twice. Where the numbers must agree across backends
-        (the erfinv polynomial), JAX's product passes an optimization barrier.
+        XLA contracts ``a * b + c`` into one fused multiply-add (one rounding), the
+        other backends round twice. Where the numbers must agree across backends
+        (the log and erfinv polynomials), JAX's product goes through a select
+        (``where(p == p, p, 0)``, which XLA cannot drop: it would change a NaN),
+        so the addition sees the rounded product. ``lax.optimization_barrier``
+        does not do it: XLA removes barriers before it fuses.
         """
-        if self.name != "jax":
+        if self.name not in _FUSING:
             return product
-        import jax
-
-        return jax.lax.optimization_barrier(product)  # type: ignore[no-untyped-call]
+        return self.xp.where(product == product, product, 0.0)
 
     def native(self, dtype: DType | str) -> Any:
         """The framework's dtype object for ``dtype`` (bfloat16 included where the framework has it)."""
@@ -128,9 +134,10 @@ def _compiled(b: _Backend, fn: Callable[..., Any], *static: Any, exact_when_fuse
     JAX: under ``jax.jit``, as ``jax.random`` does, so an eager draw is one
     fused computation (inside an outer ``jit`` it is inlined). TensorFlow:
     under ``tf.function(jit_compile=True)`` (XLA) when ``exact_when_fused``:
-    the draw is integer arithmetic and exact float steps, so fusing cannot change
-    a bit; draws with float multiply-adds (a ranged uniform, normal) run as
-    separate TensorFlow operations, because XLA would contract them.
+    the draw is integer arithmetic, exact float steps, or products kept from
+    fusing into the next addition (:meth:`_Backend.rounded`: ``normal``), so XLA
+    cannot change a bit; a ranged uniform's exact fused multiply-add (:func:`_fma`)
+    runs as separate TensorFlow operations, because XLA would contract its steps.
     """
     if b.name == "jax":
         return _jax_jitted(fn, static)
@@ -476,9 +483,9 @@ def _normal(k: Any, shape: tuple[int, ...], dt: DType) -> Any:
 def normal(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Standard normal samples, as ``jax.random.normal``: ``sqrt(2) * erfinv(u)``, ``u`` uniform in (-1, 1).
 
-    ``u`` is JAX's uniform draw in ``dtype``; ``erfinv`` is evaluated in
-    float64 (on every backend, so TensorFlow, torch and NumPy agree) and the
-    result is rounded once to ``dtype``.
+    ``u`` is JAX's uniform draw in ``dtype`` (exact in float64); ``erfinv`` is
+    evaluated in float64 with IEEE operations only (its log included), so every
+    backend gives the same bits, and the result is rounded once to ``dtype``.
 
     Example:
         >>> import unibridge as ub
@@ -487,7 +494,7 @@ def normal(key: Any, shape: Any = (), dtype: Any = None) -> Any:
         (True, True)
     """
     b = _backend_of(key, "normal")
-    return _compiled(b, _normal, _shape(shape, "normal"), _float_dtype(dtype, "normal"), exact_when_fused=False)(key)
+    return _compiled(b, _normal, _shape(shape, "normal"), _float_dtype(dtype, "normal"))(key)
 
 
 # -- integers --------------------------------------------------------------------------------------------------
