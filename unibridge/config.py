@@ -110,7 +110,7 @@ _CURRENT: ContextVar[Selection | None] = ContextVar("unibridge_selection", defau
 class _ProcessDefault:
     """The process-wide selection: ``configure()``'s, else the environment's (read on first use)."""
 
-    __slots__ = ("lock", "selection", "backend_written")
+    __slots__ = ("lock", "selection", "backend_written", "__weakref__")  # weakly held by the fork hooks
 
     def __init__(self) -> None:
         self.lock: Any = None
