@@ -316,7 +316,7 @@ def test_register_backend_takes_a_built_in_name_with_replace_and_is_listed_as_it
     assert {b.name: b.source for b in ub.backends()}["numpy"] == "builtin"
 
 
-# -- os.fork(): the hooks every registry's lock comes with (unibridge._forksafe), run in this process ---------------------------------
+# -- os.fork(): the hooks each registry's lock comes with (unibridge._forksafe), run here ---------------
 # (tests/reliability/test_concurrency.py forks whole programs; these call the hooks on a registry of
 # their own, so a change to them shows here, in process.)
 

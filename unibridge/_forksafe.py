@@ -5,9 +5,10 @@ child, where that thread does not exist, so the child's first call that takes it
 would hang. Every lock unibridge keeps (the registry's, the selection's, the
 framework-loading one, the table of wrapped namespaces) is made here, by
 :func:`fork_safe_lock`: the child gets a fresh lock. No other module creates a lock
-or registers a fork hook (``tests/test_structure.py`` checks). A lock that guards state the child must see whole (the registry
-while a plugin loads) can also make the forking thread wait for it first, up to
-a time limit, and release it again in the parent.
+or registers a fork hook (``tests/test_structure.py`` checks). A lock that guards
+state the child must see whole (the registry while a plugin loads) can also make
+the forking thread wait for it first, up to a time limit, and release it again in
+the parent.
 
 The locks live on their owners (``owner.lock``), not here: this module keeps
 no state of its own beyond the fork hooks it registers, which hold their owner

@@ -861,7 +861,7 @@ def _fast_path_into(backend: Backend, device: Device) -> Route:
         made = NumpyFastPath(made)  # a bare converter function is accepted too
     if made and made.dtype_chars is None:
         # The full path refuses strings, objects, datetimes, longdouble...; a fast path that
-        # names no dtypes must not accept what the full path refuses (F22).
+        # names no dtypes must not accept what the full path refuses (tests/reliability/FINDINGS.md, F22).
         made = made._replace(dtype_chars=PLAIN_NUMBER_CHARS)
     path: Route = made or False
     _MEMO.store(_MEMO.fast_paths, key, (backend, path), generation)
