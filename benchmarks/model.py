@@ -77,7 +77,7 @@ class Skip:
 
 @dataclass
 class TargetRow:
-    """One line of the summary: a target from the issue and whether this run met it."""
+    """One line of the summary: a speed target and whether this run met it."""
 
     target: str
     measured: float | None

@@ -214,7 +214,7 @@ def test_unibridge_backend_naming_a_plugin_whose_framework_is_missing_names_the_
         # A real partial install on PYTHONPATH (an empty dask package shadowing the real one).
         (tmp_path / "dask").mkdir()  # type: ignore[operator]
         (tmp_path / "dask" / "__init__.py").write_text("")  # type: ignore[operator]
-        env["PYTHONPATH"] = str(tmp_path)
+        env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
         # It fails on first use only: the selection stays valid, so use("numpy") works.
         code += "with ub.use('numpy'):\n    print('ISOLATED', ub.zeros(2).tolist())\n"
     else:
@@ -332,20 +332,45 @@ def test_an_unavailable_backend_is_reported_with_its_reason_and_the_variable_tha
         ub.current()
 
 
-def test_only_the_environment_variable_is_remembered_for_the_backends_later_import_errors(
+def _broken_torch(tmp_path: "os.PathLike[str]") -> str:
+    """A PYTHONPATH holding a torch that is installed but fails to import (a broken wheel)."""
+    (tmp_path / "torch").mkdir()  # type: ignore[operator]
+    (tmp_path / "torch" / "__init__.py").write_text("raise ImportError('broken wheel')\n")  # type: ignore[operator]
+    return os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+
+
+@pytest.mark.parametrize(
+    "chosen_by,code,named",
+    [
+        ("UNIBRIDGE_BACKEND=pt", "ub.zeros(2)", True),
+        ("UNIBRIDGE_BACKEND=pt", "ub.asarray([1.0])", True),
+        ("use('torch'), UNIBRIDGE_BACKEND=pt", "with ub.use('torch'):\n        ub.zeros(2)", False),
+        ("backend='torch'", "ub.asarray([1.0], backend='torch')", False),
+    ],
+)
+def test_a_framework_failing_on_first_use_names_the_variable_only_when_the_variable_chose_it(
+    chosen_by: str, code: str, named: bool, tmp_path: "os.PathLike[str]"
+) -> None:
+    env = {"PYTHONPATH": _broken_torch(tmp_path)}
+    if "UNIBRIDGE_BACKEND=pt" in chosen_by:
+        env["UNIBRIDGE_BACKEND"] = "pt"
+    proc = _run(f"import unibridge as ub\ntry:\n    {code}\nexcept ub.UnibridgeError as e:\n"
+                f"    print(type(e).__name__); print(e)\n", **env)
+    first, _, message = proc.stdout.partition("\n")
+    assert first == "BackendUnavailableError", proc.stdout + proc.stderr
+    assert "broken wheel" in message and "pip install" in message, message
+    assert message.startswith("UNIBRIDGE_BACKEND='pt': ") is named, message
+
+
+def test_choosing_a_backend_by_the_environment_leaves_the_backend_object_untouched(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The framework is imported on first use: its import error must name UNIBRIDGE_BACKEND as written.
     require("torch")
     torch_backend = ub.get_backend("torch")
-    monkeypatch.setattr(torch_backend, "chosen_by_environment", "")
-    with ub.use("torch"):
-        pass
-    ub.configure("torch")
-    assert torch_backend.chosen_by_environment == ""
+    before = dict(vars(torch_backend))
     _environment(monkeypatch, UNIBRIDGE_BACKEND="pt")
-    assert ub.current().backend == "torch"
-    assert torch_backend.chosen_by_environment == "pt"
+    assert ub.current().backend == "torch" and ub.current().sources["backend"] == "environment"
+    assert dict(vars(torch_backend)) == before
 
 
 def test_the_environment_is_read_once_then_kept(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -409,7 +409,7 @@ def test_a_fast_path_that_names_no_dtypes_is_not_given_data_the_full_path_refuse
     register: Callable[[type[Any]], Any],
 ) -> None:
     # A backend's fast path without dtype_chars gets only plain numbers: strings, objects and
-    # datetimes are refused the same with or without options (F22).
+    # datetimes are refused the same with or without options (tests/reliability/FINDINGS.md, F22).
     backend = register(Crates)
     for bad in (np.array(["a", "b"]), np.array([object()], dtype=object), np.array(["2020-01-01"], "M8[D]")):
         for options in ({}, {"copy": True}):

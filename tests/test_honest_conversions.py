@@ -379,7 +379,7 @@ def test_the_oracle_rounds_like_ieee_hardware() -> None:
             assert oracle.same(oracle.rounded(Fraction(v), name), oracle._real(hw)), (name, v)
 
 
-# -- each defect of the issue, by name -----------------------------------------------------------------
+# -- each defect, by name -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -316,7 +316,7 @@ def test_register_backend_takes_a_built_in_name_with_replace_and_is_listed_as_it
     assert {b.name: b.source for b in ub.backends()}["numpy"] == "builtin"
 
 
-# -- os.fork(): the hooks _fork_safe installs, run in this process ---------------------------------
+# -- os.fork(): the hooks each registry's lock comes with (unibridge._forksafe), run here ---------------
 # (tests/reliability/test_concurrency.py forks whole programs; these call the hooks on a registry of
 # their own, so a change to them shows here, in process.)
 
@@ -363,8 +363,7 @@ def test_a_fork_waits_for_a_registration_in_progress_so_the_child_sees_it_whole(
     import unibridge.registry as registry
 
     monkeypatch.setattr(registry, "_FORK_WAIT_S", 10.0)
-    reg = _Registry()
-    registry._fork_safe(reg)
+    reg = _Registry()  # fork-safe from birth
     inside = threading.Event()
 
     def register_slowly() -> None:
@@ -393,8 +392,7 @@ def test_a_fork_gives_up_waiting_and_the_child_gets_a_fresh_lock(monkeypatch: py
     import unibridge.registry as registry
 
     monkeypatch.setattr(registry, "_FORK_WAIT_S", 0.2)
-    reg = _Registry()
-    registry._fork_safe(reg)
+    reg = _Registry()  # fork-safe from birth
     old_lock = reg.lock
     inside, stop = threading.Event(), threading.Event()
 
@@ -420,15 +418,25 @@ def test_a_fork_gives_up_waiting_and_the_child_gets_a_fresh_lock(monkeypatch: py
 
 @fork_only
 def test_a_fork_from_a_free_registry_leaves_the_parent_lock_free() -> None:
-    import unibridge.registry as registry
-
-    reg = _Registry()
-    registry._fork_safe(reg)
+    reg = _Registry()  # fork-safe from birth
     old_lock = reg.lock
     assert _fork_and_report(lambda: reg.lock is not old_lock and reg.lock.acquire(blocking=False)) == 0
     assert reg.lock is old_lock and _lock_is_free(reg.lock)
     assert _fork_and_report(lambda: reg.lock.acquire(blocking=False)) == 0  # a second fork too
     assert _lock_is_free(reg.lock)
+
+
+@fork_only
+def test_a_dropped_registry_is_not_kept_alive_by_its_fork_hooks_and_forks_still_work() -> None:
+    import gc
+    import weakref
+
+    reg = _Registry()
+    gone = weakref.ref(reg)
+    del reg
+    gc.collect()
+    assert gone() is None, "the fork hooks keep the registry alive"
+    assert _fork_and_report(lambda: True) == 0  # its hooks, still registered, do nothing
 
 
 # -- more names, loading and ownership ----------------------------------------------------------------

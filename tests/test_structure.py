@@ -135,6 +135,38 @@ def test_the_core_layers_import_downwards_only() -> None:
     assert not upward, f"imports that climb back up: {upward}"
 
 
+# What only unibridge/_forksafe.py may call: a lock made anywhere else is not renewed in a child of
+# os.fork() (held by a thread the child lacks, it would hang the child), and fork hooks are its job.
+LOCK_MAKERS = frozenset({"Lock", "RLock", "allocate_lock", "register_at_fork", "Condition", "Semaphore",
+                         "BoundedSemaphore"})
+
+
+def _lock_makers(path: Path) -> list[str]:
+    """``threading.Lock()``, ``os.register_at_fork(...)``... called in ``path``, as ``line: name``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in LOCK_MAKERS:
+                found.append(f"{node.lineno}: {name}")
+    return found
+
+
+def test_only_forksafe_makes_locks_and_fork_hooks() -> None:
+    repo = PACKAGE.parent
+    files = [*PACKAGE.rglob("*.py"), *repo.glob("backends/*/src/**/*.py")]
+    found = {str(p.relative_to(repo)): _lock_makers(p) for p in files if p.name != "_forksafe.py"}
+    assert not {p: calls for p, calls in found.items() if calls}, "make locks with unibridge._forksafe.fork_safe_lock"
+    assert _lock_makers(PACKAGE / "_forksafe.py"), "the finder finds the locks _forksafe makes"
+
+
+def test_the_lock_finder_sees_every_spelling(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text("import threading, os\nfrom threading import RLock\na = threading.Lock()\nb = RLock()\n"
+                       "os.register_at_fork(after_in_child=print)\n", encoding="utf-8")
+    assert _lock_makers(planted) == ["3: Lock", "4: RLock", "5: register_at_fork"]
+
+
 # Modules that may import the public package itself: the CLI reports on the whole package from
 # above it. Anything else inside the package imports the module it needs (``unibridge.config``,
 # ``unibridge.engine``...): ``unibridge/__init__.py`` imports the API, which loads backends and

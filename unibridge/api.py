@@ -1,8 +1,10 @@
-"""The public functions: argument checks and docstrings over the conversion engine.
+"""The public functions around the conversion engine: keyword-only signatures and docstrings with examples.
 
-``asarray``, ``to_numpy`` and ``shares_memory`` are the engine's own functions
-(their hot paths cannot afford a wrapper's frame); read them in
-:mod:`unibridge.engine`. Everything else is defined here.
+``zeros``, ``zeros_like``, ``to_device``, ``dtype_of`` and ``device_of`` hand their
+arguments to :mod:`unibridge.engine`; ``as_dtype``, ``get_backend`` and ``namespace``
+answer from the registry and the active selection. ``asarray``, ``to_numpy`` and
+``shares_memory`` are the engine's own functions, exported here unchanged (a wrapper's
+frame would cost their hot paths): read them in :mod:`unibridge.engine`.
 """
 
 from __future__ import annotations

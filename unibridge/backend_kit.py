@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 import sys
 from collections.abc import Callable
 from importlib.util import find_spec
@@ -94,6 +93,7 @@ __all__ = [
     "Autodiff",
     # helpers
     "import_framework",
+    "load_framework",
     "framework_version",
     "share_blocker",
     "check_nbytes",
@@ -152,6 +152,21 @@ def import_framework(module: str, backend: str, install_hint: str) -> ModuleType
         ) from exc
 
 
+def load_framework(backend: Backend) -> None:
+    """Import ``backend``'s framework now, if it is a :class:`FrameworkBackend` (another
+    backend loads as it pleases); BackendUnavailableError says what to install.
+
+    For whoever must report a failure with its own context: the selection names the
+    variable that chose the backend (see :func:`unibridge.engine.target`).
+
+    Example:
+        >>> from unibridge.adapters.numpy import NumpyBackend
+        >>> load_framework(NumpyBackend())   # not a FrameworkBackend: NumPy is already loaded
+    """
+    if isinstance(backend, FrameworkBackend):
+        backend._load()
+
+
 def framework_version(*distributions: str) -> str | None:
     """The version of the first installed distribution of ``distributions``, from metadata.
 
@@ -168,19 +183,6 @@ def framework_version(*distributions: str) -> str | None:
             return version(name)
         except PackageNotFoundError:
             continue
-    return None
-
-
-def _naming_the_variable(exc: BackendUnavailableError, chosen_by: str) -> BackendUnavailableError | None:
-    """``exc`` prefixed with ``UNIBRIDGE_BACKEND='...'`` while that variable still chooses this backend.
-
-    The selection checks the variable's backend is *available* (a bad value raises
-    there), but a framework that is installed and fails to import (dask without
-    dask.array, a broken wheel) fails only on first use, so that ``use("numpy")`` keeps
-    working; the error must still say where the choice came from.
-    """
-    if chosen_by and os.environ.get("UNIBRIDGE_BACKEND", "").strip() == chosen_by:
-        return BackendUnavailableError(f"UNIBRIDGE_BACKEND={chosen_by!r}: {exc}")
     return None
 
 
@@ -262,8 +264,6 @@ class FrameworkBackend:
     # Per object, set on first use (no __init__: a subclass may define its own or none).
     _module: ModuleType | None = None
     _dtypes: DtypeTable | None = None
-    # The UNIBRIDGE_BACKEND value that chose this backend (set by the selection), for errors.
-    chosen_by_environment = ""
 
     # -- the framework, on first use -------------------------------------------------------------
     module = _Framework()
@@ -276,13 +276,7 @@ class FrameworkBackend:
             with _LOADING.lock:  # threads arriving at once: one loads, the others wait and reuse it
                 module = self._module
                 if module is None:
-                    try:
-                        module = import_framework(self.framework, self.name, self.install_hint)
-                    except BackendUnavailableError as exc:
-                        named = _naming_the_variable(exc, self.chosen_by_environment)
-                        if named is None:
-                            raise
-                        raise named from exc
+                    module = import_framework(self.framework, self.name, self.install_hint)
                     self._dtypes = self.dtype_table(module)
                     self._on_load(module)
                     self._module = module  # set last: a half-initialised backend is never seen as loaded

@@ -34,7 +34,8 @@ from .dtypes import DType, as_dtype, float64
 from .errors import BackendNotFoundError, BackendUnavailableError, ConfigurationError, UnibridgeError
 from .registry import _REGISTRY
 
-__all__ = ["Selection", "use", "configure", "current", "reset_defaults", "ENV_VARS", "DEFAULT_FLOATS"]
+__all__ = ["Selection", "use", "configure", "current", "reset_defaults", "blame_environment", "ENV_VARS",
+           "DEFAULT_FLOATS"]
 
 # The built-in defaults, already parsed: a process that sets no variable parses nothing.
 _BUILT_IN_BACKEND = "numpy"
@@ -109,7 +110,7 @@ _CURRENT: ContextVar[Selection | None] = ContextVar("unibridge_selection", defau
 class _ProcessDefault:
     """The process-wide selection: ``configure()``'s, else the environment's (read on first use)."""
 
-    __slots__ = ("lock", "selection")
+    __slots__ = ("lock", "selection", "backend_written", "__weakref__")  # weakly held by the fork hooks
 
     def __init__(self) -> None:
         self.lock: Any = None
@@ -117,6 +118,8 @@ class _ProcessDefault:
         # gets a fresh one. The selection itself is assigned atomically: it is kept.
         fork_safe_lock(self)
         self.selection: Selection | None = None
+        # UNIBRIDGE_BACKEND as written when the selection was read from it ("" when unset).
+        self.backend_written = ""
 
 
 _DEFAULT = _ProcessDefault()
@@ -136,10 +139,6 @@ def _check_backend(name: str, origin: str) -> str:
     ok, reason = backend.available()
     if not ok:
         raise BackendUnavailableError(f"{prefix}{reason}")
-    if prefix and hasattr(backend, "chosen_by_environment"):
-        # The framework is imported on first use, and may fail then (a partial install): the
-        # backend's error names the variable while it still chooses it (FrameworkBackend.module).
-        backend.chosen_by_environment = name
     return canonical
 
 
@@ -164,8 +163,7 @@ def _parse_device_setting(value: Any, origin: str) -> DeviceRequest:
         ) from None
 
 
-def _from_environment() -> Selection:
-    raw = {var: os.environ.get(var, "").strip() for var in ENV_VARS}
+def _from_environment(raw: Mapping[str, str]) -> Selection:
     sources = {var.removeprefix("UNIBRIDGE_").lower(): "environment" if raw[var] else "default" for var in ENV_VARS}
     device, default_float = raw["UNIBRIDGE_DEVICE"], raw["UNIBRIDGE_DEFAULT_FLOAT"]
     return Selection(
@@ -190,7 +188,9 @@ def process_default() -> Selection:
         with _DEFAULT.lock:
             selection = _DEFAULT.selection
             if selection is None:
-                selection = _from_environment()  # raises on a bad variable; nothing cached
+                raw = {var: os.environ.get(var, "").strip() for var in ENV_VARS}
+                selection = _from_environment(raw)  # raises on a bad variable; nothing cached
+                _DEFAULT.backend_written = raw["UNIBRIDGE_BACKEND"]
                 _DEFAULT.selection = selection
     return selection
 
@@ -271,3 +271,24 @@ def reset_defaults() -> None:
     """
     with _DEFAULT.lock:
         _DEFAULT.selection = None
+        _DEFAULT.backend_written = ""
+
+
+def blame_environment(exc: BackendUnavailableError, selection: Selection) -> BackendUnavailableError:
+    """``exc`` prefixed with ``UNIBRIDGE_BACKEND='...'`` (as written) when that variable chose
+    ``selection``'s backend, else ``exc`` itself.
+
+    The selection checks that the variable's backend is *available*, but a framework that is
+    installed and fails to import (dask without dask.array, a broken wheel) fails only on
+    first use, so that ``use("numpy")`` keeps working; its error must still say where the
+    choice came from.
+
+    Example:
+        >>> import unibridge as ub
+        >>> from unibridge.errors import BackendUnavailableError
+        >>> with ub.use("numpy"):
+        ...     str(blame_environment(BackendUnavailableError("numpy failed"), ub.current()))
+        'numpy failed'
+    """
+    written = _DEFAULT.backend_written if selection.sources.get("backend") == "environment" else ""
+    return BackendUnavailableError(f"UNIBRIDGE_BACKEND={written!r}: {exc}") if written else exc

@@ -34,11 +34,13 @@ from typing import Any, Literal, NamedTuple, Union
 import numpy as np
 
 from ._memory import extent_bytes
+from .backend_kit import load_framework
 from .casting import EXACT, FIT, cast, plan_cast, relation, run_cast
-from .config import _CURRENT, _DEFAULT, Selection, process_default
+from .config import _CURRENT, _DEFAULT, Selection, blame_environment, process_default
 from .devices import CPU, Device, DeviceRequest, parse_device, resolve_device
 from .dtypes import CASTING_MODES, PLAIN_NUMBER_CHARS, DType, from_numpy_dtype, numpy_dtype
 from .errors import (
+    BackendUnavailableError,
     ConfigurationError,
     CopyRequiredError,
     DeviceUnavailableError,
@@ -725,7 +727,9 @@ def target(sel: Selection, backend: Any, device: Any) -> tuple[Backend, Device]:
     """The backend object and concrete device a conversion goes to.
 
     ``backend=None`` means the selection's backend; ``device=None`` the
-    selection's device (``auto`` resolved for that backend).
+    selection's device (``auto`` resolved for that backend). A backend that
+    ``UNIBRIDGE_BACKEND`` chose has its framework imported here, on its first use,
+    so a framework that fails to import says which variable chose it.
 
     Example:
         >>> import unibridge as ub
@@ -739,6 +743,11 @@ def target(sel: Selection, backend: Any, device: Any) -> tuple[Backend, Device]:
             return found
     generation = _REGISTRY.generation
     into = _loaded(sel.backend if backend is None else backend)
+    if backend is None and sel.sources.get("backend") == "environment":
+        try:
+            load_framework(into)
+        except BackendUnavailableError as exc:
+            raise blame_environment(exc, sel) from exc
     if device is not None:
         return into, _resolve_request(device, into)
     try:
@@ -852,7 +861,7 @@ def _fast_path_into(backend: Backend, device: Device) -> Route:
         made = NumpyFastPath(made)  # a bare converter function is accepted too
     if made and made.dtype_chars is None:
         # The full path refuses strings, objects, datetimes, longdouble...; a fast path that
-        # names no dtypes must not accept what the full path refuses (F22).
+        # names no dtypes must not accept what the full path refuses (tests/reliability/FINDINGS.md, F22).
         made = made._replace(dtype_chars=PLAIN_NUMBER_CHARS)
     path: Route = made or False
     _MEMO.store(_MEMO.fast_paths, key, (backend, path), generation)

@@ -45,13 +45,13 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from ._forksafe import fork_safe_lock
 from .dtypes import DType
 from .protocol import Backend
 
@@ -59,10 +59,18 @@ __all__ = ["DefaultFloatNamespace", "with_default_float", "namespace_of", "unwra
 
 _COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
 
-# Cache of wrapped namespaces, one per (wrapped module, default float): built on
-# first use, never mutated afterwards, so namespace() stays a dict lookup.
-_WRAPPED: dict[tuple[int, str], DefaultFloatNamespace] = {}
-_LOCK = threading.Lock()
+
+class _Wrapped:
+    """The wrapped namespaces, one per (wrapped module id, default float name): each built on
+    first use under the lock, never changed afterwards, so ``namespace()`` stays a dict lookup."""
+
+    def __init__(self) -> None:
+        self.table: dict[tuple[int, str], DefaultFloatNamespace] = {}
+        self.lock: Any = None
+        fork_safe_lock(self)  # a thread building one at fork time does not exist in the child
+
+
+_WRAPPED = _Wrapped()
 
 Check = Callable[[DType], None]
 
@@ -311,14 +319,14 @@ def with_default_float(
     if native is not None and native == default_float and check is None:
         return base
     key = (id(base), default_float.name)
-    found = _WRAPPED.get(key)
+    found = _WRAPPED.table.get(key)
     if found is not None and found.__wrapped__ is base and found.__dict__["_check"] == check:
         return found
-    with _LOCK:
-        found = _WRAPPED.get(key)
+    with _WRAPPED.lock:
+        found = _WRAPPED.table.get(key)
         if found is None or found.__wrapped__ is not base or found.__dict__["_check"] != check:
             found = DefaultFloatNamespace(base, default_float, check)
-            _WRAPPED[key] = found
+            _WRAPPED.table[key] = found
     return found
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,7 +132,10 @@ class _Entry:
 
 class _Registry:
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock: Any = None
+        # The forking thread waits up to _FORK_WAIT_S for a load in progress to finish, so the
+        # child sees a whole registry; the child gets a fresh lock either way (unibridge._forksafe).
+        fork_safe_lock(self, wait_at_fork_s=lambda: _FORK_WAIT_S)
         self.entries: dict[str, _Entry] = {}
         self.aliases: dict[str, str] = {}
         self.loaded: dict[str, Backend] = {}  # name or alias -> backend; lock-free reads
@@ -593,17 +595,8 @@ def _installed_suffix(registry: _Registry) -> str:
     return f"; installed here: {', '.join(usable)}" if usable else ""
 
 
-# How long os.fork() waits for a thread that is registering or loading a backend (see _fork_safe).
+# How long os.fork() waits for a thread that is registering or loading a backend (see _Registry).
 _FORK_WAIT_S = 10.0
-
-
-def _fork_safe(registry: _Registry) -> None:
-    """Keep ``registry`` usable in a child of ``os.fork()`` (see :mod:`unibridge._forksafe`).
-
-    The forking thread waits up to ``_FORK_WAIT_S`` for a load in progress to finish, so
-    the child sees a whole registry; the child gets a fresh lock either way.
-    """
-    fork_safe_lock(registry, wait_at_fork_s=lambda: _FORK_WAIT_S)
 
 
 _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -612,7 +605,6 @@ _BUILTINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tensorflow", "unibridge.adapters.tensorflow:TensorFlowBackend", ("tf",)),
 )
 _REGISTRY = _Registry.with_builtins()
-_fork_safe(_REGISTRY)
 
 
 def register_backend(

@@ -313,9 +313,9 @@ def busy():
         with kit._LOADING.lock:
             inside.set()
             stop.wait(30)
-    else:  # holds-dask-chunks-lock: a thread inside unibridge_dask.configure
-        import unibridge_dask
-        with unibridge_dask._lock:
+    else:  # holds-namespace-lock: a thread building a wrapped namespace
+        import unibridge.namespaces as namespaces
+        with namespaces._WRAPPED.lock:
             inside.set()
             stop.wait(30)
 
@@ -335,9 +335,9 @@ if pid == 0:
         if SCENARIO == "holds-framework-loading-lock":
             from unibridge.adapters.torch import TorchBackend
             assert TorchBackend().module.__name__ == "torch"  # a fresh backend loads its framework
-        if SCENARIO == "holds-dask-chunks-lock":
-            import unibridge_dask
-            assert unibridge_dask.configure(chunks=2) == 2
+        if SCENARIO == "holds-namespace-lock":
+            ub.configure("numpy", default_float="float32")  # a default float NumPy's own is not: wrapped
+            assert ub.namespace().zeros(2).dtype == np.float32
         code = 0
     finally:
         os._exit(code)
@@ -360,11 +360,9 @@ print("PARENT", ub.get_backend("slow").name)
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="os.fork is POSIX-only")
 @pytest.mark.parametrize(
     "scenario",
-    ["loading", "holds-registry-lock", "holds-selection-lock", "holds-framework-loading-lock", "holds-dask-chunks-lock"],
+    ["loading", "holds-registry-lock", "holds-selection-lock", "holds-framework-loading-lock", "holds-namespace-lock"],
 )
 def test_a_process_forked_while_another_thread_is_in_the_registry_does_not_hang(scenario: str) -> None:
-    if scenario == "holds-dask-chunks-lock":
-        pytest.importorskip("unibridge_dask", reason="unibridge-dask is not installed")
     if scenario == "holds-framework-loading-lock":
         pytest.importorskip("torch", reason="torch is not installed")
     proc = subprocess.run(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from typing import TYPE_CHECKING, Any, Union
 
 from unibridge.errors import ConfigurationError
@@ -37,16 +36,7 @@ __version__ = "0.1.0"
 CHUNKS_ENV = "UNIBRIDGE_DASK_CHUNKS"
 Chunks = Union[str, int, tuple[int, ...]]
 
-_lock = threading.Lock()
-
-
-def _reinit_after_fork() -> None:
-    global _lock
-    _lock = threading.Lock()  # a thread inside configure() at fork time does not exist in the child
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reinit_after_fork)
+# configure()'s setting: one assignment replaces it whole (no lock needed, none to survive a fork).
 _configured: Chunks | None = None
 _ALLOWED = "auto, a byte size such as 64MiB, an int, -1 (one chunk), or comma-separated ints such as 1000,1000"
 
@@ -89,8 +79,7 @@ def configure(*, chunks: Any = None) -> Chunks | None:
     """
     global _configured
     parsed = None if chunks is None else _parse(chunks, "chunks")
-    with _lock:
-        _configured = parsed
+    _configured = parsed
     return parsed
 
 

@@ -4,7 +4,7 @@ Memory semantics, as dask really behaves (verified by the conformance kit's
 mutation checks):
 
 * ``da.from_array`` **copies** a NumPy input (since dask 2024.12,
-  dask/dask#11524), synchronously. So a dask array never shares memory with a
+  https://github.com/dask/dask/issues/11524), synchronously. So a dask array never shares memory with a
   NumPy array: ``shares_memory`` is always False, ``copy=None`` copies, and
   ``copy=False`` raises :class:`~unibridge.CopyRequiredError`. (Older dask
   kept a reference instead; this backend then copies itself, so the behaviour
