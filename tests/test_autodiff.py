@@ -7,7 +7,10 @@ that can.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections import OrderedDict, namedtuple
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -325,3 +328,106 @@ def test_the_error_for_a_backend_without_gradients_names_those_installed_that_ha
     with pytest.raises(ub.AutodiffUnavailableError) as info:
         ub.grad(lambda x: x.sum())(np.ones(2))
     assert all(b in str(info.value) for b in here)
+
+
+@contextlib.contextmanager
+def only_these_differentiate(*kept: str) -> Iterator[None]:
+    """Every backend with gradients other than ``kept`` fails to load, for the block only."""
+
+    def switched_off() -> Any:
+        raise ImportError("switched off for this test")
+
+    with contextlib.ExitStack() as stack:
+        for name in ub.autodiff.differentiable_backends():
+            if name not in kept:
+                stack.enter_context(ub.registered(name, switched_off, replace=True))
+        yield
+
+
+def test_the_error_lists_every_backend_with_gradients_comma_separated() -> None:
+    here = ub.autodiff.differentiable_backends()
+    with pytest.raises(ub.AutodiffUnavailableError) as info:
+        ub.grad(lambda x: x.sum())(np.ones(2))
+    listed = re.search(r"grad and value_and_grad work on (.*) arrays: convert", str(info.value))
+    assert listed is not None and listed.group(1).split(", ") == here, str(info.value)
+
+
+def test_with_one_backend_with_gradients_the_error_suggests_converting_to_it() -> None:
+    require("torch")
+    with only_these_differentiate("torch"):
+        assert ub.autodiff.differentiable_backends() == ["torch"]
+        with pytest.raises(ub.AutodiffUnavailableError, match=r"work on torch arrays: convert with "
+                           r"unibridge\.asarray\(x, backend='torch'\)"):
+            ub.grad(lambda x: x.sum())(np.ones(2))
+
+
+def test_a_backend_that_cannot_load_is_skipped_and_those_after_it_still_listed() -> None:
+    here = ub.autodiff.differentiable_backends()
+    if len(here) < 2:
+        pytest.skip("needs two backends with gradients")
+    with only_these_differentiate(*here[1:]):  # the first one listed fails to load
+        assert ub.autodiff.differentiable_backends() == here[1:]
+
+
+def test_with_no_backend_with_gradients_the_error_says_what_to_install() -> None:
+    with only_these_differentiate():
+        assert ub.autodiff.differentiable_backends() == []
+        with pytest.raises(ub.AutodiffUnavailableError) as info:
+            ub.grad(lambda x: x.sum())(np.ones(2))
+    assert str(info.value) == (
+        "argument 0 is a numpy array, and numpy has no automatic differentiation; no backend installed "
+        "here has automatic differentiation; install one that has (unibridge.backends() lists the "
+        "registered backends and what each needs)"
+    )
+
+
+def test_a_non_scalar_output_error_says_what_came_back(ad: str) -> None:
+    xp = ub.namespace(ad)
+    with pytest.raises(ub.GradientOutputError, match=rf"but it returned a {ad} array of shape \(2,\) and dtype float64;"):
+        ub.grad(lambda x: x * 2.0)(arr([1.0, 2.0], ad))
+    with pytest.raises(ub.GradientOutputError, match="but it returned a float;"):
+        ub.grad(lambda x: 1.0)(arr([1.0, 2.0], ad))
+
+
+def test_has_aux_without_a_pair_says_what_came_back_and_its_length(ad: str) -> None:
+    xp = ub.namespace(ad)
+    x = arr([1.0], ad)
+    with pytest.raises(ub.GradientOutputError) as info:
+        ub.value_and_grad(lambda x: {"value": xp.sum(x)}, has_aux=True)(x)
+    assert str(info.value).endswith("but it returned a dict"), str(info.value)
+    with pytest.raises(ub.GradientOutputError) as info:
+        ub.value_and_grad(lambda x: (xp.sum(x), 1, 2), has_aux=True)(x)
+    assert str(info.value).endswith("but it returned a tuple of length 3"), str(info.value)
+
+
+def test_mixing_frameworks_names_where_each_array_is() -> None:
+    frameworks = [b for b in AUTODIFF if ub.get_backend(b).available()[0]]
+    if len(frameworks) < 2:
+        pytest.skip("needs two autodiff frameworks")
+    first, second = frameworks[:2]
+    a, b = arr([1.0], first), arr([2.0], second)
+    with pytest.raises(ub.NotDifferentiableError, match=rf"argument 0 is a {first} array and argument 1 is a {second} array;"):
+        ub.grad(lambda a, b: a.sum(), argnums=(0, 1))(a, b)
+    with pytest.raises(ub.NotDifferentiableError,
+                       match=rf"argument 0\['a'\] is a {first} array and argument 0\['b'\] is a {second} array;"):
+        ub.grad(lambda p: p["a"].sum())({"a": a, "b": b})
+
+
+def test_a_tensorflow_object_that_is_no_dense_tensor_is_refused_naming_it() -> None:
+    require("tensorflow")
+    import tensorflow as tf
+
+    ragged = tf.ragged.constant([[1.0], [2.0, 3.0]])
+    with pytest.raises(ub.NotDifferentiableError) as info:
+        ub.grad(lambda r: tf.reduce_sum(r))(ragged)
+    assert str(info.value) == (
+        "argument 0 is a RaggedTensor, a tensorflow object that tensorflow cannot differentiate; "
+        "convert it to a dense tensorflow array first"
+    )
+
+
+def test_three_differentiated_positions_each_get_their_own_gradient(ad: str) -> None:
+    xp = ub.namespace(ad)
+    a, b, c = arr([1.0, 1.0], ad), arr([1.0], ad), arr([1.0, 1.0, 1.0], ad)
+    ga, gb, gc = ub.grad(lambda a, b, c: xp.sum(a) + 2.0 * xp.sum(b) + 3.0 * xp.sum(c), argnums=(0, 1, 2))(a, b, c)
+    assert (host(ga).tolist(), host(gb).tolist(), host(gc).tolist()) == ([1.0, 1.0], [2.0], [3.0, 3.0, 3.0])
