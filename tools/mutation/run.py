@@ -113,6 +113,7 @@ def environment(target: Target, into: Path) -> dict[str, str]:
         UNIBRIDGE_PRELOAD_FRAMEWORKS="1",  # every framework imported once, in the fork server
         UNIBRIDGE_TEST_BACKENDS=target.backends,
         UNIBRIDGE_HYPOTHESIS_PROFILE="mutation",
+        UNIBRIDGE_MUTATION_FORGET_BUILT="1",  # each test builds its namespaces anew (tests/conftest.py)
         # The copy's plugins (JAX, Dask, ...), ahead of installed ones; mutmut puts the mutated
         # unibridge first on the path itself.
         PYTHONPATH=os.pathsep.join(str(p) for p in sorted((into / "backends").glob("*/src"))),
