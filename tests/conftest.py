@@ -89,6 +89,39 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param  # type: ignore[no-any-return]
 
 
+def _forget_what_unibridge_built() -> None:
+    """Empty unibridge's caches of built things: the wrapped namespaces, what ``unibridge.xp`` and
+    its memos hold, ``lru_cache`` functions, the TensorFlow namespace's axis constants."""
+    import sys
+
+    import unibridge
+    from unibridge import following, namespaces
+
+    namespaces._WRAPPED.table.clear()
+    following._forget()
+    own = set(vars(following.FollowingNamespace("probe")))
+    for name in [n for n in vars(unibridge.xp) if n not in own]:
+        del unibridge.xp.__dict__[name]
+    axes = sys.modules.get("unibridge.adapters.tensorflow.array_api._axes")
+    if axes is not None:
+        axes._CACHE.clear()
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith("unibridge.") and module is not None:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == module_name:
+                    value.cache_clear()
+
+
+if os.environ.get("UNIBRIDGE_MUTATION_FORGET_BUILT"):
+    # `make mutation` sets it. mutmut maps each test to the functions it calls, in one process:
+    # a namespace (or memo) built by the first test that needed it is only looked up by the
+    # others, so only that first test would be run against the mutants of the code that built
+    # it. Built anew for every test, each test that uses it is mapped, and run.
+    @pytest.fixture(autouse=True)
+    def _built_anew_for_each_test() -> None:
+        _forget_what_unibridge_built()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_defaults() -> Iterator[None]:
     """Every test starts from the environment's defaults, whatever a test configured."""

@@ -431,3 +431,87 @@ def test_three_differentiated_positions_each_get_their_own_gradient(ad: str) -> 
     a, b, c = arr([1.0, 1.0], ad), arr([1.0], ad), arr([1.0, 1.0, 1.0], ad)
     ga, gb, gc = ub.grad(lambda a, b, c: xp.sum(a) + 2.0 * xp.sum(b) + 3.0 * xp.sum(c), argnums=(0, 1, 2))(a, b, c)
     assert (host(ga).tolist(), host(gb).tolist(), host(gc).tolist()) == ([1.0, 1.0], [2.0], [3.0, 3.0, 3.0])
+
+
+def test_argnums_errors_say_the_range_for_the_arguments_given(ad: str) -> None:
+    xp = ub.namespace(ad)
+    x = arr([1.0], ad)
+    with pytest.raises(ub.ConfigurationError) as info:
+        ub.grad(lambda a: xp.sum(a), argnums=1)(x)
+    assert str(info.value) == ("argnums=1 is out of range: the function was called with 1 positional argument, "
+                               "so argnums must be in 0..0")
+    with pytest.raises(ub.ConfigurationError) as info:
+        ub.grad(lambda a, b, c: xp.sum(a), argnums=-4)(x, x, x)
+    assert str(info.value) == ("argnums=-4 is out of range: the function was called with 3 positional arguments, "
+                               "so argnums must be in 0..2")
+    with pytest.raises(ub.ConfigurationError) as info:
+        ub.grad(lambda a: xp.sum(a), argnums=())
+    assert str(info.value) == "argnums=() selects no argument to differentiate; give at least one index"
+
+
+def test_grad_of_what_is_not_a_function_names_its_type() -> None:
+    for make in (ub.grad, ub.value_and_grad):
+        with pytest.raises(ub.ConfigurationError) as info:
+            make(42)  # type: ignore[arg-type]
+        assert str(info.value) == "value_and_grad/grad need a function, got int"
+
+
+def test_mixing_three_frameworks_raises_naming_the_first_two() -> None:
+    frameworks = [b for b in AUTODIFF if ub.get_backend(b).available()[0]]
+    if len(frameworks) < 3:
+        pytest.skip("needs three autodiff frameworks")
+    xs = [arr([1.0], b) for b in frameworks[:3]]
+    first, second = frameworks[:2]
+    with pytest.raises(ub.NotDifferentiableError, match=rf"argument 0 is a {first} array and argument 1 is a {second} array;"):
+        ub.grad(lambda a, b, c: a.sum(), argnums=(0, 1, 2))(*xs)
+
+
+def _subclass_framework() -> tuple[type, Any]:
+    """A framework whose arrays subclass torch's (as a plugin's may): its module, array type and backend."""
+    import sys
+    import types
+
+    import torch
+
+    from unibridge.adapters._torch_autodiff import TorchAutodiff
+    from unibridge.adapters.torch import TorchBackend
+
+    module = sys.modules.get("toytorch") or types.ModuleType("toytorch")
+    if not hasattr(module, "ToyTensor"):
+        module.ToyTensor = type("ToyTensor", (torch.Tensor,), {"__module__": "toytorch"})  # type: ignore[attr-defined]
+        sys.modules["toytorch"] = module
+    toy = module.ToyTensor
+
+    class ToyAutodiff(TorchAutodiff):
+        name, module = "toytorch", "toytorch"
+
+        def array_types(self) -> tuple[type, ...]:
+            return (toy,)
+
+    class ToyTorchBackend(TorchBackend):
+        name, array_modules = "toytorch", ("toytorch",)
+
+        def array_types(self, module: Any) -> tuple[type, ...]:
+            return (toy,)
+
+        def autodiff(self) -> Any:
+            return ToyAutodiff()
+
+    return toy, ToyTorchBackend
+
+
+def test_a_torch_tensor_and_a_plugins_torch_subclass_mix_frameworks_in_either_order() -> None:
+    """The plugin's arrays are torch tensors too, but the registry says they are the plugin's: two
+    frameworks, whichever comes first (torch's autodiff would take both when torch came first)."""
+    require("torch")
+    import torch
+
+    toy, backend = _subclass_framework()
+    t = torch.tensor([1.0], dtype=torch.float64)
+    y = torch.tensor([2.0], dtype=torch.float64).as_subclass(toy)
+    with ub.registered("toytorch", backend):
+        assert ub.registry.owner_of(y).name == "toytorch" and ub.registry.owner_of(t).name == "torch"
+        for pair, names in (((t, y), ("torch", "toytorch")), ((y, t), ("toytorch", "torch"))):
+            with pytest.raises(ub.NotDifferentiableError,
+                               match=rf"argument 0 is a {names[0]} array and argument 1 is a {names[1]} array"):
+                ub.grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(*pair)

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from .targets import GROUPS, TARGETS, Target
+from .targets import FRAMEWORKS, GROUPS, TARGETS, Target
 
 REPO = Path(__file__).resolve().parents[2]
 SCRATCH = REPO / "mutants"
@@ -64,7 +64,7 @@ def sync(into: Path) -> int:
         copied += 1
     for path in into.rglob("*"):
         rel = path.relative_to(into).as_posix()
-        if rel.startswith(("mutants/", "summary.md")) or "__pycache__" in rel or not path.is_file():
+        if rel.startswith(("mutants/", "summary.md", PRELOAD)) or "__pycache__" in rel or not path.is_file():
             continue
         if rel not in wanted:
             path.unlink()
@@ -75,11 +75,14 @@ def _toml_list(items: tuple[str, ...] | list[str]) -> str:
     return "[\n" + "".join(f"    {json.dumps(item)},\n" for item in items) + "]"
 
 
-def mutmut_table(target: Target) -> str:
-    """The lines ``run`` adds to the shared ``[tool.mutmut]`` for ``target``.
+PRELOAD = "preload-modules.txt"  # in the scratch copy: the modules the fork server imports
+
+
+def mutmut_table(target: Target, into: Path) -> str:
+    """The lines ``run`` adds to the shared ``[tool.mutmut]`` for ``target``, run in ``into``.
 
     Example:
-        >>> print(mutmut_table(TARGETS["compiling"]).splitlines()[0])
+        >>> print(mutmut_table(TARGETS["compiling"], scratch_of("compiling")).splitlines()[0])
         only_mutate = [
     """
     selection = [*target.tests, "-m", "not slow and not gpu"]
@@ -90,6 +93,8 @@ def mutmut_table(target: Target) -> str:
         f"pytest_add_cli_args_test_selection = {_toml_list(selection)}",
         # The scratch copy lies inside the project's git work tree, whose history is not its own.
         "use_git_change_detection = false",
+        f"forkserver_warmup = {json.dumps(target.warmup)}",
+        f"preload_modules_file = {json.dumps(str(into / PRELOAD))}",
     ]) + "\n"
 
 
@@ -98,7 +103,8 @@ def configure(into: Path, target: Target) -> None:
     text = (REPO / "pyproject.toml").read_text()
     header = "[tool.mutmut]\n"
     assert text.count(header) == 1, "pyproject.toml needs one [tool.mutmut] table"
-    (into / "pyproject.toml").write_text(text.replace(header, header + mutmut_table(target), 1))
+    (into / "pyproject.toml").write_text(text.replace(header, header + mutmut_table(target, into), 1))
+    (into / PRELOAD).write_text("".join(f"{module}\n" for module in FRAMEWORKS))
 
 
 def environment(target: Target, into: Path) -> dict[str, str]:
@@ -107,6 +113,7 @@ def environment(target: Target, into: Path) -> dict[str, str]:
         UNIBRIDGE_PRELOAD_FRAMEWORKS="1",  # every framework imported once, in the fork server
         UNIBRIDGE_TEST_BACKENDS=target.backends,
         UNIBRIDGE_HYPOTHESIS_PROFILE="mutation",
+        UNIBRIDGE_MUTATION_FORGET_BUILT="1",  # each test builds its namespaces anew (tests/conftest.py)
         # The copy's plugins (JAX, Dask, ...), ahead of installed ones; mutmut puts the mutated
         # unibridge first on the path itself.
         PYTHONPATH=os.pathsep.join(str(p) for p in sorted((into / "backends").glob("*/src"))),

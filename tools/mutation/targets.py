@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Target", "TARGETS", "GROUPS"]
+__all__ = ["Target", "TARGETS", "GROUPS", "FRAMEWORKS"]
+
+# Imported once in mutmut's fork server, so no forked mutant pays for importing them again.
+FRAMEWORKS = ("torch", "tensorflow", "jax.numpy", "dask.array", "array_api_strict", "ml_dtypes")
 
 
 class Target(NamedTuple):
@@ -25,6 +28,12 @@ class Target(NamedTuple):
     backends: str  # UNIBRIDGE_TEST_BACKENDS while the tests run
     deselect: tuple[str, ...] = ()  # test names (pytest -k) that start Python children
     env: tuple[tuple[str, str], ...] = ()  # more environment for the tests
+    # What mutmut's fork server loads before it forks a process per mutant: "import" (the
+    # frameworks only) or "collect" (also every test module, which runs unibridge code). With
+    # "collect", whatever that code builds and caches (a namespace, a memo of functions) is
+    # built by the unmutated code before the fork, and the mutants in it survive unseen:
+    # pytest looking at ``unibridge.xp`` during collection builds numpy's namespace.
+    warmup: str = "import"
 
 
 _CORE_CHILDREN = (

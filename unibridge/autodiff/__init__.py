@@ -130,8 +130,11 @@ def _use_instead() -> str:
 
 def _framework_of(leaves: list[Any], diff: _Differentiated) -> Autodiff:
     """The one backend's Autodiff every leaf belongs to; raises naming what is wrong."""
+    owner = owner_of(leaves[0])
     first = autodiff_of(leaves[0])
-    if first is not None and all([first.owns(x) for x in leaves]):
+    # The registry's owner as well as the autodiff's types: a plugin's arrays may subclass another
+    # framework's (a subclass of its array type), which that framework's autodiff would take as its own.
+    if first is not None and all([owner_of(x) is owner and first.owns(x) for x in leaves]):
         return first  # the common case: no paths computed
     where = diff.where()
     names: dict[str, str] = {}
