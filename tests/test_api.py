@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -295,6 +297,21 @@ def test_float64_to_float16_within_a_framework_is_rounded_once(backend: str) -> 
     assert out.tolist() == [65504.0, 1.0009765625]
     with pytest.raises(ub.LossyCastError, match="infinite"):
         ub.asarray(ub.asarray(np.array([65520.0]), backend=backend), dtype="float16", backend=backend)
+
+
+def test_float64_to_bfloat16_within_a_framework_is_rounded_once(backend: str) -> None:
+    # torch and TensorFlow cast float64 -> bfloat16 through float32: the float64 just below the
+    # midpoint of bfloat16's largest value and 2**128 rounded up to that midpoint in float32, then
+    # (ties to even) to inf, a silent overflow under same_kind. Oracle: exact rounding by Fraction.
+    pytest.importorskip("ml_dtypes", reason="bfloat16 on NumPy needs ml_dtypes")
+    largest, top = Fraction(2**128 - 2**120), Fraction(2**128)
+    below_half = float(np.nextafter((2.0**128 - 2.0**119), 0.0))
+    assert largest < Fraction(below_half) < (largest + top) / 2  # so one rounding gives `largest`
+    x = ub.asarray(np.array([below_half, -below_half]), backend=backend)
+    out = ub.to_numpy(ub.asarray(x, dtype="bfloat16", backend=backend)).astype(np.float64)
+    assert [Fraction(v) for v in out.tolist()] == [largest, -largest]
+    with pytest.raises(ub.LossyCastError, match="infinite"):
+        ub.asarray(ub.asarray(np.array([2.0**128 - 2.0**119]), backend=backend), dtype="bfloat16", backend=backend)
 
 
 @pytest.mark.parametrize("template", [[[1.5, 2.5]], [[1, 2]], [[1 + 2j, 0j]], [0.5]], ids=repr)

@@ -237,9 +237,11 @@ def _require_addressable(shape: tuple[int, ...], dtype: DType) -> None:
 
 
 def _rounds_twice(have: DType, want: DType) -> bool:
-    """float64/complex128 -> float16: torch, TensorFlow and JAX round through float32 on the way
-    (65519.99999999999 becomes inf, not 65504), so NumPy, which rounds once, makes this cast."""
-    return have.mantissa > 24 and want == "float16"
+    """float64/complex128 -> float16 or bfloat16: torch and TensorFlow (and JAX for float16) round
+    through float32 on the way (65519.99999999999 becomes inf, not 65504; the float64 just below
+    halfway between bfloat16's largest value and 2**128 becomes inf, not that largest value), so
+    NumPy (ml_dtypes for bfloat16), which rounds once, makes this cast."""
+    return have.mantissa > 24 and want in ("float16", "bfloat16")
 
 
 def _astype_native(
