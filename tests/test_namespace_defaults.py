@@ -345,3 +345,36 @@ def test_the_jax_namespace_refuses_float64_creation_when_strict_x64_is_off() -> 
         "zeros": "LossyCastError", "asarray": "LossyCastError", "linspace": "LossyCastError",
         "full(complex)": "LossyCastError", "int32 sum": 3, "float32 default": "float32",
     }
+
+
+@pytest.mark.parametrize("name", ["numpy", "torch"])
+def test_numpy_scalars_in_python_data_keep_their_own_dtype_under_the_float32_default(name: str) -> None:
+    """A NumPy float64 scalar is a Python float subclass, but it carries its dtype: not Python data."""
+    require(name)
+    ub.configure(default_float="float32")
+    xp = ub.namespace(name)
+    assert ub.dtype_of(xp.asarray(np.float64(0.1))) == "float64"
+    assert ub.dtype_of(xp.asarray([np.float64(0.1), np.float64(0.2)])) == "float64"
+    assert ub.dtype_of(xp.asarray([0.1, 0.2])) == "float32"  # the Python floats beside them do follow it
+
+
+def test_wrapped_namespaces_equal_their_module_and_each_other_and_nothing_else() -> None:
+    from unibridge.dtypes import float32, float64
+    from unibridge.namespaces import with_default_float
+
+    np32, np64 = with_default_float(np, float32), with_default_float(np, float64)
+    assert np32 == np64 and np32 == np and not (np32 != np64)
+    require("torch")
+    import math
+
+    torch32 = with_default_float(unwrap_namespace(ub.namespace("torch")), float32)
+    assert np32 != torch32 and not (np32 == torch32) and np32 != math and not (np32 == math)
+    assert unwrap_namespace(np32) is np and unwrap_namespace(np) is np
+
+
+def test_the_default_float_info_passes_the_device_to_the_frameworks_own() -> None:
+    """NumPy's info refuses a device it does not know; the wrapped one asks it, so it does too."""
+    info = ub.namespace("numpy").__array_namespace_info__()
+    with pytest.raises(ValueError, match="Device not understood"):
+        info.default_dtypes(device="not a device")
+    assert info.default_dtypes(device="cpu")["indexing"] == unwrap_namespace(ub.namespace("numpy")).int64

@@ -16,9 +16,11 @@ import pytest
 
 import unibridge as ub
 from unibridge import xp  # imported once, before any selection: what user modules do
+from unibridge.devices import CPU
 
 from _backends import availability, require
 from _example_helpers import registered_backends
+from _pretend import GPU, Box, PretendBackend
 
 COMPLEX_OF = {"float32": "complex64", "float64": "complex128"}
 
@@ -261,3 +263,33 @@ def test_a_dtype_of_the_selected_backend_is_translated_for_the_arrays_framework(
             ones = xp.ones_like(x, dtype=xp.int32)
         assert _owner(out) == any_backend and ub.dtype_of(out) == "float32"
         assert _owner(ones) == any_backend and ub.dtype_of(ones) == "int32"
+
+
+class _HostOnlyBoxes(PretendBackend):
+    """Boxes on the CPU or a pretend ``gpu:0``, whose namespace always makes them on the CPU and
+    cannot be told a device: it has no ``namespace_device``, so xp must look where each landed."""
+
+    name = "hostboxes"
+    kind = Box
+
+    @property
+    def namespace_device(self) -> Any:  # type: ignore[override]
+        raise AttributeError("namespace_device")
+
+    def namespace(self) -> Any:
+        import types
+
+        ns = types.ModuleType("hostboxes_namespace")
+        ns.zeros = lambda shape, *, dtype=None, device=None: Box(np.zeros(shape) + 7.0, device or CPU)  # type: ignore[attr-defined]
+        return ns
+
+
+def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_there() -> None:
+    with ub.registered("hostboxes", _HostOnlyBoxes):
+        with ub.use("hostboxes", device="gpu:0"):
+            moved = xp.zeros(2)
+            kept = xp.zeros(2, device=CPU)  # the caller's device wins
+        with ub.use("hostboxes", device="cpu"):
+            here = xp.zeros(2)
+    assert type(moved) is Box and moved.device == GPU and moved.a.tolist() == [7.0, 7.0]
+    assert kept.device == CPU and here.device == CPU and here.a.tolist() == [7.0, 7.0]
