@@ -47,7 +47,7 @@ SCHEMA = 1
 # Time limits, in seconds. A normal run takes under a minute (measured on an H200 machine:
 # 41 s, of which the tests 13 s and the benchmarks 12 s). The worst case, every limit
 # reached, is 8.5 minutes.
-PER_TEST_TIMEOUT_S = 120
+PER_TEST_LIMIT_S = 120
 SOFTWARE_LIMIT_S = 90
 TESTS_LIMIT_S = 240
 BENCHMARKS_LIMIT_S = 180
@@ -102,7 +102,7 @@ def software(env: dict[str, str], *, limit_s: float = SOFTWARE_LIMIT_S) -> dict[
 
 
 def run_tests(targets: list[str], *, env: dict[str, str], cwd: Path, scratch: Path, marker: str = "gpu",
-              per_test_timeout_s: float = PER_TEST_TIMEOUT_S, limit_s: float = TESTS_LIMIT_S) -> dict[str, Any]:
+              per_test_limit_s: float = PER_TEST_LIMIT_S, limit_s: float = TESTS_LIMIT_S) -> dict[str, Any]:
     """``pytest -m <marker> <targets>`` in a child process; the step and the recorded outcomes.
 
     ``outcomes`` is what :mod:`gpu_check.outcomes` wrote (None if pytest
@@ -115,12 +115,12 @@ def run_tests(targets: list[str], *, env: dict[str, str], cwd: Path, scratch: Pa
     """
     out = scratch / "tests.json"
     # Without pytest-timeout the whole run's limit still holds; only the per-test one is lost.
-    timeout = [f"--timeout={per_test_timeout_s:g}"] if find_spec("pytest_timeout") is not None else []
+    timeout = [f"--timeout={per_test_limit_s:g}"] if find_spec("pytest_timeout") is not None else []
     command = [sys.executable, "-m", "pytest", "-m", marker, "-p", "no:cacheprovider", "-p", "gpu_check.outcomes",
                f"--outcomes-json={out}", "--continue-on-collection-errors", *timeout, *targets]
     step, _ = run_step(command, env=env, cwd=cwd, limit_s=limit_s)
     outcomes = json.loads(out.read_text()) if out.is_file() else None
-    return {**asdict(step), "per_test_timeout_s": per_test_timeout_s if timeout else None, "outcomes": outcomes}
+    return {**asdict(step), "per_test_limit_s": per_test_limit_s if timeout else None, "outcomes": outcomes}
 
 
 def run_benchmarks(*, env: dict[str, str], scratch: Path, limit_s: float = BENCHMARKS_LIMIT_S) -> dict[str, Any]:

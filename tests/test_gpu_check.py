@@ -90,7 +90,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "test_skips_itself.py": "import pytest\npytest.skip('TensorFlow is not installed', allow_module_level=True)\n",
     })
     env, _ = sources.child_env(ROOT, tmp / "metadata")
-    return run.run_tests(["."], env=env, cwd=project, scratch=tmp, per_test_timeout_s=60, limit_s=120)
+    return run.run_tests(["."], env=env, cwd=project, scratch=tmp, per_test_limit_s=60, limit_s=120)
 
 
 def _by_id(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -139,7 +139,7 @@ def test_an_nvidia_smi_without_a_driver_means_no_gpu(tmp_path: Path, monkeypatch
 
 
 def test_each_outcome_of_a_real_pytest_run_is_recorded(tiny_run: dict[str, Any]) -> None:
-    assert tiny_run["exit_code"] == 1 and tiny_run["per_test_timeout_s"] in (60, None)
+    assert tiny_run["exit_code"] == 1 and tiny_run["per_test_limit_s"] in (60, None)
     rec = tiny_run["outcomes"]
     assert rec["finished"] is True and rec["exit_status"] == 1 and rec["deselected"] == 1
     tests = _by_id(tiny_run)
