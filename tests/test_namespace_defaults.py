@@ -378,3 +378,119 @@ def test_the_default_float_info_passes_the_device_to_the_frameworks_own() -> Non
     with pytest.raises(ValueError, match="Device not understood"):
         info.default_dtypes(device="not a device")
     assert info.default_dtypes(device="cpu")["indexing"] == unwrap_namespace(ub.namespace("numpy")).int64
+
+
+# -- the generic rule itself: with_default_float --------------------------------------------------
+
+from unibridge.dtypes import DType  # noqa: E402
+from unibridge.namespaces import DefaultFloatNamespace, with_default_float  # noqa: E402
+
+F32, F64 = DType("float32"), DType("float64")
+
+
+def test_a_check_is_asked_before_each_creation_that_uses_the_default_float_and_only_then() -> None:
+    asked: list[str] = []
+    ns = with_default_float(np, F32, check=lambda dt: asked.append(dt.name))
+    ns.zeros(2), ns.asarray([1.0, 2j]), ns.linspace(0.0, 1.0, 3), ns.zeros(2, dtype=np.int8), ns.asarray([1, 2])
+    assert asked == ["float32", "complex64", "float32"]
+
+
+def test_a_check_that_refuses_stops_the_creation() -> None:
+    def refuse(dt: DType) -> None:
+        raise ub.LossyCastError(f"{dt.name} is not allowed here")
+
+    ns = with_default_float(np, F64, check=refuse)
+    with pytest.raises(ub.LossyCastError, match="complex128 is not allowed"):
+        ns.full((2,), 1j)
+    assert ns.arange(3).dtype == np.int64  # integer creation asks nothing
+
+
+def test_wrappers_are_kept_per_module_and_default_float_with_the_check_last_asked_for() -> None:
+    def first(dt: DType) -> None:
+        return None
+
+    def second(dt: DType) -> None:
+        return None
+
+    checked = with_default_float(np, F32, check=first)
+    assert with_default_float(np, F32, check=first) is checked and checked.__dict__["_check"] is first
+    other = with_default_float(np, F32, check=second)
+    assert other is not checked and other.__dict__["_check"] is second
+    plain = with_default_float(np, F32)
+    assert plain.__dict__["_check"] is None and with_default_float(np, F32) is plain
+    assert with_default_float(np, F64) is not plain and with_default_float(np, F64).default_float == F64
+    if availability("torch")[0]:
+        with_default_float(unwrap_namespace(ub.namespace("torch")), F32)  # another module between
+    assert with_default_float(np, F32) is plain
+
+
+def test_only_an_unchecked_wrapper_says_its_zeros_ones_and_empty_just_fill_the_default_float() -> None:
+    import array_api_compat.numpy as npx
+
+    plain = with_default_float(npx, F32)
+    assert plain.zeros.fills_default_float == (npx.zeros, npx.float32)
+    assert plain.ones.fills_default_float == (npx.ones, npx.float32)
+    checked = with_default_float(npx, F32, check=lambda dt: None)
+    assert not hasattr(checked.zeros, "fills_default_float") and not hasattr(checked.empty, "fills_default_float")
+
+
+def test_a_wrapper_looks_like_its_module_and_its_functions_like_the_modules() -> None:
+    import array_api_compat.numpy as npx
+
+    ns = with_default_float(npx, F32)
+    assert isinstance(ns, DefaultFloatNamespace) and ns.__name__ == npx.__name__ and ns.__doc__ == npx.__doc__
+    assert ns.default_float == F32 and repr(ns) == f"<namespace {npx.__name__!r} with default float float32>"
+    for name in ("zeros", "asarray", "full_like", "linspace"):
+        assert getattr(ns, name).__module__ == npx.__name__ and getattr(ns, name).__doc__ == getattr(npx, name).__doc__
+    assert {"zeros", "sum", "linalg"} <= set(dir(ns))
+    info = ns.__array_namespace_info__()
+    assert info.devices() == npx.__array_namespace_info__().devices()  # everything else is the module's
+
+
+def test_a_namespace_without_float64_isdtype_or_info_is_wrapped_with_what_it_has() -> None:
+    import types
+
+    bare = types.ModuleType("bare_namespace")
+    bare.float32, bare.complex64 = np.float32, np.complex64  # type: ignore[attr-defined]
+    bare.zeros = lambda shape, dtype=None: np.zeros(shape, dtype)  # type: ignore[attr-defined]
+    bare.full = lambda shape, fill, dtype=None: np.full(shape, fill, dtype)  # type: ignore[attr-defined]
+    bare.cov = np.cov  # type: ignore[attr-defined]
+    ns = with_default_float(bare, F32)
+    assert ns.zeros(2).dtype == np.float32
+    assert not hasattr(ns, "ones") and not hasattr(ns, "__array_namespace_info__")
+    assert ns.cov is np.cov  # without isdtype and float64 its cov cannot be made to follow NumPy
+    made = ns.full((2,), np.float16(0.5))  # no float16 here: the value, in the module's own default
+    assert made.dtype == np.float64 and made.tolist() == [0.5, 0.5]
+    with_isdtype = types.ModuleType("bare_with_isdtype")
+    with_isdtype.__dict__.update({k: v for k, v in vars(bare).items() if not k.startswith("__")})
+    with_isdtype.isdtype = np.isdtype  # type: ignore[attr-defined]
+    assert with_default_float(with_isdtype, F32).cov is np.cov  # isdtype, but still no float64
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "eye", "full", "arange", "linspace", "asarray",
+                                  "zeros_like", "ones_like", "empty_like", "full_like"])
+def test_every_wrapped_creation_passes_keywords_and_a_given_dtype_on(name: str) -> None:
+    require("torch")
+    xp = ub.namespace("torch")
+    make = {
+        "zeros": lambda **kw: xp.zeros(2, **kw), "ones": lambda **kw: xp.ones(2, **kw),
+        "empty": lambda **kw: xp.empty(2, **kw), "eye": lambda **kw: xp.eye(2, **kw),
+        "full": lambda **kw: xp.full((2,), 1.5, **kw), "arange": lambda **kw: xp.arange(0.0, 2.0, **kw),
+        "linspace": lambda **kw: xp.linspace(0.0, 1.0, 3, **kw), "asarray": lambda **kw: xp.asarray([1.0], **kw),
+        "zeros_like": lambda **kw: xp.zeros_like([1.0], **kw), "ones_like": lambda **kw: xp.ones_like([1.0], **kw),
+        "empty_like": lambda **kw: xp.empty_like([1.0], **kw), "full_like": lambda **kw: xp.full_like([1.0], 2.0, **kw),
+    }[name]
+    assert make(device="meta").device.type == "meta"
+    assert ub.dtype_of(make(dtype=xp.float16)) == "float16"
+
+
+def test_eye_arange_and_linspace_take_every_argument() -> None:
+    xp = ub.namespace("numpy")
+    np.testing.assert_array_equal(xp.eye(2, 3, k=1), np.eye(2, 3, k=1))
+    np.testing.assert_array_equal(xp.eye(3), np.eye(3))
+    for args in [(5,), (2, 7), (0, 10, 3), (5.0,), (1.0, 2.0, 0.25)]:
+        np.testing.assert_array_equal(xp.arange(*args), np.arange(*args))
+    ub.configure(default_float="float32")
+    xp = ub.namespace("numpy")
+    assert xp.linspace(0, 1j, 3).dtype == np.complex64 and xp.linspace(0, 1, 3).dtype == np.float32
+    assert xp.linspace(0.0, 1.0, 3).tolist() == [0.0, 0.5, 1.0]

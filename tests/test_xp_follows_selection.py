@@ -293,3 +293,98 @@ def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_t
             here = xp.zeros(2)
     assert type(moved) is Box and moved.device == GPU and moved.a.tolist() == [7.0, 7.0]
     assert kept.device == CPU and here.device == CPU and here.a.tolist() == [7.0, 7.0]
+
+
+def test_the_first_xp_call_of_a_fresh_process_state_uses_the_environments_selection() -> None:
+    """Nothing selected yet, no use() block: creation and computation take the process default."""
+    ub.config.reset_defaults()
+    made = xp.zeros(2)
+    ub.config.reset_defaults()
+    total = xp.sum(np.ones(3))
+    assert ub.get_backend(ub.current().backend).is_array(made) and float(total) == 3.0
+
+
+def test_a_use_block_after_a_call_outside_it_creates_with_the_blocks_backend() -> None:
+    require("torch")
+    import torch
+
+    assert isinstance(xp.zeros(2), np.ndarray)  # the default first: numpy remembered
+    with ub.use("torch"):
+        assert isinstance(xp.zeros(2), torch.Tensor) and isinstance(xp.zeros_like([1.0]), torch.Tensor)
+    assert isinstance(xp.zeros(2), np.ndarray)
+
+
+def test_every_way_of_calling_an_array_function_gives_the_owning_namespaces_answer_each_time() -> None:
+    """The first call goes the general way and remembers the function; the later ones take the
+    remembered one: both must hand it every argument, positional and keyword."""
+    import array_api_compat.numpy as npx
+
+    a = np.arange(6.0).reshape(2, 3)
+    b = np.arange(6.0, 12.0).reshape(2, 3)
+    cond = a > 2.0
+    calls = [
+        (lambda ns: ns.sum(a)),  # one argument
+        (lambda ns: ns.sum(a, axis=1)),  # one argument and a keyword
+        (lambda ns: ns.add(a, b)),  # two arrays
+        (lambda ns: ns.add(a, 2.5)),  # an array and a Python number
+        (lambda ns: ns.tensordot(a, b.T, axes=1)),  # two arrays and a keyword
+        (lambda ns: ns.where(cond, a, b)),  # three positional arguments
+        (lambda ns: ns.clip(a, 1.0, 4.0)),  # an array and two numbers
+        (lambda ns: ns.linalg.matmul(a, b.T)),  # a function of a sub-namespace
+    ]
+    for call in calls:
+        want = call(npx)
+        for _ in range(3):
+            np.testing.assert_array_equal(call(xp), want)
+
+
+def test_a_remembered_function_is_not_used_for_arrays_of_another_framework_or_lists() -> None:
+    require("torch")
+    import torch
+
+    a, t = np.ones(2), torch.ones(2, dtype=torch.float64)
+    assert isinstance(xp.add(a, a), np.ndarray) and isinstance(xp.concat([a, a]), np.ndarray)
+    assert isinstance(xp.concat([t, t]), torch.Tensor)  # a list first: never remembered
+    xp.where(a > 0, a, a), xp.linalg.matmul(a, a)  # remembered for NumPy first arguments
+    calls = {"add": lambda: xp.add(a, t), "where": lambda: xp.where(a > 0, a, t),
+             "linalg.matmul": lambda: xp.linalg.matmul(a, t)}
+    for name, call in calls.items():
+        with pytest.raises(ub.UnsupportedInputError) as info:
+            call()
+        assert str(info.value) == (f"xp.{name} was given arrays of 2 frameworks: numpy and torch; convert them "
+                                   f"to one first, e.g. unibridge.asarray(x, backend='numpy')")
+
+
+def test_a_call_with_no_arrays_uses_the_selected_namespace() -> None:
+    assert xp.isdtype(xp.float32, "real floating") is True
+    assert len(xp.meshgrid()) == 0
+
+
+def test_xp_says_what_each_function_is_and_what_it_is() -> None:
+    import math
+
+    import unibridge.following
+
+    assert xp.__name__ == "unibridge.xp" and xp.__doc__ == unibridge.following.__doc__
+    assert xp.zeros.__doc__ == "``zeros`` of the selected backend, on the selected device, in the selected default float."
+    assert xp.sum.__doc__ == "``sum`` of the namespace that owns the arrays given (see :mod:`unibridge.following`)."
+    assert xp.linalg.matmul.__doc__.startswith("``linalg.matmul`` of the namespace")
+    assert xp.zeros_like.__doc__ == "``zeros_like`` of the namespace that owns the arrays given (see :mod:`unibridge.following`)."
+    assert xp.pi == math.pi and xp.e == math.e and xp.inf == math.inf
+    with pytest.raises(AttributeError, match=r"^unibridge.xp has no attribute '__path__'$"):
+        xp.__path__  # noqa: B018 (the selected namespace is a package: xp still has no __path__)
+
+
+def test_like_functions_given_python_data_pass_keywords_and_the_device_on() -> None:
+    require("torch")
+    import torch
+
+    assert ub.dtype_of(xp.zeros_like([1.0, 2.0], dtype=np.float32)) == "float32"
+    before = torch.get_default_device()
+    torch.set_default_device("meta")
+    try:
+        with ub.use("torch", device="cpu"):
+            made = [xp.zeros_like([1.0, 2.0]), xp.full_like([1.0], 3.0)]
+        assert all(t.device.type == "cpu" for t in made), [t.device for t in made]
+    finally:
+        torch.set_default_device(before)
