@@ -395,4 +395,5 @@ def test_like_functions_given_python_data_pass_keywords_and_the_device_on() -> N
 def test_an_array_functions_signature_shows_its_optional_arguments_as_absent() -> None:
     import inspect
 
-    assert str(inspect.signature(xp.sum)) == "(x=<absent>, y=<absent>, /, *rest, **kw)"
+    parameters = inspect.signature(xp.sum).parameters
+    assert repr(parameters["x"].default) == repr(parameters["y"].default) == "<absent>"
