@@ -280,11 +280,15 @@ class _HostOnlyBoxes(PretendBackend):
         import types
 
         ns = types.ModuleType("hostboxes_namespace")
-        ns.zeros = lambda shape, *, dtype=None, device=None: Box(np.zeros(shape) + 7.0, device or CPU)  # type: ignore[attr-defined]
+        # The float dtypes make it a namespace unibridge wraps for the default float.
+        ns.float32, ns.complex64, ns.float64, ns.complex128 = np.float32, np.complex64, np.float64, np.complex128  # type: ignore[attr-defined]
+        ns.zeros = lambda shape, *, dtype=None, device=None: Box(np.zeros(shape, dtype) + 7.0, device or CPU)  # type: ignore[attr-defined]
         return ns
 
 
-def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_there() -> None:
+@pytest.mark.parametrize("default_float", ["float64", "float32"])  # its namespace as it is, and wrapped
+def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_there(default_float: str) -> None:
+    ub.configure(default_float=default_float)
     with ub.registered("hostboxes", _HostOnlyBoxes):
         with ub.use("hostboxes", device="gpu:0"):
             moved = xp.zeros(2)
