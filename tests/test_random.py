@@ -264,3 +264,37 @@ def test_a_draw_while_jit_traces_names_the_draw(draw: str) -> None:
     with pytest.raises(ub.ConfigurationError) as info:
         ub.jit(lambda x: x + make(), backend="jax")(ub.asarray(np.zeros(2), backend="jax"))
     assert str(info.value).startswith(f"default_rng().{draw}() was called while jax traces a function for unibridge.jit")
+
+
+def test_draws_with_the_default_parameters_are_numpys() -> None:
+    rng, ref = ub.random.default_rng(5, backend="numpy"), np.random.default_rng(5)
+    assert host(rng.normal(size=20)).tolist() == ref.normal(size=20).tolist()
+    assert host(rng.uniform(size=20)).tolist() == ref.uniform(size=20).tolist()
+    assert host(rng.normal(1.0, 1.0, size=20)).tolist() == ref.normal(1.0, 1.0, size=20).tolist()
+    assert host(rng.normal(-2.0, 0.0, size=3)).tolist() == [-2.0, -2.0, -2.0]  # scale 0 is allowed, as in NumPy
+
+
+def test_a_sequence_of_ints_is_a_seed_as_in_numpy() -> None:
+    got = host(ub.random.default_rng([1, 2, 3], backend="numpy").normal(size=5))
+    assert got.tolist() == np.random.default_rng([1, 2, 3]).normal(size=5).tolist()
+
+
+def test_seed_and_size_errors_say_what_was_wrong() -> None:
+    cases: list[tuple[Callable[[], Any], str]] = [
+        (lambda: ub.random.default_rng("abc"), "seed must be None, a non-negative int or a sequence of them, got str"),
+        (lambda: ub.random.default_rng(1.5), "seed must be None, a non-negative int or a sequence of them, got float"),
+        (lambda: ub.random.default_rng([3, -1]), "seed must be non-negative, got [3, -1]"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(size=2.5), "size must be None, an int or a tuple of ints, got 2.5"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(size=(2**61,)),
+         "size=(2305843009213693952,) is more memory than this machine can address; draw less"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(0.0, -1.0),
+         "normal needs a finite loc and a finite scale >= 0, got loc=0.0, scale=-1.0"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal("a"),
+         "loc must be a Python number, got str; draw with the defaults and scale with xp for array-valued parameters"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(0.0, "b"),
+         "scale must be a Python number, got str; draw with the defaults and scale with xp for array-valued parameters"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ub.ConfigurationError) as info:
+            call()
+        assert str(info.value) == message
