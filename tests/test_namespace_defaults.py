@@ -374,10 +374,19 @@ def test_wrapped_namespaces_equal_their_module_and_each_other_and_nothing_else()
 
 def test_the_default_float_info_passes_the_device_to_the_frameworks_own() -> None:
     """NumPy's info refuses a device it does not know; the wrapped one asks it, so it does too."""
+    ub.configure(default_float="float32")  # numpy's namespace wrapped (under float64 it is NumPy's own)
     info = ub.namespace("numpy").__array_namespace_info__()
     with pytest.raises(ValueError, match="Device not understood"):
         info.default_dtypes(device="not a device")
     assert info.default_dtypes(device="cpu")["indexing"] == unwrap_namespace(ub.namespace("numpy")).int64
+    assert info.default_dtypes(device="cpu")["real floating"] == np.float32
+
+
+def test_cov_of_integers_passes_every_argument_on() -> None:
+    ub.configure(default_float="float32")
+    xp = ub.namespace("numpy")
+    m = np.array([[1, 5, 2], [4, 2, 8]])
+    np.testing.assert_allclose(xp.cov(m, None, False, bias=True), np.cov(m.astype(np.float64), None, False, bias=True))
 
 
 # -- the generic rule itself: with_default_float --------------------------------------------------
@@ -438,7 +447,8 @@ def test_a_wrapper_looks_like_its_module_and_its_functions_like_the_modules() ->
     import array_api_compat.numpy as npx
 
     ns = with_default_float(npx, F32)
-    assert isinstance(ns, DefaultFloatNamespace) and ns.__name__ == npx.__name__ and ns.__doc__ == npx.__doc__
+    assert isinstance(ns, DefaultFloatNamespace) and ns.__name__ == npx.__name__
+    assert with_default_float(np, F32).__doc__ == np.__doc__  # (array-api-compat's numpy has none)
     assert ns.default_float == F32 and repr(ns) == f"<namespace {npx.__name__!r} with default float float32>"
     for name in ("zeros", "asarray", "full_like", "linspace"):
         assert getattr(ns, name).__module__ == npx.__name__ and getattr(ns, name).__doc__ == getattr(npx, name).__doc__
@@ -485,12 +495,11 @@ def test_every_wrapped_creation_passes_keywords_and_a_given_dtype_on(name: str) 
 
 
 def test_eye_arange_and_linspace_take_every_argument() -> None:
+    ub.configure(default_float="float32")  # numpy's namespace wrapped (under float64 it is NumPy's own)
     xp = ub.namespace("numpy")
     np.testing.assert_array_equal(xp.eye(2, 3, k=1), np.eye(2, 3, k=1))
     np.testing.assert_array_equal(xp.eye(3), np.eye(3))
     for args in [(5,), (2, 7), (0, 10, 3), (5.0,), (1.0, 2.0, 0.25)]:
         np.testing.assert_array_equal(xp.arange(*args), np.arange(*args))
-    ub.configure(default_float="float32")
-    xp = ub.namespace("numpy")
     assert xp.linspace(0, 1j, 3).dtype == np.complex64 and xp.linspace(0, 1, 3).dtype == np.float32
     assert xp.linspace(0.0, 1.0, 3).tolist() == [0.0, 0.5, 1.0]

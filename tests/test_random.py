@@ -201,3 +201,100 @@ def test_device_cpu_is_honoured_and_a_missing_device_raises(any_backend: str) ->
         with pytest.raises(ub.DeviceUnavailableError):
             ub.random.default_rng(0, backend=any_backend, device="gpu:0").normal(size=2)
 
+
+
+@pytest.mark.parametrize("low, high", [(0.0, 1.0), (0.0, 2.0), (0.0, 5.0), (-1.0, 1.0), (1.0, 2.0), (2.0, 3.5), (-3.0, -1.0)])
+def test_uniform_is_numpys_for_every_range(low: float, high: float) -> None:
+    got = host(ub.random.default_rng(11, backend="numpy").uniform(low, high, size=200))
+    assert got.tolist() == np.random.default_rng(11).uniform(low, high, 200).tolist()
+
+
+def test_integers_are_numpys_for_one_bound_or_two() -> None:
+    for args in [(10,), (2, 5), (-7, 7), (0, 1)]:
+        got = host(ub.random.default_rng(3, backend="numpy").integers(*args, size=50))
+        assert got.tolist() == np.random.default_rng(3).integers(*args, size=50).tolist(), args
+
+
+def test_uniform_draws_stay_at_or_above_a_low_end_the_dtype_rounds_down() -> None:
+    """float16(0.1) is below 0.1: the draws that round to it are clamped up to the next float16."""
+    u = host(ub.random.default_rng(0, backend="numpy").uniform(0.1, 0.2, size=100_000, dtype="float16"))
+    assert (u.astype(float) >= 0.1).all() and (u.astype(float) < 0.2).all(), (u.min(), u.max())
+    assert float(u.min()) == float(np.nextafter(np.float16(0.1), np.float16(np.inf)))
+
+
+def test_generator_errors_say_what_was_wrong() -> None:
+    rng = ub.random.default_rng(0, backend="numpy")
+    cases: list[tuple[Callable[[], Any], str]] = [
+        (lambda: rng.uniform(1.0, 0.0), "uniform needs finite low <= high with a finite high - low, got low=1.0, high=0.0"),
+        (lambda: rng.uniform(1.0001, 1.0002, dtype="float16"),  # float16 steps by 2**-10 there
+         "no float16 value lies in [1.0001, 1.0002); use a wider dtype or range"),
+        (lambda: rng.uniform("a", 1.0), "low must be a Python number, got str; draw with the defaults and scale "
+                                        "with xp for array-valued parameters"),
+        (lambda: rng.uniform(0.0, "b"), "high must be a Python number, got str; draw with the defaults and scale "
+                                        "with xp for array-valued parameters"),
+        (lambda: rng.integers(1.5, 3), "integers(low, high) takes Python ints, got 1.5, 3"),
+        (lambda: rng.integers(3, 3), "integers needs low < high, got low=3, high=3"),
+        (lambda: rng.integers(0, 257, dtype="uint8"),
+         "integers(0, 257) does not fit uint8 ([0, 256)); use a wider dtype"),
+        (lambda: rng.permutation(2.5), "permutation(n) takes an int, got float"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ub.ConfigurationError) as info:
+            call()
+        assert str(info.value) == message
+
+
+def test_uniform_with_equal_ends_gives_that_value_and_permutation_of_nothing_is_empty() -> None:
+    rng = ub.random.default_rng(0, backend="numpy")
+    assert host(rng.uniform(2.0, 2.0, size=3)).tolist() == [2.0, 2.0, 2.0]
+    assert host(rng.permutation(0)).tolist() == []
+
+
+def test_a_generator_says_where_it_draws() -> None:
+    assert repr(ub.random.default_rng(0)) == "unibridge.random.Generator(the active backend, device=None)"
+    assert repr(ub.random.default_rng(0, backend="numpy")) == "unibridge.random.Generator(backend='numpy', device=None)"
+
+
+@pytest.mark.parametrize("draw", ["normal", "uniform", "integers", "permutation"])
+def test_a_draw_while_jit_traces_names_the_draw(draw: str) -> None:
+    require("jax")
+    rng = ub.random.default_rng(0, backend="jax")
+    make = {"normal": lambda: rng.normal(size=2), "uniform": lambda: rng.uniform(size=2),
+            "integers": lambda: rng.integers(0, 3, size=2), "permutation": lambda: rng.permutation(2)}[draw]
+    with pytest.raises(ub.ConfigurationError) as info:
+        ub.jit(lambda x: x + make(), backend="jax")(ub.asarray(np.zeros(2), backend="jax"))
+    assert str(info.value).startswith(f"default_rng().{draw}() was called while jax traces a function for unibridge.jit")
+
+
+def test_draws_with_the_default_parameters_are_numpys() -> None:
+    rng, ref = ub.random.default_rng(5, backend="numpy"), np.random.default_rng(5)
+    assert host(rng.normal(size=20)).tolist() == ref.normal(size=20).tolist()
+    assert host(rng.uniform(size=20)).tolist() == ref.uniform(size=20).tolist()
+    assert host(rng.normal(1.0, 1.0, size=20)).tolist() == ref.normal(1.0, 1.0, size=20).tolist()
+    assert host(rng.normal(-2.0, 0.0, size=3)).tolist() == [-2.0, -2.0, -2.0]  # scale 0 is allowed, as in NumPy
+
+
+def test_a_sequence_of_ints_is_a_seed_as_in_numpy() -> None:
+    got = host(ub.random.default_rng([1, 2, 3], backend="numpy").normal(size=5))
+    assert got.tolist() == np.random.default_rng([1, 2, 3]).normal(size=5).tolist()
+
+
+def test_seed_and_size_errors_say_what_was_wrong() -> None:
+    cases: list[tuple[Callable[[], Any], str]] = [
+        (lambda: ub.random.default_rng("abc"), "seed must be None, a non-negative int or a sequence of them, got str"),
+        (lambda: ub.random.default_rng(1.5), "seed must be None, a non-negative int or a sequence of them, got float"),
+        (lambda: ub.random.default_rng([3, -1]), "seed must be non-negative, got [3, -1]"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(size=2.5), "size must be None, an int or a tuple of ints, got 2.5"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(size=(2**61,)),
+         "size=(2305843009213693952,) is more memory than this machine can address; draw less"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(0.0, -1.0),
+         "normal needs a finite loc and a finite scale >= 0, got loc=0.0, scale=-1.0"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal("a"),
+         "loc must be a Python number, got str; draw with the defaults and scale with xp for array-valued parameters"),
+        (lambda: ub.random.default_rng(0, backend="numpy").normal(0.0, "b"),
+         "scale must be a Python number, got str; draw with the defaults and scale with xp for array-valued parameters"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ub.ConfigurationError) as info:
+            call()
+        assert str(info.value) == message

@@ -280,11 +280,15 @@ class _HostOnlyBoxes(PretendBackend):
         import types
 
         ns = types.ModuleType("hostboxes_namespace")
-        ns.zeros = lambda shape, *, dtype=None, device=None: Box(np.zeros(shape) + 7.0, device or CPU)  # type: ignore[attr-defined]
+        # The float dtypes make it a namespace unibridge wraps for the default float.
+        ns.float32, ns.complex64, ns.float64, ns.complex128 = np.float32, np.complex64, np.float64, np.complex128  # type: ignore[attr-defined]
+        ns.zeros = lambda shape, *, dtype=None, device=None: Box(np.zeros(shape, dtype) + 7.0, device or CPU)  # type: ignore[attr-defined]
         return ns
 
 
-def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_there() -> None:
+@pytest.mark.parametrize("default_float", ["float64", "float32"])  # its namespace as it is, and wrapped
+def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_there(default_float: str) -> None:
+    ub.configure(default_float=default_float)
     with ub.registered("hostboxes", _HostOnlyBoxes):
         with ub.use("hostboxes", device="gpu:0"):
             moved = xp.zeros(2)
@@ -296,12 +300,14 @@ def test_creation_on_a_backend_that_cannot_be_told_the_device_moves_the_result_t
 
 
 def test_the_first_xp_call_of_a_fresh_process_state_uses_the_environments_selection() -> None:
-    """Nothing selected yet, no use() block: creation and computation take the process default."""
+    """Nothing selected yet, no use() block: creation and computation take the process default
+    (xp's functions fetched before, as a module holding ``zeros = xp.zeros`` would)."""
+    zeros, add = xp.zeros, xp.add
     ub.config.reset_defaults()
-    made = xp.zeros(2)
+    made = zeros(2)
     ub.config.reset_defaults()
-    total = xp.sum(np.ones(3))
-    assert ub.get_backend(ub.current().backend).is_array(made) and float(total) == 3.0
+    total = add(np.ones(3), 2.0).sum()
+    assert ub.get_backend(ub.current().backend).is_array(made) and float(total) == 9.0
 
 
 def test_a_use_block_after_a_call_outside_it_creates_with_the_blocks_backend() -> None:
@@ -388,3 +394,10 @@ def test_like_functions_given_python_data_pass_keywords_and_the_device_on() -> N
         assert all(t.device.type == "cpu" for t in made), [t.device for t in made]
     finally:
         torch.set_default_device(before)
+
+
+def test_an_array_functions_signature_shows_its_optional_arguments_as_absent() -> None:
+    import inspect
+
+    parameters = inspect.signature(xp.sum).parameters
+    assert repr(parameters["x"].default) == repr(parameters["y"].default) == "<absent>"
