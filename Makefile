@@ -86,7 +86,8 @@ soak: $(STAMP)
 # API namespace. Each target (tools/mutation/targets.py: its modules, its tests, its backends) runs in
 # its own scratch copy, mutants/TARGET/, by tools/mutation/run.py; MUTATION_TARGETS picks some. Each
 # make run starts afresh (--fresh); `python -m tools.mutation.run TARGET` alone keeps mutmut's results
-# and tests only the mutants of changed functions.
+# and tests only the mutants of changed functions. MUTATION_SAMPLE=N tests N mutants of each target
+# drawn at random (seed MUTATION_SEED) and gives the score a 95% interval.
 # Run times on 2 shared cores: see docs/mutation-report.md (measured). Not run by CI (mutmut is in the
 # `mutation` extra, not in `test`). Every framework is imported once before the per-mutant forks,
 # and hypothesis is derandomized with no example database, so no mutant inherits another's
@@ -95,17 +96,20 @@ soak: $(STAMP)
 MUTATION_CHILDREN ?= 2
 MUTATION_TARGETS ?= --group mutation
 MUTATION_FRESH ?= --fresh
+MUTATION_SAMPLE ?=
+MUTATION_SEED ?= 1
+MUTATION_PICK = $(if $(MUTATION_SAMPLE),--sample $(MUTATION_SAMPLE) --seed $(MUTATION_SEED))
 
 mutation-install: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mutation]' \
 		2>&1 | sed '/^WARNING: Location .* is ignored/d'
 
 mutation: mutation-install
-	$(PY) -m tools.mutation.run $(MUTATION_TARGETS) $(MUTATION_FRESH) --max-children $(MUTATION_CHILDREN)
+	$(PY) -m tools.mutation.run $(MUTATION_TARGETS) $(MUTATION_FRESH) $(MUTATION_PICK) --max-children $(MUTATION_CHILDREN)
 	$(PY) -m tools.mutation.plant
 
 mutation-tf-namespace: mutation-install
-	$(PY) -m tools.mutation.run --group tf-namespace $(MUTATION_FRESH) --max-children $(MUTATION_CHILDREN)
+	$(PY) -m tools.mutation.run --group tf-namespace $(MUTATION_FRESH) $(MUTATION_PICK) --max-children $(MUTATION_CHILDREN)
 
 # make gpu-check: on a machine with an NVIDIA GPU, `pytest -m gpu` and `python -m benchmarks --only gpu`
 # into one JSON, benchmarks/results/gpu-check.json (see gpu_check/__init__.py, and README "GPUs").

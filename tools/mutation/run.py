@@ -4,6 +4,7 @@
     python -m tools.mutation.run --group mutation    # `make mutation`: the core and the model code
     python -m tools.mutation.run --group tf-namespace
     python -m tools.mutation.run random -- 'unibridge.random._generator.*'   # rerun these mutants
+    python -m tools.mutation.run tf-namespace --sample 400 --seed 1   # a random sample of its mutants
     python -m tools.mutation.run --list
 
 mutmut reads one ``[tool.mutmut]`` for a run, so each target (``tools/mutation/targets.py``) runs in
@@ -11,7 +12,9 @@ mutmut reads one ``[tool.mutmut]`` for a run, so each target (``tools/mutation/t
 ``pyproject.toml`` gets the target's modules and test selection added to the shared table. The copy
 is kept between runs and only changed files are copied again, so mutmut's own cache holds: a second
 run tests only the mutants of changed functions, and names after ``--`` are run again whatever
-their result. Each target ends with its summary, ``mutants/<target>/summary.md``
+their result. ``--sample N`` generates every mutant, then tests N of them drawn at random (with
+``--seed``): a score with a confidence interval where the whole run would not fit the time there
+is. Each target ends with its summary, ``mutants/<target>/summary.md``
 (``tools/mutation/summary.py``), and its wall time.
 """
 
@@ -21,6 +24,7 @@ import argparse
 import filecmp
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -122,7 +126,32 @@ def environment(target: Target, into: Path) -> dict[str, str]:
     return env
 
 
-def run_target(name: str, max_children: int, names: list[str], fresh: bool) -> int:
+# A name no mutant has: mutmut generates every mutant and maps the tests, then finds nothing to run.
+_NO_MUTANT = "unibridge_mutation_generate_only"
+
+
+def mutant_names(into: Path) -> list[str]:
+    """Every mutant mutmut generated in ``into``, by name, from its result files."""
+    found: list[str] = []
+    for meta in sorted((into / "mutants").rglob("*.py.meta")):
+        found.extend(json.loads(meta.read_text())["exit_code_by_key"])
+    return sorted(found)
+
+
+def draw_sample(mutmut: Path, into: Path, env: dict[str, str], max_children: int, size: int, seed: int) -> list[str]:
+    """Generate every mutant (mutmut stops when the name matches none) and draw ``size`` of them."""
+    subprocess.run([str(mutmut), "run", "--max-children", str(max_children), _NO_MUTANT], cwd=into, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    every = mutant_names(into)
+    if not every:
+        raise SystemExit(f"mutmut generated no mutants in {into}")
+    chosen = sorted(random.Random(seed).sample(every, min(size, len(every))))
+    (into / "sample.txt").write_text("".join(f"{n}\n" for n in chosen))
+    print(f"== sample: {len(chosen)} of {len(every)} mutants, seed {seed} (names in {into / 'sample.txt'})", flush=True)
+    return chosen
+
+
+def run_target(name: str, max_children: int, names: list[str], fresh: bool, sample: int = 0, seed: int = 0) -> int:
     target = TARGETS[name]
     into = scratch_of(name)
     if fresh:
@@ -133,13 +162,19 @@ def run_target(name: str, max_children: int, names: list[str], fresh: bool) -> i
     configure(into, target)
     print(f"== {name}: {', '.join(target.modules)} ({copied} files copied into {into.relative_to(REPO)})", flush=True)
     mutmut = Path(sys.executable).parent / "mutmut"
+    env = environment(target, into)
+    (into / "sample.txt").unlink(missing_ok=True)
+    if sample and not names:
+        names = draw_sample(mutmut, into, env, max_children, sample, seed)
     code = subprocess.run([str(mutmut), "run", "--max-children", str(max_children), *names],
-                          cwd=into, env=environment(target, into)).returncode
+                          cwd=into, env=env).returncode
     minutes, seconds = divmod(round(time.monotonic() - start), 60)
     print(f"== {name}: mutmut exited {code} after {minutes} min {seconds} s of wall time", flush=True)
     if code != 0:
         return code
-    return subprocess.run([sys.executable, "-m", "tools.mutation.summary", "--where", str(into)], cwd=REPO).returncode
+    only = ["--only", str(into / "sample.txt")] if (into / "sample.txt").exists() else []
+    return subprocess.run([sys.executable, "-m", "tools.mutation.summary", "--where", str(into), *only],
+                          cwd=REPO).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--fresh", action="store_true", help="start from an empty scratch copy (no cached results)")
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="test N mutants drawn at random instead of all (the score gets a 95%% interval)")
+    parser.add_argument("--seed", type=int, default=0, help="the seed of --sample's draw (default 0)")
     argv = sys.argv[1:] if argv is None else argv
     names = argv[argv.index("--") + 1:] if "--" in argv else []  # mutant names: run these again
     args = parser.parse_args(argv[:len(argv) - len(names) - (1 if "--" in argv else 0)])
@@ -162,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"name targets from {', '.join(TARGETS)} (or --group), got {unknown or 'none'}")
     failed = 0
     for name in chosen:
-        failed |= run_target(name, args.max_children, names, args.fresh) != 0
+        failed |= run_target(name, args.max_children, names, args.fresh, args.sample, args.seed) != 0
     return 1 if failed else 0
 
 

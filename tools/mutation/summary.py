@@ -5,7 +5,9 @@
 Reads mutmut's result files under ``WHERE/mutants/`` (WHERE: the directory mutmut ran in), counts each outcome, and lists every mutant that
 was not killed with its file:line and its change. Mutants that the report lists as equivalent
 (a line ``- `name` ... equivalent: why``) are counted apart: the score is killed (timeouts
-included) over the mutants that can change behaviour.
+included) over the mutants that can change behaviour. With ``--only FILE`` (a sample's names, one a
+line, as ``run.py --sample`` writes them) only those mutants count, and the score gets a 95%
+Wilson interval for the whole population.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import math
 import re
 import subprocess
 import sys
@@ -35,6 +38,21 @@ def outcomes(where: Path) -> dict[str, str]:
         for name, code in data["exit_code_by_key"].items():
             found[name] = KILLED.get(code) or NAMED.get(code, f"suspicious (exit {code})")
     return found
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion ``hits / n`` (a sample's score).
+
+    Example:
+        >>> [round(x, 3) for x in wilson(90, 100)]
+        [0.826, 0.945]
+    """
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
 def function_line(where: Path, module: str, cls: str | None, func: str) -> tuple[Path, int]:
@@ -83,9 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="the report whose '- `name` ... equivalent:' lines count as equivalent")
     parser.add_argument("--where", default=".", help="the directory mutmut ran in (default: the project)")
     parser.add_argument("--out", help="the summary to write (default: WHERE/summary.md)")
+    parser.add_argument("--only", help="count only the mutants named in this file (a sample), one a line")
     args = parser.parse_args(argv)
     where = (REPO / args.where).resolve()
     found = outcomes(where)
+    generated = len(found)
+    if args.only:
+        chosen = set(Path(args.only).read_text().split())
+        found = {n: o for n, o in found.items() if n in chosen}
     report = REPO / args.equivalent
     equivalent = set()
     if report.exists():
@@ -94,7 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     left = sorted(n for n, o in found.items() if o not in ("killed", "timeout"))
     not_equivalent = len(found) - len([n for n in left if n in equivalent])
     killed = counts["killed"] + counts["timeout"]
+    sampled = []
+    if args.only:
+        low, high = wilson(killed, not_equivalent)
+        sampled = [f"a random sample of {len(found)} of the {generated} mutants generated; "
+                   f"95% interval of the whole target's score: {100 * low:.1f}% to {100 * high:.1f}%"]
     lines = [
+        *sampled,
         f"mutants: {len(found)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
         f"listed as equivalent: {len([n for n in left if n in equivalent])}",
         f"score: {killed} / {not_equivalent} = {100 * killed / max(1, not_equivalent):.1f}% "
@@ -110,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     out = REPO / args.out if args.out else where / "summary.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    print("\n".join(lines[:3]))
+    print("\n".join(lines[:3 + len(sampled)]))
     print(f"(every mutant not killed, with its change: {out})")
     return 0
 
