@@ -235,6 +235,26 @@ def tensorflow_facts() -> list[Row]:
                     loop(lambda: imp(aligned_copy(small16).__dlpack__()))})
     ref = us["tf.convert_to_tensor(small)"]
     rows += [(f"8 float32: {k}", f"{v / ref:.2f}x tf.convert_to_tensor time") for k, v in us.items()]
+    rows += tf_function_container_facts(tf)
+    return rows
+
+
+def tf_function_container_facts(tf: Any) -> list[Row]:
+    """What ``tf.function`` hands a function, and back, for dicts in two key orders and a defaultdict."""
+    from collections import OrderedDict, defaultdict
+
+    x = tf.constant(1.0)
+    rows: list[Row] = []
+    for kind, make in (("dict", dict), ("OrderedDict", OrderedDict), ("defaultdict", lambda i: defaultdict(list, i))):
+        traced: list[list[str]] = []  # the key order each trace saw
+        echo = tf.function(lambda p: traced.append(list(p)) or p, autograph=False)  # noqa: B023
+        first = echo(make([("w", x), ("b", x)]))
+        second = echo(make([("b", x), ("w", x)]))
+        rows.append((f"tf.function echoing a {kind}: a call with keys w, b, then one with b, w",
+                     f"{len(traced)} trace(s), seeing {traced}; the second call returns {type(second).__name__} "
+                     f"keys {list(second)} (the first: {type(first).__name__} keys {list(first)})"))
+    made = tf.function(lambda: defaultdict(list, {"a": x}), autograph=False)()
+    rows.append(("tf.function returning a defaultdict it made", f"returns {type(made).__name__}"))
     return rows
 
 

@@ -42,11 +42,15 @@ def host(x: Any) -> np.ndarray:
 @pytest.mark.parametrize("name", COMPILING)
 def test_jit_compiles_with_the_frameworks_compiler(name: str) -> None:
     require(name)
-    compiled = ub.jit(mlp_loss(ub.namespace(name)), backend=name)
+    loss = mlp_loss(ub.namespace(name))
+    compiled = ub.jit(loss, backend=name)
+    assert compiled.__wrapped__ is loss
     if name == "tensorflow":
         import tensorflow as tf
 
-        assert isinstance(compiled, tf.types.experimental.PolymorphicFunction)
+        graph = compiled.get_concrete_function(*problem(name))  # a tf.function's trace of the same call
+        assert isinstance(graph, tf.types.experimental.ConcreteFunction)
+        assert {op.type for op in graph.graph.get_operations()} >= {"MatMul", "Tanh", "Mean"}
     else:
         assert hasattr(compiled, "lower")  # a jax.jit-wrapped function
 
@@ -115,20 +119,11 @@ def test_python_control_flow_on_values_is_refused_alike_on_tensorflow_and_jax(na
     assert float(host(xp_where(x))) == 2.0
 
 
-TF_REUSES_THE_FIRST_KEY_ORDER = (
-    "tf.function's trace type of a dict ignores its key order: a call with {'b', 'w'} after one with "
-    "{'w', 'b'} reuses the first trace, so the function sees (and echoes) the first call's order"
-)
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=TF_REUSES_THE_FIRST_KEY_ORDER))
-    if n == "tensorflow" else n
-    for n in COMPILING + UNCHANGED
-])
+@pytest.mark.parametrize("name", COMPILING + UNCHANGED)
 def test_jit_passes_and_returns_dicts_in_their_own_key_order_on_every_call(name: str) -> None:
     """As eagerly: jax.jit alone sorts the keys of the dicts it passes in and hands back, and a
-    cached call rebuilds its result once more by JAX's rules."""
+    cached call rebuilds its result once more by JAX's rules; tf.function alone reuses the first
+    call's trace for a dict in another order (the function sees, and echoes, the first order)."""
     require(name)
     xp = ub.namespace(name)
     x = ub.asarray(np.array([1.0, 2.0]), backend=name)
@@ -146,6 +141,49 @@ def test_jit_passes_and_returns_dicts_in_their_own_key_order_on_every_call(name:
     seen = ub.jit(lambda p: xp.stack([p[k] for k in p]), backend=name)  # the trace sees the caller's order
     np.testing.assert_array_equal(host(seen({"w": x, "b": x * 3.0}))[:, 0], [1.0, 3.0])
     np.testing.assert_array_equal(host(seen({"b": x * 3.0, "w": x}))[:, 0], [3.0, 1.0])
+
+
+@pytest.mark.parametrize("name", COMPILING + UNCHANGED)
+def test_jit_passes_and_returns_ordered_and_default_dicts_with_their_type_order_and_factory(name: str) -> None:
+    """tf.function alone hands a defaultdict back as a plain dict, and reuses the first call's
+    key order for an OrderedDict and a defaultdict too."""
+    require(name)
+    from collections import OrderedDict, defaultdict
+
+    xp = ub.namespace(name)
+    x = ub.asarray(np.array([1.0, 2.0]), backend=name)
+
+    def f(p: Any, q: Any) -> Any:
+        made = defaultdict(list, {"z": p["w"] * 2.0, "a": q["b"]})
+        return p, q, made, OrderedDict([("y", xp.sum(q["w"])), ("c", p["b"])])
+
+    compiled = ub.jit(f, backend=name)
+    for keys in (("w", "b"), ("b", "w"), ("w", "b")):
+        p = defaultdict(int, {k: x for k in keys})
+        q = OrderedDict([(k, x) for k in keys])
+        for _ in range(2):  # the second: a cached call
+            echoed_p, echoed_q, made, ordered = compiled(p, q)
+            assert type(echoed_p) is defaultdict and echoed_p.default_factory is int and list(echoed_p) == list(keys)
+            assert type(echoed_q) is OrderedDict and list(echoed_q) == list(keys)
+            assert type(made) is defaultdict and made.default_factory is list and list(made) == ["z", "a"]
+            assert type(ordered) is OrderedDict and list(ordered) == ["y", "c"]
+            np.testing.assert_array_equal(host(made["z"]), [2.0, 4.0])
+            np.testing.assert_array_equal(host(ordered["y"]), 3.0)
+
+
+def test_jit_on_tensorflow_traces_once_per_key_order_and_reuses_each_trace() -> None:
+    require("tensorflow")
+    traces: list[list[str]] = []
+
+    def f(p: dict[str, Any]) -> Any:
+        traces.append(list(p))
+        return p["w"] + p["b"]
+
+    compiled = ub.jit(f, backend="tensorflow")
+    x = ub.asarray(np.array([1.0]), backend="tensorflow")
+    for p in ({"w": x, "b": x}, {"b": x, "w": x}, {"w": x, "b": x}, {"b": x, "w": x}):
+        np.testing.assert_array_equal(host(compiled(p)), [2.0])
+    assert traces == [["w", "b"], ["b", "w"]]
 
 
 def test_jit_on_jax_keeps_lower_and_wrapped_as_jax_jit_has_them() -> None:
@@ -172,7 +210,8 @@ def test_jit_resolves_a_backend_alias_before_choosing_the_compiler(alias: str) -
 
     f = mlp_loss(ub.namespace("tensorflow"))
     compiled = ub.jit(f, backend=alias)
-    assert compiled is not f and isinstance(compiled, tf.types.experimental.PolymorphicFunction)
+    assert compiled is not f and compiled.__wrapped__ is f
+    assert isinstance(compiled.get_concrete_function(*problem("tensorflow")), tf.types.experimental.ConcreteFunction)
     p, X, Y = problem("tensorflow")
     np.testing.assert_array_equal(host(compiled(p, X, Y)), host(f(p, X, Y)))
 

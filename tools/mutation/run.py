@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from .summary import KILLED
 from .targets import FRAMEWORKS, GROUPS, TARGETS, Target
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,29 +127,36 @@ def environment(target: Target, into: Path) -> dict[str, str]:
     return env
 
 
+_KILLED_EXIT_CODES = frozenset(code for code, outcome in KILLED.items() if outcome == "killed")
+
 # A name no mutant has: mutmut generates every mutant and maps the tests, then finds nothing to run.
 _NO_MUTANT = "unibridge_mutation_generate_only"
 
 
-def mutant_names(into: Path) -> list[str]:
-    """Every mutant mutmut generated in ``into``, by name, from its result files."""
-    found: list[str] = []
+def mutant_results(into: Path) -> dict[str, int | None]:
+    """Every mutant mutmut generated in ``into``, by name, with its cached exit code (None: not run)."""
+    found: dict[str, int | None] = {}
     for meta in sorted((into / "mutants").rglob("*.py.meta")):
-        found.extend(json.loads(meta.read_text())["exit_code_by_key"])
-    return sorted(found)
+        found.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return found
 
 
 def draw_sample(mutmut: Path, into: Path, env: dict[str, str], max_children: int, size: int, seed: int) -> list[str]:
     """Generate every mutant (mutmut stops when the name matches none) and draw ``size`` of them."""
     subprocess.run([str(mutmut), "run", "--max-children", str(max_children), _NO_MUTANT], cwd=into, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    every = mutant_names(into)
-    if not every:
+    cached = mutant_results(into)
+    if not cached:
         raise SystemExit(f"mutmut generated no mutants in {into}")
-    chosen = sorted(random.Random(seed).sample(every, min(size, len(every))))
+    chosen = sorted(random.Random(seed).sample(sorted(cached), min(size, len(cached))))
     (into / "sample.txt").write_text("".join(f"{n}\n" for n in chosen))
-    print(f"== sample: {len(chosen)} of {len(every)} mutants, seed {seed} (names in {into / 'sample.txt'})", flush=True)
-    return chosen
+    # A kill mutmut cached stands: it was this mutant of the same function (a changed file's mutants are
+    # generated anew, without results), killed by tests that are still here. Every other result is
+    # tested again, a survivor included, since tests may have been added since.
+    to_run = [n for n in chosen if cached[n] not in _KILLED_EXIT_CODES]
+    print(f"== sample: {len(chosen)} of {len(cached)} mutants, seed {seed}, {len(chosen) - len(to_run)} killed "
+          f"in an earlier run (names in {into / 'sample.txt'})", flush=True)
+    return to_run
 
 
 def run_target(name: str, max_children: int, names: list[str], fresh: bool, sample: int = 0, seed: int = 0) -> int:
@@ -164,10 +172,14 @@ def run_target(name: str, max_children: int, names: list[str], fresh: bool, samp
     mutmut = Path(sys.executable).parent / "mutmut"
     env = environment(target, into)
     (into / "sample.txt").unlink(missing_ok=True)
+    code = 0
     if sample and not names:
         names = draw_sample(mutmut, into, env, max_children, sample, seed)
-    code = subprocess.run([str(mutmut), "run", "--max-children", str(max_children), *names],
-                          cwd=into, env=env).returncode
+        if not names:  # every mutant of the sample was killed before
+            names = [_NO_MUTANT]
+    if names != [_NO_MUTANT]:
+        code = subprocess.run([str(mutmut), "run", "--max-children", str(max_children), *names],
+                              cwd=into, env=env).returncode
     minutes, seconds = divmod(round(time.monotonic() - start), 60)
     print(f"== {name}: mutmut exited {code} after {minutes} min {seconds} s of wall time", flush=True)
     if code != 0:

@@ -409,9 +409,13 @@ class TensorFlowBackend(FrameworkBackend):
         Traced like ``jax.jit``: Python control flow runs once, at trace time, and an ``if``
         on a tensor's value raises on both. AutoGraph would turn it into ``tf.cond`` on
         TensorFlow only (so code would pass on TF and fail on JAX), and would try to convert
-        unibridge's own code.
+        unibridge's own code. Dicts keep each call's key order and a ``defaultdict`` its
+        type, in the arguments and in the result, which ``tf.function`` alone does not
+        (:mod:`._jit`).
         """
-        return self.module.function(fun, autograph=False)  # type: ignore[no-any-return]
+        from ._jit import function_keeping_containers
+
+        return function_keeping_containers(self.module, fun)
 
     def default_float_namespace(self, default_float: DType) -> ModuleType:
         """``namespace()`` itself: it reads the configured default float at every call."""
