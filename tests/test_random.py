@@ -162,6 +162,28 @@ def test_a_default_rng_draw_under_jax_grad_alone_is_allowed() -> None:
     assert np.isfinite(host(g))
 
 
+def test_a_default_rng_draw_under_jax_grad_inside_jit_raises() -> None:
+    """The staging trace of jit lies below grad's: a draw there would be frozen all the same."""
+    require("jax")
+    import jax
+
+    rng = ub.random.default_rng(0, backend="jax")
+    step = jax.jit(jax.grad(lambda w: (w * rng.normal(dtype="float64")).sum()))
+    with pytest.raises(ub.ConfigurationError, match=r"^default_rng\(\)\.normal\(\) was called while jax traces"):
+        step(ub.asarray(np.ones(()), backend="jax"))
+
+
+def test_a_default_rng_draw_inside_a_bare_tf_function_raises_whatever_the_generators_backend() -> None:
+    """Tracing is asked of TensorFlow itself, not of the generator's backend: a NumPy generator's
+    draw inside tf.function would be frozen into the graph as a constant too."""
+    tf = pytest.importorskip("tensorflow", reason="TensorFlow is not installed")
+    rng = ub.random.default_rng(0, backend="numpy")
+    traced = tf.function(lambda: tf.constant(rng.uniform(size=2)), autograph=False)
+    with pytest.raises(ub.ConfigurationError, match=r"^default_rng\(\)\.uniform\(\) was called while tensorflow traces"):
+        traced()
+    assert host(rng.uniform(size=2)).shape == (2,)  # outside the trace the draw is fine
+
+
 def test_shapes_follow_size() -> None:
     rng = ub.random.default_rng(0, backend="numpy")
     assert host(rng.normal()).shape == ()

@@ -252,6 +252,36 @@ def test_bad_arguments_raise_configuration_error(call: Any) -> None:
         call()
 
 
+KEY_DRAWS: dict[str, Callable[[Any, Any], Any]] = {
+    "bits": lambda key, shape: R.bits(key, shape),
+    "uniform": lambda key, shape: R.uniform(key, shape),
+    "normal": lambda key, shape: R.normal(key, shape),
+    "randint": lambda key, shape: R.randint(key, shape, 0, 5),
+    "bernoulli": lambda key, shape: R.bernoulli(key, 0.5, shape),
+}
+
+
+@pytest.mark.parametrize("draw", list(KEY_DRAWS))
+@pytest.mark.parametrize("shape, says", [
+    ((2, -1), "shape must not have negative dimensions, got (2, -1)"),
+    ("2x3", "shape must be an int or a tuple of ints, got '2x3'"),
+    ((2.0,), "shape must be an int or a tuple of ints, got (2.0,)"),
+    ((2**31, 2**31), "at most"),
+], ids=["negative", "a string", "a float", "too many"])
+def test_a_key_draw_of_a_bad_shape_raises_an_error_that_names_the_draw(draw: str, shape: Any, says: str) -> None:
+    with pytest.raises(ub.ConfigurationError) as info:
+        KEY_DRAWS[draw](R.key(0, backend="numpy"), shape)
+    assert str(info.value).startswith(f"{draw}: {says}")
+
+
+def test_a_permutation_of_a_bad_length_raises_an_error_that_names_permutation() -> None:
+    key = R.key(0, backend="numpy")
+    with pytest.raises(ub.ConfigurationError, match=r"^permutation\(key, n\) needs n >= 0, got -1$"):
+        R.permutation(key, -1)
+    with pytest.raises(ub.ConfigurationError, match=r"^permutation: at most \d+ numbers per draw, got shape \(1099511627776,\)"):
+        R.permutation(key, 2**40)
+
+
 def test_import_unibridge_does_not_import_numpy_random() -> None:
     import subprocess
     import sys
