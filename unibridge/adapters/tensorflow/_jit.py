@@ -15,9 +15,12 @@ value (each one's type, a ``defaultdict``'s ``default_factory``, a mapping's key
 in its own order), with arrays and other leaves as ``None``.
 
 * Arguments holding a mapping whose keys are not sorted, or a ``defaultdict``,
-  go to a second ``tf.function`` with their layout as a Python argument. That
-  makes the layout part of the cache key (one trace per layout, reused when it
-  comes again), and the trace rebuilds the arguments in it.
+  go to a ``tf.function`` of their layout's own (made on the first call with
+  it, kept for the next), whose trace rebuilds the arguments in that layout.
+  Not one ``tf.function`` with the layout as a Python argument: TensorFlow
+  would build a cache key of that nested tuple on every call, while a
+  ``tf.function`` per layout looks a call up exactly as ``tf.function(fun)``
+  does (``make bench``'s training group times a step with such a dict).
 * A result holding one leaves the trace inside :class:`_Kept`, a node of
   TensorFlow's nest protocol (``__tf_flatten__``) whose metadata is the result's
   layout. TensorFlow keeps that metadata with each trace, so every call rebuilds
@@ -133,6 +136,13 @@ def _argument_layout(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Layout:
     return layout if changed else None
 
 
+def _named_after(fun: Callable[..., Any], traced: Callable[..., Any]) -> Callable[..., Any]:
+    # The graphs are named after fun, as tf.function(fun)'s are.
+    traced.__name__ = getattr(fun, "__name__", traced.__name__)
+    traced.__qualname__ = getattr(fun, "__qualname__", traced.__qualname__)
+    return traced
+
+
 def function_keeping_containers(tf: Any, fun: Callable[..., Any]) -> Callable[..., Any]:
     """``tf.function(fun, autograph=False)`` that passes and returns containers as they were written.
 
@@ -143,28 +153,34 @@ def function_keeping_containers(tf: Any, fun: Callable[..., Any]) -> Callable[..
     def body(*args: Any, **kwargs: Any) -> Any:
         return _kept(fun(*args, **kwargs))
 
-    def laid_out(layout: Layout, *args: Any, **kwargs: Any) -> Any:
-        args, kwargs = _rebuild((args, kwargs), layout)
-        return _kept(fun(*args, **kwargs))
+    def laid_out(layout: Layout) -> Callable[..., Any]:
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            args, kwargs = _rebuild((args, kwargs), layout)
+            return _kept(fun(*args, **kwargs))
 
-    for traced in (body, laid_out):  # the graphs are named after fun, as tf.function(fun)'s are
-        traced.__name__ = getattr(fun, "__name__", traced.__name__)
-        traced.__qualname__ = getattr(fun, "__qualname__", traced.__qualname__)
-    plain = tf.function(body, autograph=False)
-    ordered = tf.function(laid_out, autograph=False)
+        return tf.function(_named_after(fun, traced), autograph=False)  # type: ignore[no-any-return]
+
+    plain = tf.function(_named_after(fun, body), autograph=False)
+    by_layout: dict[Layout, Any] = {}  # one tf.function per layout seen
+
+    def function_for(layout: Layout) -> Any:
+        found = by_layout.get(layout)
+        if found is None:
+            found = by_layout[layout] = laid_out(layout)
+        return found
 
     @functools.wraps(fun)
     def compiled(*args: Any, **kwargs: Any) -> Any:
         layout = _argument_layout(args, kwargs)
         if layout is None:
             return _returned(plain(*args, **kwargs))
-        return _returned(ordered(layout, *args, **kwargs))
+        return _returned(function_for(layout)(*args, **kwargs))
 
     def get_concrete_function(*args: Any, **kwargs: Any) -> Any:
         layout = _argument_layout(args, kwargs)
         if layout is None:
             return plain.get_concrete_function(*args, **kwargs)
-        return ordered.get_concrete_function(layout, *args, **kwargs)
+        return function_for(layout).get_concrete_function(*args, **kwargs)
 
     compiled.get_concrete_function = get_concrete_function  # type: ignore[attr-defined]
     return compiled
