@@ -274,6 +274,20 @@ def test_a_key_draw_of_a_bad_shape_raises_an_error_that_names_the_draw(draw: str
     assert str(info.value).startswith(f"{draw}: {says}")
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_permutation_of_an_array_shuffles_its_rows_as_jax_random_permutation_does(backend: str) -> None:
+    require(backend)
+    require("jax")
+    import jax
+
+    rows = np.arange(40.0).reshape(20, 2)
+    expected = np.asarray(jax.random.permutation(jax.random.PRNGKey(7), rows))
+    got = host(R.permutation(R.key(7, backend=backend), ub.asarray(rows, backend=backend)))
+    assert got.tolist() == expected.tolist()
+    with pytest.raises(ub.ConfigurationError, match=r"^permutation\(key, x\): x must have at least one dimension"):
+        R.permutation(R.key(7, backend=backend), ub.asarray(np.float64(1.0), backend=backend))
+
+
 def test_a_permutation_of_a_bad_length_raises_an_error_that_names_permutation() -> None:
     key = R.key(0, backend="numpy")
     with pytest.raises(ub.ConfigurationError, match=r"^permutation\(key, n\) needs n >= 0, got -1$"):
