@@ -288,6 +288,45 @@ def test_a_permutation_of_an_array_shuffles_its_rows_as_jax_random_permutation_d
         R.permutation(R.key(7, backend=backend), ub.asarray(np.float64(1.0), backend=backend))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fold_in_equals_jax_random_fold_in_at_the_ends_of_the_word_range(backend: str) -> None:
+    """torch keeps words as int32, so data from 2**31 up is stored as its two's complement."""
+    require(backend)
+    require("jax")
+    import jax
+
+    for data in (0, 1, 2**31 - 1, 2**31, 2**31 + 5, 2**32 - 1):
+        expected = np.asarray(jax.random.fold_in(jax.random.PRNGKey(7), np.uint32(data)))
+        assert host(R.fold_in(R.key(7, backend=backend), data)).tolist() == expected.tolist(), data
+    with pytest.raises(ub.ConfigurationError, match=r"^fold_in\(key, data\): data must lie in \[0, 2\*\*32\), got 4294967296$"):
+        R.fold_in(R.key(7, backend=backend), 2**32)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_randint_with_maxval_past_the_dtype_reaches_its_largest_value_as_jax_random_randint_does(backend: str) -> None:
+    require(backend)
+    require("jax")
+    import jax
+    import jax.numpy as jnp
+
+    for dtype, lo, hi in (("int8", -3, 1000), ("int16", -5, 2**15 + 10), ("int32", 0, 2**31 + 5), ("uint8", 3, 300)):
+        expected = np.asarray(jax.random.randint(jax.random.PRNGKey(3), (400,), lo, hi, getattr(jnp, dtype)))
+        got = host(R.randint(R.key(3, backend=backend), (400,), lo, hi, dtype))
+        assert got.dtype == expected.dtype and got.tolist() == expected.tolist(), dtype
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda k: R.randint(k, (2,), "0", 5), "randint: minval must be a Python int, got str"),
+    (lambda k: R.randint(k, (2,), 0, 5.0), "randint: maxval must be a Python int, got float"),
+    (lambda k: R.randint([0, 0], (2,), 0, 5), "randint: the key must be an array made by unibridge.random.key"),
+    (lambda k: R.randint(R.split(k), (2,), 0, 5), "randint: a key is a uint32 array of shape (2,), got uint32 of shape (2, 2)"),
+], ids=["minval", "maxval", "a list key", "a batch of keys"])
+def test_randint_argument_errors_name_randint_and_the_argument(call: Any, says: str) -> None:
+    with pytest.raises(ub.ConfigurationError) as info:
+        call(R.key(0, backend="numpy"))
+    assert str(info.value).startswith(says)
+
+
 def test_a_permutation_of_a_bad_length_raises_an_error_that_names_permutation() -> None:
     key = R.key(0, backend="numpy")
     with pytest.raises(ub.ConfigurationError, match=r"^permutation\(key, n\) needs n >= 0, got -1$"):
