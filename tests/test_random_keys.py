@@ -327,6 +327,11 @@ def test_randint_argument_errors_name_randint_and_the_argument(call: Any, says: 
     assert str(info.value).startswith(says)
 
 
+def test_bernoulli_of_a_p_that_is_not_a_number_names_bernoulli_and_p() -> None:
+    with pytest.raises(ub.ConfigurationError, match=r"^bernoulli: p must be a Python number, got str$"):
+        R.bernoulli(R.key(0, backend="numpy"), "0.5")
+
+
 def test_a_permutation_of_a_bad_length_raises_an_error_that_names_permutation() -> None:
     key = R.key(0, backend="numpy")
     with pytest.raises(ub.ConfigurationError, match=r"^permutation\(key, n\) needs n >= 0, got -1$"):
