@@ -14,7 +14,8 @@ is kept between runs and only changed files are copied again, so mutmut's own ca
 run tests only the mutants of changed functions, and names after ``--`` are run again whatever
 their result. ``--sample N`` generates every mutant, then tests N of them drawn at random (with
 ``--seed``): a score with a confidence interval where the whole run would not fit the time there
-is. Each target ends with its summary, ``mutants/<target>/summary.md``
+is; names after ``--`` then rerun within that sample, which the summary still counts alone. Each
+target ends with its summary, ``mutants/<target>/summary.md``
 (``tools/mutation/summary.py``), and its wall time.
 """
 
@@ -69,7 +70,7 @@ def sync(into: Path) -> int:
         copied += 1
     for path in into.rglob("*"):
         rel = path.relative_to(into).as_posix()
-        if rel.startswith(("mutants/", "summary.md", PRELOAD)) or "__pycache__" in rel or not path.is_file():
+        if rel.startswith(("mutants/", "summary.md", "sample.txt", PRELOAD)) or "__pycache__" in rel or not path.is_file():
             continue
         if rel not in wanted:
             path.unlink()
@@ -171,7 +172,8 @@ def run_target(name: str, max_children: int, names: list[str], fresh: bool, samp
     print(f"== {name}: {', '.join(target.modules)} ({copied} files copied into {into.relative_to(REPO)})", flush=True)
     mutmut = Path(sys.executable).parent / "mutmut"
     env = environment(target, into)
-    (into / "sample.txt").unlink(missing_ok=True)
+    if not names:  # a new sample, or every mutant; names after -- rerun within the sample there is
+        (into / "sample.txt").unlink(missing_ok=True)
     code = 0
     if sample and not names:
         names = draw_sample(mutmut, into, env, max_children, sample, seed)
