@@ -332,6 +332,24 @@ def test_bernoulli_of_a_p_that_is_not_a_number_names_bernoulli_and_p() -> None:
         R.bernoulli(R.key(0, backend="numpy"), "0.5")
 
 
+@pytest.mark.parametrize("call, says", [
+    (lambda: R.key("0"), r"^key\(seed\): seed must be a Python int, got str$"),
+    (lambda: R.key(2**64), r"^key\(seed\): seed must lie in \[-2\*\*63, 2\*\*64\), got 18446744073709551616$"),
+    (lambda: R.key(-(2**63) - 1), r"^key\(seed\): seed must lie in \[-2\*\*63, 2\*\*64\), got -9223372036854775809$"),
+    (lambda: R.uniform(R.key(0, backend="numpy"), (2,), minval="0"), r"^uniform: minval must be a Python number, got str$"),
+    (lambda: R.uniform(R.key(0, backend="numpy"), (2,), maxval=None), r"^uniform: maxval must be a Python number, got NoneType$"),
+    (lambda: R.uniform([0, 0], (2,)), r"^uniform: the key must be an array made by unibridge\.random\.key"),
+    (lambda: R.uniform(R.key(0, backend="numpy"), (2,), "int32"),
+     r"^uniform: dtype must be float16, bfloat16, float32 or float64, got int32$"),
+    (lambda: R.normal(R.key(0, backend="numpy"), (2,), "int8"),
+     r"^normal: dtype must be float16, bfloat16, float32 or float64, got int8$"),
+], ids=["seed not an int", "seed too big", "seed too small", "minval", "maxval", "a list key", "uniform int dtype",
+        "normal int dtype"])
+def test_key_and_uniform_argument_errors_say_which_argument_and_what_it_must_be(call: Any, says: str) -> None:
+    with pytest.raises(ub.ConfigurationError, match=says):
+        call()
+
+
 def test_a_permutation_of_a_bad_length_raises_an_error_that_names_permutation() -> None:
     key = R.key(0, backend="numpy")
     with pytest.raises(ub.ConfigurationError, match=r"^permutation\(key, n\) needs n >= 0, got -1$"):
