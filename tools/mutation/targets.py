@@ -85,13 +85,14 @@ TARGETS: dict[str, Target] = {
         backends="numpy,torch,strict,tensorflow,jax",
         deselect=("test_the_jax_namespace_refuses_float64_creation_when_strict_x64_is_off",),
     ),
-    # Seeded generators and JAX-style keys, compared with NumPy's and JAX's own numbers. numpy (the
-    # generic array path), torch (its own word type and host path) and JAX (the reference, and jit);
-    # TensorFlow's draws go through the same generic code and take 8 s a seed, so they are left out.
+    # Seeded generators and JAX-style keys, compared with NumPy's and JAX's own numbers. numpy and
+    # torch (the host-memory path, torch's own word type), JAX (the reference, and jit) and
+    # array-api-strict (the array-operations path that TensorFlow and Dask take too, at NumPy's
+    # speed); TensorFlow's draws go through that same code and take 8 s a seed, so they are left out.
     "random": Target(
         modules=("unibridge/random/*",),
         tests=("tests/test_random.py", "tests/test_random_keys.py"),
-        backends="numpy,torch,jax",
+        backends="numpy,torch,jax,strict",
         deselect=("test_import_unibridge_does_not_import_numpy_random",),
     ),
     # The TensorFlow Array API namespace, each test against NumPy (the reference) and TensorFlow.
