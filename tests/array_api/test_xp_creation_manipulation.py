@@ -223,3 +223,13 @@ def test_moveaxis_puts_every_moved_axis_where_numpy_puts_it(xp):
             want = np.moveaxis(a, source, destination)
             got = to_np(xp.moveaxis(x, source, destination))
             assert got.shape == want.shape and np.array_equal(got, want), (source, destination)
+
+
+def test_linspace_dtype_is_the_default_float_or_complex_unless_given(xp):
+    assert xp.linspace(0.0, 1.0, 3).dtype == xp.float64
+    assert xp.linspace(0, 1, 3).dtype == xp.float64
+    z = xp.linspace(0.0, 1.0 + 2.0j, 3)
+    assert z.dtype == xp.complex128 and to_np(z).tolist() == [0j, 0.5 + 1j, 1 + 2j]
+    f32 = xp.linspace(0.0, 1.0, 5, dtype=xp.float32)
+    assert f32.dtype == xp.float32
+    np.testing.assert_array_equal(to_np(f32), np.linspace(0.0, 1.0, 5, dtype=np.float32))

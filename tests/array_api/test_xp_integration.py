@@ -53,6 +53,19 @@ def test_data_dependent_shapes_work_in_tf_function(tfxp):
     assert values.numpy().tolist() == [0, 1, 3] and nz.numpy().tolist() == [0, 2, 3]
 
 
+
+def test_like_functions_inside_tf_function_take_the_shape_and_dtype_of_their_input(tfxp):
+    xp = tfxp
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.int16)])
+    def f(x):
+        return xp.zeros_like(x), xp.ones_like(x), xp.empty_like(x, dtype=xp.float32)
+
+    zeros, ones, empty = f(tf.constant([[1, 2], [3, 4], [5, 6]], tf.int16))
+    assert zeros.dtype == tf.int16 and zeros.numpy().tolist() == [[0, 0]] * 3
+    assert ones.dtype == tf.int16 and ones.numpy().tolist() == [[1, 1]] * 3
+    assert empty.dtype == tf.float32 and empty.shape == (3, 2)
+
 # --- backend-neutral model code --------------------------------------------------------------
 
 def mlp_forward(xp, x, w1, b1, w2, b2):
@@ -117,7 +130,8 @@ def test_device_helpers_and_missing_gpu(tfxp):
     assert xp.device(xp.zeros(2, device=x.device)) == "cpu"  # TF's own device string works too
     missing = f"gpu:{len(tf.config.list_logical_devices('GPU'))}"
     for make in (lambda: xp.ones(2, device=missing), lambda: xp.arange(3, device=missing),
-                 lambda: xp.asarray([1], device=missing), lambda: xp.to_device(x, missing)):
+                 lambda: xp.asarray([1], device=missing), lambda: xp.to_device(x, missing),
+                 lambda: xp.zeros_like(x, device=missing), lambda: xp.ones_like(x, device=missing)):
         with pytest.raises(unibridge.DeviceUnavailableError):
             make()
 
@@ -212,3 +226,41 @@ def test_from_dlpack_leaves_the_sharing_decision_to_the_backend(tfxp, layout, sh
     else:
         with pytest.raises(unibridge.CopyRequiredError):  # a ValueError, as the spec asks
             tfxp.from_dlpack(src, copy=False)
+
+
+def test_to_device_refuses_a_stream(tfxp):
+    with pytest.raises(ValueError, match=r"^TensorFlow has no streams; pass stream=None$"):
+        tfxp.to_device(tfxp.asarray([1.0]), "cpu", stream=1)
+
+
+class _ProducerOn:
+    """A DLPack producer that reports a device type and never hands over its memory."""
+
+    def __init__(self, device_type):
+        self.device_type = device_type
+
+    def __dlpack_device__(self):
+        return (self.device_type, 0)
+
+    def __dlpack__(self, **kwargs):
+        raise AssertionError("a producer on an unsupported device must not be asked for its memory")
+
+
+@pytest.mark.parametrize("device_type", [4, 7, 8, 14])  # OpenCL, Vulkan, Metal, oneAPI
+def test_from_dlpack_refuses_memory_of_a_device_tensorflow_cannot_import(tfxp, device_type):
+    message = f"from_dlpack: TensorFlow cannot import memory of DLPack device type {device_type}"
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        tfxp.from_dlpack(_ProducerOn(device_type))
+
+
+def test_from_dlpack_of_a_tensor_with_copy_true_gives_a_new_tensor(tfxp):
+    t = tfxp.asarray([1.0, 2.0, 3.0])
+    assert tfxp.from_dlpack(t) is t and tfxp.from_dlpack(t, copy=False) is t
+    out = tfxp.from_dlpack(t, copy=True)
+    assert out is not t and to_np(out).tolist() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.xfail(strict=True, reason="asarray(copy=True) of a TF tensor uses tf.identity, which aliases the buffer")
+def test_asarray_of_a_tensor_with_copy_true_does_not_share_its_memory(tfxp):
+    t = tfxp.asarray([1.0, 2.0, 3.0])
+    assert not unibridge.shares_memory(t, tfxp.asarray(t, copy=True))
