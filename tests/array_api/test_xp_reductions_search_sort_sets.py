@@ -212,3 +212,50 @@ def test_mean_of_nothing_is_nan(xp, dtype):
     with np.errstate(all="ignore"):
         out = complex(to_np(xp.mean(xp.zeros((0,), dtype=getattr(xp, dtype)))))
     assert math.isnan(out.real)
+
+
+def test_argmax_argmin_drop_the_reduced_axis_unless_keepdims(xp):
+    x = xp.asarray([[3, 1, 2], [0, 5, 5]], dtype=xp.int16)
+    assert xp.argmin(x).shape == () and int(to_np(xp.argmin(x))) == 3
+    assert xp.argmax(x).shape == () and int(to_np(xp.argmax(x))) == 4
+    assert to_np(xp.argmin(x, axis=1)).tolist() == [1, 0]
+    assert to_np(xp.argmax(x, axis=0)).tolist() == [0, 1, 1]
+
+
+def test_argmax_argmin_of_booleans_find_the_first_true_and_false(xp):
+    b = xp.asarray([[False, True, True], [True, False, False]])
+    assert int(to_np(xp.argmax(b))) == 1 and int(to_np(xp.argmin(b))) == 0
+    assert to_np(xp.argmax(b, axis=1)).tolist() == [1, 0] and to_np(xp.argmin(b, axis=1, keepdims=True)).tolist() == [[0], [1]]
+
+
+def test_searchsorted_of_booleans_and_integers_gives_int64_positions(xp):
+    out = xp.searchsorted(xp.asarray([False, False, True]), xp.asarray([True, False]), side="left")
+    assert out.dtype == xp.int64 and to_np(out).tolist() == [2, 0]
+    ints = xp.searchsorted(xp.asarray([1, 3, 3, 7], dtype=xp.int32), xp.asarray([3, 8, 0], dtype=xp.int32), side="right")
+    assert ints.dtype == xp.int64 and to_np(ints).tolist() == [3, 4, 0]
+
+
+def test_min_and_max_of_booleans_reduce_only_the_given_axis(xp):
+    b = np.array([[True, False, True], [True, True, True]])
+    for name in ("min", "max"):
+        for axis in (0, 1, -1, None):
+            for keepdims in (False, True):
+                out = getattr(xp, name)(xp.asarray(b), axis=axis, keepdims=keepdims)
+                expected = getattr(np, name)(b, axis=axis, keepdims=keepdims)
+                assert out.dtype == xp.bool and to_np(out).tolist() == expected.tolist(), (name, axis, keepdims)
+
+
+def test_diff_of_booleans_marks_where_neighbours_differ(xp):
+    b = np.array([[True, True, False, True], [False, False, False, True]])
+    for axis, n in ((-1, 1), (-1, 2), (0, 1)):
+        out = xp.diff(xp.asarray(b), axis=axis, n=n)
+        assert out.dtype == xp.bool and to_np(out).tolist() == np.diff(b, axis=axis, n=n).tolist()
+
+
+def test_max_and_min_over_an_empty_axis_refuse_with_a_clear_message(tfxp):
+    message = r"^zero-size reduction: max/min of an empty axis is undefined$"
+    for name in ("max", "min"):
+        with pytest.raises(ValueError, match=message):
+            getattr(tfxp, name)(tfxp.zeros((0, 3)), axis=0)
+        with pytest.raises(ValueError, match=message):
+            getattr(tfxp, name)(tfxp.zeros((2, 0), dtype=tfxp.int32))
