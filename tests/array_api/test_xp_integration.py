@@ -66,6 +66,32 @@ def test_like_functions_inside_tf_function_take_the_shape_and_dtype_of_their_inp
     assert ones.dtype == tf.int16 and ones.numpy().tolist() == [[1, 1]] * 3
     assert empty.dtype == tf.float32 and empty.shape == (3, 2)
 
+
+def test_statistics_inside_tf_function_match_numpy_with_static_and_dynamic_shapes(tfxp):
+    xp = tfxp
+    a = np.array([[1.0, 2.0, 4.0], [3.0, -1.0, 0.5]])
+    for spec in (tf.TensorSpec([2, 3], tf.float64), tf.TensorSpec([None, 3], tf.float64), tf.TensorSpec([None, None], tf.float64)):
+        @tf.function(input_signature=[spec])
+        def f(x):
+            return (xp.var(x, axis=1), xp.var(x, axis=0, correction=1, keepdims=True), xp.std(x, keepdims=True),
+                    xp.var(x, axis=1, correction=3))
+
+        v1, v0, s, nan = f(tf.constant(a))
+        np.testing.assert_allclose(v1.numpy(), np.var(a, axis=1), rtol=1e-15)
+        np.testing.assert_allclose(v0.numpy(), np.var(a, axis=0, ddof=1, keepdims=True), rtol=1e-15)
+        np.testing.assert_allclose(s.numpy(), np.std(a, keepdims=True), rtol=1e-15)
+        assert v0.shape == (1, 3) and s.shape == (1, 1) and np.isnan(nan.numpy()).all()
+
+
+@pytest.mark.parametrize("name", ["matmul", "var"])
+def test_arrays_of_unknown_rank_inside_tf_function_are_refused_with_a_clear_message(tfxp, name):
+    xp = tfxp
+    b = tf.constant([[1.0, 2.0], [3.0, 4.0]], tf.float64)
+    call = {"matmul": lambda a: xp.matmul(a, b), "var": lambda a: xp.var(a, axis=0)}[name]
+    f = tf.function(call, input_signature=[tf.TensorSpec(None, tf.float64)])
+    with pytest.raises(ValueError, match=r"^the namespace needs arrays of known rank"):
+        f(b)
+
 # --- backend-neutral model code --------------------------------------------------------------
 
 def mlp_forward(xp, x, w1, b1, w2, b2):

@@ -288,3 +288,14 @@ def test_fftn_with_s_and_no_axes_transforms_the_last_len_s_axes(tfxp):
     x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))
     out = tfxp.fft.fftn(tfxp.asarray(x), s=(3, 6))
     np.testing.assert_allclose(to_np(out), np.fft.fftn(x, s=(3, 6), axes=(1, 2)), rtol=1e-10, atol=1e-12)
+
+
+def test_matmul_with_inner_dimensions_that_differ_names_both(tfxp):
+    import tensorflow as tf
+
+    ints = tfxp.int32
+    cases = [(tfxp.ones((2, 3, 4), dtype=ints), tfxp.ones((5, 2), dtype=ints), 4, 5), (tf.Variable(np.ones((2, 3))), tfxp.ones((4, 2)), 3, 4),
+             (tfxp.ones(3), tfxp.ones((2, 2)), 3, 2)]
+    for a, b, n1, n2 in cases:
+        with pytest.raises(ValueError, match=rf"^matmul: inner dimensions differ \({n1} and {n2}\)$"):
+            tfxp.matmul(a, b)
