@@ -157,3 +157,10 @@ def test_isdtype_with_an_unknown_kind_name_lists_the_known_kinds(tfxp):
                "real floating, complex floating, integral, numeric")
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         tfxp.isdtype(tfxp.float64, "real floats")
+
+
+@pytest.mark.parametrize("name", ["int16", "uint8", "float32", "complex64", "bool"])
+def test_dtypes_may_be_spelled_by_name(tfxp, name):
+    assert tfxp.zeros(2, dtype=name).dtype == getattr(tfxp, name)
+    assert tfxp.astype(tfxp.asarray([1, 0]), name).dtype == getattr(tfxp, name)
+    assert tfxp.isdtype(name, getattr(tfxp, name))

@@ -334,3 +334,18 @@ def test_complex_log1p_is_correctly_rounded_where_abs_re_plus_abs_im_is_one_half
     # |re| + |im| == 1/2 is where the near-zero series stops: from there log|1 + z| is exact
     out = complex(to_np(xp.log1p(xp.asarray([z])))[0])
     assert math.isclose(out.real, math.log(abs(1 + z)), rel_tol=1.2e-16, abs_tol=0)
+
+
+def test_clip_of_integers_with_fractional_bounds_clips_then_truncates_towards_zero(tfxp):
+    a = np.array([-5, -2, 0, 2, 5], dtype=np.int8)
+    for lo, hi in ((-2.5, 2.5), (0.5, 3.7), (-3.7, -0.5)):
+        out = tfxp.clip(tfxp.asarray(a), min=lo, max=hi)
+        assert out.dtype == tfxp.int8
+        assert to_np(out).tolist() == np.clip(a, lo, hi).astype(np.int8).tolist(), (lo, hi)
+
+
+def test_a_complex_python_scalar_on_the_left_promotes_a_real_array_to_complex(xp):
+    out = xp.multiply(2j, xp.asarray([1.0, -2.0]))
+    assert out.dtype == xp.complex128 and to_np(out).tolist() == [2j, -4j]
+    out32 = xp.add(1j, xp.asarray([1.0], dtype=xp.float32))
+    assert out32.dtype == xp.complex64 and to_np(out32).tolist() == [1 + 1j]

@@ -299,3 +299,19 @@ def test_matmul_with_inner_dimensions_that_differ_names_both(tfxp):
     for a, b, n1, n2 in cases:
         with pytest.raises(ValueError, match=rf"^matmul: inner dimensions differ \({n1} and {n2}\)$"):
             tfxp.matmul(a, b)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -3])
+def test_fft_along_a_leading_axis_of_a_3d_array(xp, axis):
+    x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))
+    np.testing.assert_allclose(to_np(xp.fft.fft(xp.asarray(x), axis=axis)), np.fft.fft(x, axis=axis), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(to_np(xp.fft.ifft(xp.asarray(x), n=5, axis=axis)), np.fft.ifft(x, n=5, axis=axis), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("ord", [1, 2, 0, np.inf, -np.inf, 3])
+def test_vector_norm_keeps_the_reduced_axes_when_asked(xp, ord):
+    v = RNG.standard_normal((2, 3, 4))
+    out = xp.linalg.vector_norm(xp.asarray(v), axis=(0, 2), keepdims=True, ord=ord)
+    assert out.shape == (1, 3, 1)
+    expected = np.linalg.norm(np.moveaxis(v, 1, 0).reshape(3, -1), ord=ord, axis=1).reshape(1, 3, 1)
+    np.testing.assert_allclose(to_np(out), expected, rtol=1e-12)

@@ -259,3 +259,49 @@ def test_max_and_min_over_an_empty_axis_refuse_with_a_clear_message(tfxp):
             getattr(tfxp, name)(tfxp.zeros((0, 3)), axis=0)
         with pytest.raises(ValueError, match=message):
             getattr(tfxp, name)(tfxp.zeros((2, 0), dtype=tfxp.int32))
+
+
+def test_where_takes_a_non_bool_condition_as_non_zero(xp):
+    out = xp.where(xp.asarray([0, 2, -1]), xp.asarray([1.0, 2.0, 3.0]), xp.asarray([9.0, 9.0, 9.0]))
+    assert to_np(out).tolist() == [9.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("shape,axis", [((3, 4), 0), ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), -3), ((4, 2, 3), 2)])
+@pytest.mark.parametrize("descending", [False, True])
+def test_argsort_and_sort_along_any_axis(xp, shape, axis, descending):
+    a = np.random.default_rng(1).integers(0, 3, shape).astype(np.float64)  # many ties: stability shows
+    out = xp.argsort(xp.asarray(a), axis=axis, descending=descending)
+    expected = np.argsort(-a if descending else a, axis=axis, kind="stable")
+    assert out.dtype == xp.int64 and to_np(out).tolist() == expected.tolist()
+    np.testing.assert_array_equal(to_np(xp.sort(xp.asarray(a), axis=axis, descending=descending)),
+                                  np.take_along_axis(a, expected, axis))
+
+
+def test_cumulative_sum_accumulates_in_the_given_dtype(xp):
+    out = xp.cumulative_sum(xp.asarray([100, 100, 100], dtype=xp.int8), dtype=xp.int16)
+    assert out.dtype == xp.int16 and to_np(out).tolist() == [100, 200, 300]
+    prod = xp.cumulative_prod(xp.asarray([2.0, 3.0], dtype=xp.float32), dtype=xp.float64)
+    assert prod.dtype == xp.float64 and to_np(prod).tolist() == [2.0, 6.0]
+
+
+def test_cumulative_functions_refuse_a_0d_array(tfxp):
+    for fn in (tfxp.cumulative_sum, tfxp.cumulative_prod):
+        with pytest.raises(ValueError, match=r"^cumulative functions need an array of at least one dimension$"):
+            fn(tfxp.asarray(1.0))
+
+
+def test_var_and_mean_of_complex_arrays(xp):
+    z = np.array([[1 + 1j, 2 - 1j, 0j], [3j, 1, 1]])
+    for axis, keepdims in ((1, False), (0, True), (None, True), (1, True)):
+        v = xp.var(xp.asarray(z), axis=axis, keepdims=keepdims)
+        np.testing.assert_allclose(to_np(v), np.var(z, axis=axis, keepdims=keepdims), rtol=1e-15)
+        m = xp.mean(xp.asarray(z), axis=axis, keepdims=keepdims)
+        assert m.shape == np.mean(z, axis=axis, keepdims=keepdims).shape
+        np.testing.assert_allclose(to_np(m), np.mean(z, axis=axis, keepdims=keepdims), rtol=1e-15)
+
+
+def test_an_axis_equal_to_the_rank_is_out_of_bounds(xp):
+    x = xp.ones((2, 3))
+    for call in (lambda: xp.diff(x, axis=2), lambda: xp.argsort(x, axis=2), lambda: xp.cumulative_sum(x, axis=2)):
+        with pytest.raises(IndexError):  # NumPy's AxisError is an IndexError too
+            call()
