@@ -290,3 +290,28 @@ def test_from_dlpack_of_a_tensor_with_copy_true_gives_a_new_tensor(tfxp):
 def test_asarray_of_a_tensor_with_copy_true_does_not_share_its_memory(tfxp):
     t = tfxp.asarray([1.0, 2.0, 3.0])
     assert not unibridge.shares_memory(t, tfxp.asarray(t, copy=True))
+
+
+class _HostMemoryReportedAsGpu:
+    """Stands in for a GPU array on a machine without one: it reports CUDA memory (DLPack device
+    type 2) but hands over an aligned host buffer, so the device route of from_dlpack runs on CPU."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, **kwargs):
+        return self.array.__dlpack__()
+
+
+def test_from_dlpack_of_device_memory_honours_copy(tfxp):
+    src = _offset_view(8, 0)
+    src[:] = np.arange(8.0)
+    shared = tfxp.from_dlpack(_HostMemoryReportedAsGpu(src), device="cpu")
+    assert unibridge.shares_memory(src, shared) and to_np(shared).tolist() == list(range(8))
+    copied = tfxp.from_dlpack(_HostMemoryReportedAsGpu(src), device="cpu", copy=True)
+    assert not unibridge.shares_memory(src, copied) and to_np(copied).tolist() == list(range(8))
+    with pytest.raises(unibridge.CopyRequiredError):  # the producer says gpu:0, the memory is on the CPU
+        tfxp.from_dlpack(_HostMemoryReportedAsGpu(src), copy=False)
