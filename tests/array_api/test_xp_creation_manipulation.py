@@ -223,3 +223,35 @@ def test_moveaxis_puts_every_moved_axis_where_numpy_puts_it(xp):
             want = np.moveaxis(a, source, destination)
             got = to_np(xp.moveaxis(x, source, destination))
             assert got.shape == want.shape and np.array_equal(got, want), (source, destination)
+
+
+def test_linspace_dtype_is_the_default_float_or_complex_unless_given(xp):
+    assert xp.linspace(0.0, 1.0, 3).dtype == xp.float64
+    assert xp.linspace(0, 1, 3).dtype == xp.float64
+    z = xp.linspace(0.0, 1.0 + 2.0j, 3)
+    assert z.dtype == xp.complex128 and to_np(z).tolist() == [0j, 0.5 + 1j, 1 + 2j]
+    f32 = xp.linspace(0.0, 1.0, 5, dtype=xp.float32)
+    assert f32.dtype == xp.float32
+    np.testing.assert_array_equal(to_np(f32), np.linspace(0.0, 1.0, 5, dtype=np.float32))
+
+
+def test_concat_stack_and_meshgrid_of_a_single_array(xp):
+    a = xp.asarray([1, 2, 3], dtype=xp.int16)
+    assert to_np(xp.concat([a])).tolist() == [1, 2, 3] and xp.concat((a,)).dtype == xp.int16
+    s = xp.stack([a], axis=1)
+    assert s.shape == (3, 1) and s.dtype == xp.int16
+    (grid,) = xp.meshgrid(a)
+    assert to_np(grid).tolist() == [1, 2, 3]
+
+
+def test_concat_and_stack_take_arrays_from_any_iterable(tfxp):
+    rows = [[1.0, 2.0], [3.0, 4.0]]
+    assert to_np(tfxp.concat(tfxp.asarray(r) for r in rows)).tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert to_np(tfxp.stack(map(tfxp.asarray, rows), axis=1)).tolist() == [[1.0, 3.0], [2.0, 4.0]]
+
+
+def test_reshape_refuses_more_than_one_unknown_dimension(xp):
+    with pytest.raises(ValueError):
+        xp.reshape(xp.ones(6), (-1, -1))
+    with pytest.raises(ValueError):
+        xp.reshape(xp.ones(6), (2, -1, -1))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
 
 import unibridge
-from array_api_helpers import dtype_name, spec_gap
+from array_api_helpers import dtype_name, spec_gap, to_np
 
 INTS = ["int8", "int16", "int32", "int64"]
 UINTS = ["uint8", "uint16", "uint32", "uint64"]
@@ -144,3 +145,22 @@ def test_finfo_of_a_complex_dtype_describes_its_real_component(xp, dtype, real):
 def test_isdtype_takes_its_arguments_by_keyword_too(xp):
     assert xp.isdtype(dtype=xp.int8, kind="signed integer")
     assert not xp.isdtype(xp.uint8, kind=("real floating", "bool"))
+
+
+def test_astype_of_complex_to_bool_is_true_where_either_part_is_non_zero(xp):
+    z = xp.asarray([1 + 0j, 0j, 1j, -0.0 + 0j, complex(0, -2.5)], dtype=xp.complex64)
+    assert to_np(xp.astype(z, xp.bool)).tolist() == [True, False, True, False, True]
+
+
+def test_isdtype_with_an_unknown_kind_name_lists_the_known_kinds(tfxp):
+    message = ("unknown dtype kind 'real floats'; known kinds: bool, signed integer, unsigned integer, "
+               "real floating, complex floating, integral, numeric")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        tfxp.isdtype(tfxp.float64, "real floats")
+
+
+@pytest.mark.parametrize("name", ["int16", "uint8", "float32", "complex64", "bool"])
+def test_dtypes_may_be_spelled_by_name(tfxp, name):
+    assert tfxp.zeros(2, dtype=name).dtype == getattr(tfxp, name)
+    assert tfxp.astype(tfxp.asarray([1, 0]), name).dtype == getattr(tfxp, name)
+    assert tfxp.isdtype(name, getattr(tfxp, name))

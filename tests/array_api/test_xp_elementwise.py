@@ -276,3 +276,76 @@ def test_divide_keeps_float32(xp):
     x = xp.asarray([1.0, 2.0], dtype=xp.float32)
     assert xp.divide(x, 3.0).dtype == xp.float32
     assert xp.divide(x, xp.asarray([3.0], dtype=xp.float64)).dtype == xp.float64
+
+
+def test_arithmetic_on_two_float_widths_promotes_to_the_wider(xp):
+    a = xp.asarray([1.5, -2.0], dtype=xp.float32)
+    b = xp.asarray([0.25, 4.0], dtype=xp.float64)
+    for name, expected in (("add", [1.75, 2.0]), ("subtract", [1.25, -6.0]), ("multiply", [0.375, -8.0])):
+        out = getattr(xp, name)(a, b)
+        assert out.dtype == xp.float64 and to_np(out).tolist() == expected, name
+
+
+def test_logical_functions_test_non_bool_inputs_for_non_zero(tfxp):
+    a, b = np.array([0, 2, 3, 0]), np.array([3, 0, 1, 0])
+    for name in ("logical_and", "logical_or", "logical_xor"):
+        out = getattr(tfxp, name)(tfxp.asarray(a), tfxp.asarray(b))
+        assert out.dtype == tfxp.bool and to_np(out).tolist() == getattr(np, name)(a, b).tolist(), name
+
+
+@pytest.mark.parametrize("name", ["log", "log2", "log10", "log1p", "expm1"])
+def test_logarithms_of_integers_are_computed_in_the_default_float(xp, name):
+    a = np.array([1, 2, 8, 100])
+    out = getattr(xp, name)(xp.asarray(a))
+    assert out.dtype == xp.float64
+    np.testing.assert_allclose(to_np(out), UNARY[name](a), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["ceil", "floor", "round", "trunc"])
+def test_rounding_leaves_integers_unchanged_in_their_dtype(xp, name):
+    out = getattr(xp, name)(xp.asarray([-7, 0, 100], dtype=xp.int8))
+    assert out.dtype == xp.int8 and to_np(out).tolist() == [-7, 0, 100]
+
+
+def test_round_of_complex_rounds_both_parts_halves_to_even(xp):
+    out = to_np(xp.round(xp.asarray([1.5 + 2.5j, -0.5 - 1.7j, 3.2 + 0.5j])))
+    assert out.tolist() == [2 + 2j, -0.0 - 2j, 3 + 0j]
+    assert math.copysign(1, out[1].real) == -1.0
+
+
+def test_right_shift_by_the_bit_width_or_more_fills_with_the_sign(xp):
+    a = xp.asarray([-8, 8, -1, -128], dtype=xp.int8)
+    out = xp.bitwise_right_shift(a, xp.asarray([8, 8, 100, 9], dtype=xp.int8))
+    assert to_np(out).tolist() == [-1, 0, -1, -1]
+    u = xp.bitwise_right_shift(xp.asarray([200, 255], dtype=xp.uint8), xp.asarray([8, 9], dtype=xp.uint8))
+    assert to_np(u).tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("name", ["copysign", "hypot", "logaddexp"])
+def test_float_only_binary_functions_compute_integers_in_the_default_float(xp, name):
+    a, b = np.array([3, -2, 0, 5], dtype=np.int32), np.array([-4, 1, 7, 5], dtype=np.int32)
+    out = getattr(xp, name)(xp.asarray(a), xp.asarray(b))
+    assert out.dtype == xp.float64
+    np.testing.assert_allclose(to_np(out), getattr(np, name)(a, b), rtol=1e-15)
+
+
+@pytest.mark.parametrize("z", [0.5j, 0.125 + 0.375j, -0.25 + 0.25j, 0.375 - 0.125j, -0.125 - 0.375j])
+def test_complex_log1p_is_correctly_rounded_where_abs_re_plus_abs_im_is_one_half(xp, z):
+    # |re| + |im| == 1/2 is where the near-zero series stops: from there log|1 + z| is exact
+    out = complex(to_np(xp.log1p(xp.asarray([z])))[0])
+    assert math.isclose(out.real, math.log(abs(1 + z)), rel_tol=1.2e-16, abs_tol=0)
+
+
+def test_clip_of_integers_with_fractional_bounds_clips_then_truncates_towards_zero(tfxp):
+    a = np.array([-5, -2, 0, 2, 5], dtype=np.int8)
+    for lo, hi in ((-2.5, 2.5), (0.5, 3.7), (-3.7, -0.5)):
+        out = tfxp.clip(tfxp.asarray(a), min=lo, max=hi)
+        assert out.dtype == tfxp.int8
+        assert to_np(out).tolist() == np.clip(a, lo, hi).astype(np.int8).tolist(), (lo, hi)
+
+
+def test_a_complex_python_scalar_on_the_left_promotes_a_real_array_to_complex(xp):
+    out = xp.multiply(2j, xp.asarray([1.0, -2.0]))
+    assert out.dtype == xp.complex128 and to_np(out).tolist() == [2j, -4j]
+    out32 = xp.add(1j, xp.asarray([1.0], dtype=xp.float32))
+    assert out32.dtype == xp.complex64 and to_np(out32).tolist() == [1 + 1j]

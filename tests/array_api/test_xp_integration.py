@@ -53,6 +53,45 @@ def test_data_dependent_shapes_work_in_tf_function(tfxp):
     assert values.numpy().tolist() == [0, 1, 3] and nz.numpy().tolist() == [0, 2, 3]
 
 
+
+def test_like_functions_inside_tf_function_take_the_shape_and_dtype_of_their_input(tfxp):
+    xp = tfxp
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.int16)])
+    def f(x):
+        return xp.zeros_like(x), xp.ones_like(x), xp.empty_like(x, dtype=xp.float32)
+
+    zeros, ones, empty = f(tf.constant([[1, 2], [3, 4], [5, 6]], tf.int16))
+    assert zeros.dtype == tf.int16 and zeros.numpy().tolist() == [[0, 0]] * 3
+    assert ones.dtype == tf.int16 and ones.numpy().tolist() == [[1, 1]] * 3
+    assert empty.dtype == tf.float32 and empty.shape == (3, 2)
+
+
+def test_statistics_inside_tf_function_match_numpy_with_static_and_dynamic_shapes(tfxp):
+    xp = tfxp
+    a = np.array([[1.0, 2.0, 4.0], [3.0, -1.0, 0.5]])
+    for spec in (tf.TensorSpec([2, 3], tf.float64), tf.TensorSpec([None, 3], tf.float64), tf.TensorSpec([None, None], tf.float64)):
+        @tf.function(input_signature=[spec])
+        def f(x):
+            return (xp.var(x, axis=1), xp.var(x, axis=0, correction=1, keepdims=True), xp.std(x, keepdims=True),
+                    xp.var(x, axis=1, correction=3))
+
+        v1, v0, s, nan = f(tf.constant(a))
+        np.testing.assert_allclose(v1.numpy(), np.var(a, axis=1), rtol=1e-15)
+        np.testing.assert_allclose(v0.numpy(), np.var(a, axis=0, ddof=1, keepdims=True), rtol=1e-15)
+        np.testing.assert_allclose(s.numpy(), np.std(a, keepdims=True), rtol=1e-15)
+        assert v0.shape == (1, 3) and s.shape == (1, 1) and np.isnan(nan.numpy()).all()
+
+
+@pytest.mark.parametrize("name", ["matmul", "var"])
+def test_arrays_of_unknown_rank_inside_tf_function_are_refused_with_a_clear_message(tfxp, name):
+    xp = tfxp
+    b = tf.constant([[1.0, 2.0], [3.0, 4.0]], tf.float64)
+    call = {"matmul": lambda a: xp.matmul(a, b), "var": lambda a: xp.var(a, axis=0)}[name]
+    f = tf.function(call, input_signature=[tf.TensorSpec(None, tf.float64)])
+    with pytest.raises(ValueError, match=r"^the namespace needs arrays of known rank"):
+        f(b)
+
 # --- backend-neutral model code --------------------------------------------------------------
 
 def mlp_forward(xp, x, w1, b1, w2, b2):
@@ -117,7 +156,8 @@ def test_device_helpers_and_missing_gpu(tfxp):
     assert xp.device(xp.zeros(2, device=x.device)) == "cpu"  # TF's own device string works too
     missing = f"gpu:{len(tf.config.list_logical_devices('GPU'))}"
     for make in (lambda: xp.ones(2, device=missing), lambda: xp.arange(3, device=missing),
-                 lambda: xp.asarray([1], device=missing), lambda: xp.to_device(x, missing)):
+                 lambda: xp.asarray([1], device=missing), lambda: xp.to_device(x, missing),
+                 lambda: xp.zeros_like(x, device=missing), lambda: xp.ones_like(x, device=missing)):
         with pytest.raises(unibridge.DeviceUnavailableError):
             make()
 
@@ -212,3 +252,66 @@ def test_from_dlpack_leaves_the_sharing_decision_to_the_backend(tfxp, layout, sh
     else:
         with pytest.raises(unibridge.CopyRequiredError):  # a ValueError, as the spec asks
             tfxp.from_dlpack(src, copy=False)
+
+
+def test_to_device_refuses_a_stream(tfxp):
+    with pytest.raises(ValueError, match=r"^TensorFlow has no streams; pass stream=None$"):
+        tfxp.to_device(tfxp.asarray([1.0]), "cpu", stream=1)
+
+
+class _ProducerOn:
+    """A DLPack producer that reports a device type and never hands over its memory."""
+
+    def __init__(self, device_type):
+        self.device_type = device_type
+
+    def __dlpack_device__(self):
+        return (self.device_type, 0)
+
+    def __dlpack__(self, **kwargs):
+        raise AssertionError("a producer on an unsupported device must not be asked for its memory")
+
+
+@pytest.mark.parametrize("device_type", [4, 7, 8, 14])  # OpenCL, Vulkan, Metal, oneAPI
+def test_from_dlpack_refuses_memory_of_a_device_tensorflow_cannot_import(tfxp, device_type):
+    message = f"from_dlpack: TensorFlow cannot import memory of DLPack device type {device_type}"
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        tfxp.from_dlpack(_ProducerOn(device_type))
+
+
+def test_from_dlpack_of_a_tensor_with_copy_true_gives_a_new_tensor(tfxp):
+    t = tfxp.asarray([1.0, 2.0, 3.0])
+    assert tfxp.from_dlpack(t) is t and tfxp.from_dlpack(t, copy=False) is t
+    out = tfxp.from_dlpack(t, copy=True)
+    assert out is not t and to_np(out).tolist() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.xfail(strict=True, reason="asarray(copy=True) of a TF tensor uses tf.identity, which aliases the buffer")
+def test_asarray_of_a_tensor_with_copy_true_does_not_share_its_memory(tfxp):
+    t = tfxp.asarray([1.0, 2.0, 3.0])
+    assert not unibridge.shares_memory(t, tfxp.asarray(t, copy=True))
+
+
+class _HostMemoryReportedAsGpu:
+    """Stands in for a GPU array on a machine without one: it reports CUDA memory (DLPack device
+    type 2) but hands over an aligned host buffer, so the device route of from_dlpack runs on CPU."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, **kwargs):
+        return self.array.__dlpack__()
+
+
+def test_from_dlpack_of_device_memory_honours_copy(tfxp):
+    src = _offset_view(8, 0)
+    src[:] = np.arange(8.0)
+    shared = tfxp.from_dlpack(_HostMemoryReportedAsGpu(src), device="cpu")
+    assert unibridge.shares_memory(src, shared) and to_np(shared).tolist() == list(range(8))
+    copied = tfxp.from_dlpack(_HostMemoryReportedAsGpu(src), device="cpu", copy=True)
+    assert not unibridge.shares_memory(src, copied) and to_np(copied).tolist() == list(range(8))
+    with pytest.raises(unibridge.CopyRequiredError):  # the producer says gpu:0, the memory is on the CPU
+        tfxp.from_dlpack(_HostMemoryReportedAsGpu(src), copy=False)

@@ -226,3 +226,92 @@ def test_fft_traces_inside_tf_function_when_only_the_rank_is_known(tfxp, case):
     np.testing.assert_allclose(traced(tf.constant(a)).numpy(), oracle(a), rtol=1e-10, atol=1e-12)
     b = RNG.standard_normal((2, 11))  # the same graph, other sizes
     np.testing.assert_allclose(traced(tf.constant(b)).numpy(), oracle(b), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shapes", [((3,), (1,)), ((1,), (3,)), ((2, 3), (1,)), ((4, 1), (4, 3))])
+def test_vecdot_refuses_contracted_axes_of_different_sizes_even_when_one_broadcasts(xp, shapes):
+    with pytest.raises(ValueError):
+        xp.linalg.vecdot(xp.ones(shapes[0]), xp.ones(shapes[1]))
+
+
+@pytest.mark.parametrize("ord", [np.inf, -np.inf, 1, -1])
+def test_matrix_norm_of_a_single_matrix(xp, ord):
+    m = np.array([[1.0, -7.0, 2.0], [-3.0, 0.5, 4.0]])
+    out = xp.linalg.matrix_norm(xp.asarray(m), ord=ord)
+    assert out.shape == ()
+    np.testing.assert_allclose(to_np(out), np.linalg.norm(m, ord=ord), rtol=1e-15)
+
+
+def test_matrix_rank_takes_rtol_as_an_array_one_per_matrix(xp):
+    m = np.array([[[1.0, 0.0], [0.0, 1e-3]]] * 2)
+    assert to_np(xp.linalg.matrix_rank(xp.asarray(m), rtol=xp.asarray([1e-2, 1e-4]))).tolist() == [1, 2]
+    assert to_np(xp.linalg.matrix_rank(xp.asarray(m), rtol=xp.asarray(1e-2))).tolist() == [1, 1]
+    np.testing.assert_allclose(to_np(xp.linalg.pinv(xp.asarray(m[0]), rtol=xp.asarray(1e-2))), [[1.0, 0.0], [0.0, 0.0]])
+
+
+def test_matrix_power_of_a_non_square_matrix_says_it_needs_square_ones(tfxp):
+    for shape in ((2, 3), (3,)):
+        with pytest.raises(ValueError, match=r"^matrix_power needs square matrices$"):
+            tfxp.linalg.matrix_power(tfxp.ones(shape), 2)
+
+
+def test_real_input_transforms_take_integers_as_the_default_float(xp):
+    a = np.array([[3, -1, 4, 1, -5], [9, 2, -6, 5, 3]], dtype=np.int32)
+    np.testing.assert_allclose(to_np(xp.fft.rfft(xp.asarray(a))), np.fft.rfft(a.astype(np.float64)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(to_np(xp.fft.rfftn(xp.asarray(a), axes=(0, 1))), np.fft.rfftn(a.astype(np.float64)), rtol=1e-12, atol=1e-12)
+    assert xp.fft.rfft(xp.asarray(a)).dtype == xp.complex128
+
+
+@pytest.mark.parametrize("n", [5, 7, 8, 3])
+def test_irfft_gives_n_samples_for_odd_and_even_n(xp, n):
+    x = RNG.standard_normal((2, 4)) + 1j * RNG.standard_normal((2, 4))
+    out = xp.fft.irfft(xp.asarray(x), n=n)
+    assert out.shape == (2, n)
+    np.testing.assert_allclose(to_np(out), np.fft.irfft(x, n=n), rtol=1e-10, atol=1e-12)
+
+
+def test_irfftn_pads_and_trims_every_axis_to_s(xp):
+    x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))
+    for s, axes in (((4, 5), (1, 2)), ((2, 7), (0, 2)), ((1, 2, 9), (0, 1, 2))):
+        out = xp.fft.irfftn(xp.asarray(x), s=s, axes=axes)
+        np.testing.assert_allclose(to_np(out), np.fft.irfftn(x, s=s, axes=axes), rtol=1e-10, atol=1e-12)
+
+
+def test_fftn_size_minus_one_keeps_the_axis_as_it_is(xp):
+    x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))
+    out = xp.fft.fftn(xp.asarray(x), s=(-1, 6), axes=(1, 2))
+    np.testing.assert_allclose(to_np(out), np.fft.fftn(x, s=(3, 6), axes=(1, 2)), rtol=1e-10, atol=1e-12)
+
+
+def test_fftn_with_s_and_no_axes_transforms_the_last_len_s_axes(tfxp):
+    # NumPy's (now deprecated) rule, which the namespace keeps: s alone names the trailing axes
+    x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))
+    out = tfxp.fft.fftn(tfxp.asarray(x), s=(3, 6))
+    np.testing.assert_allclose(to_np(out), np.fft.fftn(x, s=(3, 6), axes=(1, 2)), rtol=1e-10, atol=1e-12)
+
+
+def test_matmul_with_inner_dimensions_that_differ_names_both(tfxp):
+    import tensorflow as tf
+
+    ints = tfxp.int32
+    cases = [(tfxp.ones((2, 3, 4), dtype=ints), tfxp.ones((5, 2), dtype=ints), 4, 5), (tf.Variable(np.ones((2, 3))), tfxp.ones((4, 2)), 3, 4),
+             (tfxp.ones(3), tfxp.ones((2, 2)), 3, 2)]
+    for a, b, n1, n2 in cases:
+        with pytest.raises(ValueError, match=rf"^matmul: inner dimensions differ \({n1} and {n2}\)$"):
+            tfxp.matmul(a, b)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -3])
+def test_fft_along_a_leading_axis_of_a_3d_array(xp, axis):
+    x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))
+    np.testing.assert_allclose(to_np(xp.fft.fft(xp.asarray(x), axis=axis)), np.fft.fft(x, axis=axis), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(to_np(xp.fft.ifft(xp.asarray(x), n=5, axis=axis)), np.fft.ifft(x, n=5, axis=axis), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("ord", [1, 2, 0, np.inf, -np.inf, 3])
+def test_vector_norm_keeps_the_reduced_axes_when_asked(xp, ord):
+    v = RNG.standard_normal((2, 3, 4))
+    out = xp.linalg.vector_norm(xp.asarray(v), axis=(0, 2), keepdims=True, ord=ord)
+    assert out.shape == (1, 3, 1)
+    expected = np.linalg.norm(np.moveaxis(v, 1, 0).reshape(3, -1), ord=ord, axis=1).reshape(1, 3, 1)
+    np.testing.assert_allclose(to_np(out), expected, rtol=1e-12)

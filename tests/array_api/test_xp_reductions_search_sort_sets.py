@@ -212,3 +212,96 @@ def test_mean_of_nothing_is_nan(xp, dtype):
     with np.errstate(all="ignore"):
         out = complex(to_np(xp.mean(xp.zeros((0,), dtype=getattr(xp, dtype)))))
     assert math.isnan(out.real)
+
+
+def test_argmax_argmin_drop_the_reduced_axis_unless_keepdims(xp):
+    x = xp.asarray([[3, 1, 2], [0, 5, 5]], dtype=xp.int16)
+    assert xp.argmin(x).shape == () and int(to_np(xp.argmin(x))) == 3
+    assert xp.argmax(x).shape == () and int(to_np(xp.argmax(x))) == 4
+    assert to_np(xp.argmin(x, axis=1)).tolist() == [1, 0]
+    assert to_np(xp.argmax(x, axis=0)).tolist() == [0, 1, 1]
+
+
+def test_argmax_argmin_of_booleans_find_the_first_true_and_false(xp):
+    b = xp.asarray([[False, True, True], [True, False, False]])
+    assert int(to_np(xp.argmax(b))) == 1 and int(to_np(xp.argmin(b))) == 0
+    assert to_np(xp.argmax(b, axis=1)).tolist() == [1, 0] and to_np(xp.argmin(b, axis=1, keepdims=True)).tolist() == [[0], [1]]
+
+
+def test_searchsorted_of_booleans_and_integers_gives_int64_positions(xp):
+    out = xp.searchsorted(xp.asarray([False, False, True]), xp.asarray([True, False]), side="left")
+    assert out.dtype == xp.int64 and to_np(out).tolist() == [2, 0]
+    ints = xp.searchsorted(xp.asarray([1, 3, 3, 7], dtype=xp.int32), xp.asarray([3, 8, 0], dtype=xp.int32), side="right")
+    assert ints.dtype == xp.int64 and to_np(ints).tolist() == [3, 4, 0]
+
+
+def test_min_and_max_of_booleans_reduce_only_the_given_axis(xp):
+    b = np.array([[True, False, True], [True, True, True]])
+    for name in ("min", "max"):
+        for axis in (0, 1, -1, None):
+            for keepdims in (False, True):
+                out = getattr(xp, name)(xp.asarray(b), axis=axis, keepdims=keepdims)
+                expected = getattr(np, name)(b, axis=axis, keepdims=keepdims)
+                assert out.dtype == xp.bool and to_np(out).tolist() == expected.tolist(), (name, axis, keepdims)
+
+
+def test_diff_of_booleans_marks_where_neighbours_differ(xp):
+    b = np.array([[True, True, False, True], [False, False, False, True]])
+    for axis, n in ((-1, 1), (-1, 2), (0, 1)):
+        out = xp.diff(xp.asarray(b), axis=axis, n=n)
+        assert out.dtype == xp.bool and to_np(out).tolist() == np.diff(b, axis=axis, n=n).tolist()
+
+
+def test_max_and_min_over_an_empty_axis_refuse_with_a_clear_message(tfxp):
+    message = r"^zero-size reduction: max/min of an empty axis is undefined$"
+    for name in ("max", "min"):
+        with pytest.raises(ValueError, match=message):
+            getattr(tfxp, name)(tfxp.zeros((0, 3)), axis=0)
+        with pytest.raises(ValueError, match=message):
+            getattr(tfxp, name)(tfxp.zeros((2, 0), dtype=tfxp.int32))
+
+
+def test_where_takes_a_non_bool_condition_as_non_zero(xp):
+    out = xp.where(xp.asarray([0, 2, -1]), xp.asarray([1.0, 2.0, 3.0]), xp.asarray([9.0, 9.0, 9.0]))
+    assert to_np(out).tolist() == [9.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("shape,axis", [((3, 4), 0), ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), -3), ((4, 2, 3), 2)])
+@pytest.mark.parametrize("descending", [False, True])
+def test_argsort_and_sort_along_any_axis(xp, shape, axis, descending):
+    a = np.random.default_rng(1).integers(0, 3, shape).astype(np.float64)  # many ties: stability shows
+    out = xp.argsort(xp.asarray(a), axis=axis, descending=descending)
+    expected = np.argsort(-a if descending else a, axis=axis, kind="stable")
+    assert out.dtype == xp.int64 and to_np(out).tolist() == expected.tolist()
+    np.testing.assert_array_equal(to_np(xp.sort(xp.asarray(a), axis=axis, descending=descending)),
+                                  np.take_along_axis(a, expected, axis))
+
+
+def test_cumulative_sum_accumulates_in_the_given_dtype(xp):
+    out = xp.cumulative_sum(xp.asarray([100, 100, 100], dtype=xp.int8), dtype=xp.int16)
+    assert out.dtype == xp.int16 and to_np(out).tolist() == [100, 200, 300]
+    prod = xp.cumulative_prod(xp.asarray([2.0, 3.0], dtype=xp.float32), dtype=xp.float64)
+    assert prod.dtype == xp.float64 and to_np(prod).tolist() == [2.0, 6.0]
+
+
+def test_cumulative_functions_refuse_a_0d_array(tfxp):
+    for fn in (tfxp.cumulative_sum, tfxp.cumulative_prod):
+        with pytest.raises(ValueError, match=r"^cumulative functions need an array of at least one dimension$"):
+            fn(tfxp.asarray(1.0))
+
+
+def test_var_and_mean_of_complex_arrays(xp):
+    z = np.array([[1 + 1j, 2 - 1j, 0j], [3j, 1, 1]])
+    for axis, keepdims in ((1, False), (0, True), (None, True), (1, True)):
+        v = xp.var(xp.asarray(z), axis=axis, keepdims=keepdims)
+        np.testing.assert_allclose(to_np(v), np.var(z, axis=axis, keepdims=keepdims), rtol=1e-15)
+        m = xp.mean(xp.asarray(z), axis=axis, keepdims=keepdims)
+        assert m.shape == np.mean(z, axis=axis, keepdims=keepdims).shape
+        np.testing.assert_allclose(to_np(m), np.mean(z, axis=axis, keepdims=keepdims), rtol=1e-15)
+
+
+def test_an_axis_equal_to_the_rank_is_out_of_bounds(xp):
+    x = xp.ones((2, 3))
+    for call in (lambda: xp.diff(x, axis=2), lambda: xp.argsort(x, axis=2), lambda: xp.cumulative_sum(x, axis=2)):
+        with pytest.raises(IndexError):  # NumPy's AxisError is an IndexError too
+            call()
