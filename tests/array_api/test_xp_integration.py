@@ -286,10 +286,38 @@ def test_from_dlpack_of_a_tensor_with_copy_true_gives_a_new_tensor(tfxp):
     assert out is not t and to_np(out).tolist() == [1.0, 2.0, 3.0]
 
 
-@pytest.mark.xfail(strict=True, reason="asarray(copy=True) of a TF tensor uses tf.identity, which aliases the buffer")
 def test_asarray_of_a_tensor_with_copy_true_does_not_share_its_memory(tfxp):
     t = tfxp.asarray([1.0, 2.0, 3.0])
     assert not unibridge.shares_memory(t, tfxp.asarray(t, copy=True))
+
+
+@pytest.mark.parametrize("copy_of", [
+    lambda xp, t: xp.asarray(t, copy=True),
+    lambda xp, t: xp.astype(t, xp.float64),  # copy=True is astype's default
+    lambda xp, t: xp.astype(t, xp.float64, copy=True),
+    lambda xp, t: xp.reshape(t, (2, 2), copy=True),
+], ids=["asarray", "astype", "astype(copy=True)", "reshape(copy=True)"])
+def test_a_copy_of_a_tensor_that_shares_a_numpy_buffer_keeps_its_values_when_numpy_writes(tfxp, copy_of):
+    """The namespace imports an aligned, writable NumPy array without copying; a copy of that
+    tensor must not see later writes to the array (tf.identity shares the buffer)."""
+    from unibridge.backend_kit import aligned_copy
+
+    a = aligned_copy(np.arange(4.0))
+    t = tfxp.asarray(a)
+    assert unibridge.shares_memory(t, a)  # the premise: a zero-copy import
+    c = copy_of(tfxp, t)
+    a[:] = -1.0
+    assert np.asarray(c).ravel().tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert not unibridge.shares_memory(c, a)
+
+
+def test_a_copy_made_by_asarray_inside_a_gradient_carries_the_gradient(tfxp):
+    import tensorflow as tf
+
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = tfxp.sum(tfxp.asarray(x, copy=True) * 3.0) + tfxp.sum(tfxp.astype(x, tfxp.float32) ** 2)
+    assert tape.gradient(y, x).numpy().tolist() == [5.0, 7.0]
 
 
 class _HostMemoryReportedAsGpu:

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from ._convert import from_dlpack as _from_dlpack
 from ._convert import from_host
+from ._copy import fresh_copy
 from ._devices import device as _device_of
 from ._devices import device_scope, to_device
 from ._dtypes import as_tf_dtype, default_complex, default_float
@@ -66,7 +67,7 @@ def asarray(
                 raise ValueError(f"casting {x.dtype.name} to {dt.name} needs a copy, but copy=False")
             x = tf.cast(x, dt)
         elif copy:
-            x = tf.identity(x)
+            x = fresh_copy(x)  # tf.identity would share the buffer (a NumPy array's, perhaps)
         return x if device is None else to_device(x, device)
     return from_host(obj, dtype=None if dt is None else dt.name, device=device, copy=copy)
 

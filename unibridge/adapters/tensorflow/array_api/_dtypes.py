@@ -174,11 +174,12 @@ def can_cast(from_: Any, to: DTypeLike, /) -> _builtins.bool:
 
 def astype(x: tf.Tensor, dtype: DTypeLike, /, *, copy: _builtins.bool = True, device: Any = None) -> tf.Tensor:
     """Cast ``x`` to ``dtype`` (complex to real drops the imaginary part, as ``tf.cast`` does)."""
+    from ._copy import fresh_copy
     from ._devices import to_device
 
     dtype = as_tf_dtype(dtype)
     if x.dtype == dtype:
-        out = tf.identity(x) if copy else x
+        out = fresh_copy(x) if copy else x  # tf.identity would share the buffer
     elif x.dtype.is_complex and dtype == tf.bool:
         out = tf.not_equal(x, tf.zeros((), x.dtype))
     else:

@@ -8,6 +8,7 @@ from typing import Optional, Union
 
 import tensorflow as tf
 
+from ._copy import fresh_copy
 from ._fast import EAGER, raw
 from ._helpers import (
     from_signed_view, ndim, normalize_axes, normalize_axis, promote_all, shape_list, signed_view, tensor,
@@ -144,13 +145,14 @@ def repeat(x: tf.Tensor, repeats: Union[int, tf.Tensor], /, *, axis: Optional[in
 
 
 def reshape(x: tf.Tensor, /, shape: tuple[int, ...], *, copy: Optional[bool] = None) -> tf.Tensor:
-    """Reshape ``x``. Tensors are immutable, so ``copy`` never changes what you can observe."""
+    """Reshape ``x``; ``copy=True`` gives memory of its own (a NumPy array imported without a copy
+    may share ``x``'s buffer, and a reshape shares it too)."""
     x = tensor(x)
     wanted = list(shape)
     if wanted.count(-1) > 1:
         raise ValueError("reshape: at most one dimension may be -1")
     out = tf.reshape(x, wanted)
-    return tf.identity(out) if copy else out
+    return fresh_copy(out) if copy else out
 
 
 def roll(
