@@ -301,6 +301,21 @@ def test_matmul_with_inner_dimensions_that_differ_names_both(tfxp):
             tfxp.matmul(a, b)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+def test_matmul_of_shapes_that_do_not_fit_raises_value_error_as_numpy_does_whatever_the_dtype(tfxp, dtype):
+    """Eager float tensors take a fast path straight to TensorFlow's kernel; its shape error must
+    not escape as TensorFlow's InvalidArgumentError there while other dtypes get a ValueError."""
+    cases = [((2, 3, 4), (5, 2), r"^matmul: inner dimensions differ \(4 and 5\)$"),
+             ((2, 3, 4), (3, 4, 2), r"^matmul: the batch dimensions \[2\] and \[3\] do not broadcast$")]
+    for shape1, shape2, says in cases:
+        with pytest.raises(ValueError):
+            np.matmul(np.ones(shape1), np.ones(shape2))  # the reference refuses them too
+        a, b = tfxp.ones(shape1, dtype=getattr(tfxp, dtype)), tfxp.ones(shape2, dtype=getattr(tfxp, dtype))
+        with pytest.raises(ValueError, match=says) as info:
+            tfxp.matmul(a, b)
+        assert type(info.value) is ValueError
+
+
 @pytest.mark.parametrize("axis", [0, 1, -3])
 def test_fft_along_a_leading_axis_of_a_3d_array(xp, axis):
     x = RNG.standard_normal((2, 3, 4)) + 1j * RNG.standard_normal((2, 3, 4))

@@ -35,10 +35,13 @@ def matmul(x1: tf.Tensor, x2: tf.Tensor, /) -> tf.Tensor:
     """Matrix product with batch broadcasting; 1-D operands act as vectors (numpy semantics)."""
     if type(x1) is EAGER and type(x2) is EAGER and x1.dtype is x2.dtype and x1.dtype in INEXACT:
         r1, r2 = x1.ndim, x2.ndim
-        if r1 == 2 and r2 == 2:
-            return _MATMUL(x1, x2)
-        if r1 >= 2 and r2 >= 2:
-            return _BATCH_MATMUL(x1, x2)  # broadcasts the batch dimensions
+        try:
+            if r1 == 2 and r2 == 2:
+                return _MATMUL(x1, x2)
+            if r1 >= 2 and r2 >= 2:
+                return _BATCH_MATMUL(x1, x2)  # broadcasts the batch dimensions
+        except tf.errors.InvalidArgumentError:
+            pass  # shapes that do not fit: the general path below says why in the namespace's words
     a, b = operands(x1, x2)
     if ndim(a) == 0 or ndim(b) == 0:
         raise ValueError("matmul does not accept 0-d arrays; use multiply")
@@ -51,6 +54,12 @@ def matmul(x1: tf.Tensor, x2: tf.Tensor, /) -> tf.Tensor:
         b = b[:, None]
     if a.shape[-1] is not None and b.shape[-2] is not None and a.shape[-1] != b.shape[-2]:
         raise ValueError(f"matmul: inner dimensions differ ({a.shape[-1]} and {b.shape[-2]})")
+    try:
+        tf.broadcast_static_shape(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"matmul: the batch dimensions {a.shape[:-2].as_list()} and {b.shape[:-2].as_list()} do not broadcast"
+        ) from None
     dtype = a.dtype
     out = _narrow(tf.linalg.matmul(_widen(a), _widen(b)), dtype)
     if vec_a:
